@@ -1,0 +1,143 @@
+"""The therapy hub's web app: GraphQL at /graphql, a health check, and the command line.
+
+    python app.py serve          apply migrations, load demo data if empty, serve
+    python app.py migrate        apply pending migrations
+    python app.py seed           load the demo data and print the demo sign-ins
+    python app.py export-schema  write schema.graphql
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import orjson
+import uvicorn
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from tortoise.connection import get_connection
+from tortoise.contrib.starlette import RegisterTortoise
+
+import db
+import settings as settings_module
+from resolvers.caller import Caller
+from resolvers.signin import authenticate
+from schema import build_schema
+from schema.context import Context
+from settings import Settings
+
+SCHEMA_FILE = Path(__file__).resolve().parent / "schema.graphql"
+
+
+class GraphQLApp(GraphQL):
+    """Strawberry's ASGI app with our typed context and a fast JSON encoder."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(
+            build_schema(settings),
+            graphql_ide=None if settings.production else "graphiql",
+            allow_queries_via_get=False,
+            allowed_origins=settings.cors_origins,
+        )
+        self.settings = settings
+
+    async def get_context(self, request: Request | WebSocket,
+                          response: Response | WebSocket) -> Context:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        caller = Caller(
+            settings=self.settings,
+            address=request.client.host if request.client else "",
+            user_agent=request.headers.get("user-agent", ""),
+        )
+        if scheme.lower() == "bearer":
+            await authenticate(self.settings, token.strip(), caller)
+        return Context(request=request, response=response, caller=caller)
+
+    def encode_json(self, data: object) -> bytes:  # type: ignore[override]
+        return orjson.dumps(data)
+
+
+async def health(_: Request) -> JSONResponse:
+    """Liveness plus a database round trip, for load balancers."""
+    try:
+        await get_connection("default").execute_query("SELECT 1")
+    except Exception:
+        return JSONResponse({"status": "unavailable"}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
+    """Build the app. Tests that open the database themselves pass manage_database=False."""
+    graphql = GraphQLApp(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if not manage_database:
+            yield
+            return
+        # RegisterTortoise enables Tortoise's global fallback: requests run in other tasks
+        # than this lifespan and would otherwise see "No TortoiseContext" (PITFALLS.md).
+        async with RegisterTortoise(app, config=db.tortoise_config(settings.database_url)):
+            yield
+
+    middleware = []
+    if settings.cors_origins:
+        middleware.append(Middleware(
+            CORSMiddleware, allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"], allow_headers=["authorization", "content-type"],
+        ))
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/health", health),
+        ],
+        middleware=middleware,
+        lifespan=lifespan,
+    )
+
+
+def export_schema(settings: Settings) -> str:
+    return build_schema(settings).as_str() + "\n"
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["serve", "migrate", "seed", "export-schema"])
+    parser.add_argument("--no-seed", action="store_true", help="serve without demo data")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    settings = settings_module.from_env()
+
+    if args.command == "export-schema":
+        SCHEMA_FILE.write_text(export_schema(settings))
+        print(f"Wrote {SCHEMA_FILE.name}")
+        return 0
+    asyncio.run(db.migrate(settings.database_url))
+    if args.command == "seed" or (args.command == "serve" and not args.no_seed):
+        import seed
+
+        asyncio.run(seed.run(settings, only_if_empty=args.command == "serve"))
+    if args.command == "serve":
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+                    proxy_headers=True, log_level="info")
+    return 0
+
+
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,1 @@
+"""Pure cryptography: plain values in, plain values out; no database, no settings."""

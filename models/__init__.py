@@ -1,0 +1,8 @@
+"""Tortoise models, one Tortoise app per domain so each domain owns its migrations."""
+
+from __future__ import annotations
+
+APPS: dict[str, list[str]] = {
+    "accounts": ["models.accounts", "models.audit"],
+}
+"""App label -> model modules; each app's migrations live in `migrations/<label>/`."""

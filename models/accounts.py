@@ -1,0 +1,101 @@
+"""Accounts and everything about signing in: login sessions, second factor, failed attempts."""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Account(Model):
+    """One person. Roles are flags on the account: a psychologist can also be someone's client."""
+
+    id = fields.UUIDField(primary_key=True, default=uuid4)
+    email = fields.CharField(max_length=254, unique=True)
+    """Normalised (trimmed, lower-cased) so one address cannot own two accounts."""
+    password_hash = fields.CharField(max_length=255)
+    name = fields.CharField(max_length=200)
+    time_zone = fields.CharField(max_length=64, default="UTC")
+    locale = fields.CharField(max_length=16, default="en")
+    is_client = fields.BooleanField(default=True)
+    is_professional = fields.BooleanField(default=False)
+    email_confirmed_at = fields.DatetimeField(null=True)
+    totp_secret = fields.BinaryField(null=True)
+    """Encrypted under the server key; set only once enrolment is confirmed."""
+    totp_pending_secret = fields.BinaryField(null=True)
+    totp_last_step = fields.BigIntField(null=True)
+    """Last accepted TOTP time step: a code is accepted only for a newer step (no replay)."""
+    password_changed_at = fields.DatetimeField(auto_now_add=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "account"
+
+    @property
+    def second_factor_enabled(self) -> bool:
+        return self.totp_secret is not None
+
+
+class LoginSession(Model):
+    """A signed-in device. The bearer token itself is never stored, only its keyed hash."""
+
+    id = fields.UUIDField(primary_key=True, default=uuid4)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "accounts.Account", related_name="login_sessions", on_delete=fields.CASCADE
+    )
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_seen_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    """Absolute expiry; the idle expiry is last_seen_at plus the idle timeout."""
+    revoked_at = fields.DatetimeField(null=True)
+    address = fields.CharField(max_length=64, default="")
+    user_agent = fields.CharField(max_length=300, default="")
+
+    class Meta:
+        table = "login_session"
+
+
+class SecondFactorChallenge(Model):
+    """The half-finished sign-in between a correct password and a correct second factor."""
+
+    id = fields.UUIDField(primary_key=True, default=uuid4)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "accounts.Account", related_name="challenges", on_delete=fields.CASCADE
+    )
+    token_hash = fields.CharField(max_length=64, unique=True)
+    expires_at = fields.DatetimeField()
+    failed_attempts = fields.IntField(default=0)
+    completed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "second_factor_challenge"
+
+
+class RecoveryCode(Model):
+    id = fields.UUIDField(primary_key=True, default=uuid4)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "accounts.Account", related_name="recovery_codes", on_delete=fields.CASCADE
+    )
+    code_hash = fields.CharField(max_length=64)
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "recovery_code"
+        unique_together = (("account", "code_hash"),)
+
+
+class LoginFailure(Model):
+    """One failed sign-in, keyed by a keyed hash of the email or the client address.
+
+    Kept in the database, not in memory, so the limit holds across every app process.
+    """
+
+    id = fields.UUIDField(primary_key=True, default=uuid4)
+    key_hash = fields.CharField(max_length=64, db_index=True)
+    at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "login_failure"

@@ -1,0 +1,25 @@
+"""The append-only audit log: who did what to whose data, when and from where."""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class AuditEntry(Model):
+    """Ids, not foreign keys: the trail must outlive the rows it talks about."""
+
+    id = fields.UUIDField(primary_key=True, default=uuid4)
+    at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    actor_id = fields.UUIDField(null=True)
+    action = fields.CharField(max_length=64)
+    subject_type = fields.CharField(max_length=32, default="")
+    subject_id = fields.UUIDField(null=True)
+    person_id = fields.UUIDField(null=True, db_index=True)
+    """Whose personal data the action touched (for a GDPR access report)."""
+    address = fields.CharField(max_length=64, default="")
+
+    class Meta:
+        table = "audit_entry"

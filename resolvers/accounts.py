@@ -1,0 +1,137 @@
+"""Creating and changing accounts: registration, profile, practitioner mode, password."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from crypto import passwords
+from models.accounts import Account, LoginSession
+from resolvers import audit
+from resolvers.caller import Caller
+from resolvers.errors import ErrorCode, UserError, check, fail
+from resolvers.signin import SignedIn, start_session
+from resolvers.validation import (
+    email_error,
+    locale_error,
+    name_error,
+    normalise_email,
+    time_zone_error,
+)
+
+
+async def register(
+    caller: Caller,
+    *,
+    email: str,
+    password: str,
+    name: str,
+    time_zone: str,
+    locale: str = "en",
+    as_client: bool = True,
+    as_professional: bool = False,
+) -> SignedIn:
+    email = normalise_email(email)
+    name = name.strip()
+    errors = [
+        e for e in (email_error(email), name_error(name), time_zone_error(time_zone),
+                    locale_error(locale)) if e
+    ]
+    if problem := passwords.password_problem(password, email=email, name=name):
+        errors.append(UserError(problem, ErrorCode.WEAK_PASSWORD, "password"))
+    if not (as_client or as_professional):
+        errors.append(UserError("Choose at least one role: client or professional.",
+                                field="roles"))
+    check(errors)
+    password_hash = await asyncio.to_thread(
+        passwords.hash_password, caller.password_hasher, password
+    )
+    try:
+        async with in_transaction():
+            account = await Account.create(
+                email=email, password_hash=password_hash, name=name, time_zone=time_zone,
+                locale=locale, is_client=as_client, is_professional=as_professional,
+            )
+            await audit.record(caller, "register", subject_type="account",
+                               subject_id=account.id, person_id=account.id,
+                               actor_id=account.id)
+            return await start_session(caller, account)
+    except IntegrityError:
+        raise fail("An account with this email already exists. Sign in, or reset the "
+                   "password if you forgot it.", ErrorCode.EMAIL_TAKEN, "email") from None
+
+
+async def update_profile(
+    caller: Caller,
+    *,
+    name: str | None = None,
+    time_zone: str | None = None,
+    locale: str | None = None,
+) -> Account:
+    account = caller.require_account()
+    changes: dict[str, str] = {}
+    errors: list[UserError | None] = []
+    if name is not None:
+        changes["name"] = name.strip()
+        errors.append(name_error(changes["name"]))
+    if time_zone is not None:
+        changes["time_zone"] = time_zone
+        errors.append(time_zone_error(time_zone))
+    if locale is not None:
+        changes["locale"] = locale
+        errors.append(locale_error(locale))
+    check([e for e in errors if e])
+    if changes:
+        account.update_from_dict(changes)
+        await account.save(update_fields=list(changes))
+    return account
+
+
+async def become_professional(caller: Caller, *, password: str) -> Account:
+    """Turn on practitioner mode. The password is asked again: it is a change of privilege."""
+    account = caller.require_account()
+    await require_password(caller, account, password)
+    if not account.is_professional:
+        async with in_transaction():
+            account.is_professional = True
+            await account.save(update_fields=["is_professional"])
+            await audit.record(caller, "become_professional", subject_type="account",
+                               subject_id=account.id, person_id=account.id)
+    return account
+
+
+async def change_password(caller: Caller, *, current_password: str, new_password: str) -> Account:
+    """Set a new password and sign out every other device of the account."""
+    account = caller.require_account()
+    await require_password(caller, account, current_password, field="currentPassword")
+    if problem := passwords.password_problem(new_password, email=account.email,
+                                             name=account.name):
+        raise fail(problem, ErrorCode.WEAK_PASSWORD, "newPassword")
+    new_hash = await asyncio.to_thread(
+        passwords.hash_password, caller.password_hasher, new_password
+    )
+    now = datetime.now(UTC)
+    async with in_transaction():
+        account.password_hash = new_hash
+        account.password_changed_at = now
+        await account.save(update_fields=["password_hash", "password_changed_at"])
+        current = caller.login_session.id if caller.login_session else None
+        await LoginSession.filter(account_id=account.id, revoked_at=None).exclude(
+            id=current
+        ).update(revoked_at=now)
+        await audit.record(caller, "change_password", subject_type="account",
+                           subject_id=account.id, person_id=account.id)
+    return account
+
+
+async def require_password(
+    caller: Caller, account: Account, password: str, *, field: str = "password"
+) -> None:
+    verification = await asyncio.to_thread(
+        passwords.verify_password, caller.password_hasher, account.password_hash, password
+    )
+    if not verification.ok:
+        raise fail("That password is not right.", ErrorCode.INVALID_CREDENTIALS, field)

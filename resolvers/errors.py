@@ -1,0 +1,72 @@
+"""How use cases fail.
+
+Exception tree:
+
+    UserFacingError          expected; the message is safe to show and says what to do
+    +-- UserErrors           turned into a mutation payload's `userErrors` by the schema
+    +-- PublicError          a clean GraphQL error with `extensions.code` (e.g. not signed in)
+
+Anything else is a bug: the schema masks it and logs it with a reference id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class ErrorCode(Enum):
+    INVALID_INPUT = "INVALID_INPUT"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    RATE_LIMITED = "RATE_LIMITED"
+    EMAIL_TAKEN = "EMAIL_TAKEN"
+    WEAK_PASSWORD = "WEAK_PASSWORD"
+    INVALID_CODE = "INVALID_CODE"
+    CHALLENGE_EXPIRED = "CHALLENGE_EXPIRED"
+    ALREADY_ENABLED = "ALREADY_ENABLED"
+    NOT_ENABLED = "NOT_ENABLED"
+    NOT_FOUND = "NOT_FOUND"
+    NOT_ALLOWED = "NOT_ALLOWED"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+
+
+@dataclass(frozen=True)
+class UserError:
+    message: str
+    code: ErrorCode = ErrorCode.INVALID_INPUT
+    field: str | None = None
+    """The input field it is about, in the API's camelCase (`password`, `timeZone`)."""
+
+
+class UserFacingError(Exception):
+    pass
+
+
+class UserErrors(UserFacingError):
+    def __init__(self, *errors: UserError) -> None:
+        assert errors, "UserErrors needs at least one error"
+        super().__init__("; ".join(e.message for e in errors))
+        self.errors = list(errors)
+
+
+def fail(message: str, code: ErrorCode = ErrorCode.INVALID_INPUT, field: str | None = None):
+    """Raise a single user error: `raise fail(...)` reads as what happens."""
+    return UserErrors(UserError(message=message, code=code, field=field))
+
+
+class PublicError(UserFacingError):
+    def __init__(self, message: str, code: ErrorCode) -> None:
+        super().__init__(message)
+        self.code = code
+        self.extensions = {"code": code.value}
+        """graphql-core copies an original error's `extensions` into the response."""
+
+
+def not_signed_in() -> PublicError:
+    return PublicError("Sign in to continue.", ErrorCode.UNAUTHENTICATED)
+
+
+def check(errors: list[UserError]) -> None:
+    """Raise all collected validation errors at once, so a form can mark every bad field."""
+    if errors:
+        raise UserErrors(*errors)

@@ -1,0 +1,62 @@
+"""The GraphQL schema: root types merged from each domain, plus the always-on protections."""
+
+from __future__ import annotations
+
+import inspect
+
+import strawberry
+from strawberry import relay
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+
+from schema.accounts import AccountMutations, AccountQueries
+from schema.context import Info
+from schema.errors import MaskUnexpectedErrors
+from settings import Settings
+
+
+@strawberry.type
+class NodeQueries:
+    @strawberry.field(
+        description="Any object by its global id; null when it does not exist or is not yours."
+    )
+    async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
+        """Each Node type's `resolve_nodes` applies the same ownership check as its fields."""
+        try:
+            global_id = relay.GlobalID.from_id(id)
+            node = global_id.resolve_node(info, required=False)
+        except (ValueError, TypeError, KeyError, AssertionError, relay.GlobalIDValueError):
+            return None
+        return await node if inspect.isawaitable(node) else node
+
+
+Query = merge_types("Query", (AccountQueries, NodeQueries))
+Mutation = merge_types("Mutation", (AccountMutations,))
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    """Depth, alias and token limits are always on; production also hides the schema."""
+    extensions: list = [
+        lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+        MaskUnexpectedErrors,
+    ]
+    if settings.production:
+        extensions.append(DisableIntrospection)
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=settings.production),
+    )

@@ -1,0 +1,87 @@
+"""Errors at the API edge: `userErrors` in payloads, and masking of everything unexpected."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import ParamSpec, TypeVar
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+
+from resolvers.errors import ErrorCode, PublicError, UserError, UserErrors
+
+log = logging.getLogger("therapyhub.errors")
+
+UserErrorCode = strawberry.enum(
+    ErrorCode, name="UserErrorCode", description="What kind of failure a UserError is."
+)
+
+
+@strawberry.type(name="UserError", description="An expected failure the person can fix.")
+class UserErrorType:
+    message: str = strawberry.field(description="Safe to show; says what to do.")
+    code: UserErrorCode = strawberry.field(description="Stable code to branch on.")
+    field: str | None = strawberry.field(
+        description="The input field it is about (camelCase), when it is about one."
+    )
+
+    @classmethod
+    def of(cls, error: UserError) -> UserErrorType:
+        return cls(message=error.message, code=error.code, field=error.field)
+
+
+@strawberry.type(description="Common to every mutation payload.")
+class Payload:
+    user_errors: list[UserErrorType] = strawberry.field(
+        default_factory=list,
+        description="Empty when the mutation succeeded; otherwise nothing was changed.",
+    )
+
+
+P = ParamSpec("P")
+R = TypeVar("R", bound=Payload)
+
+
+Resolver = Callable[P, Awaitable[R]]
+
+
+def user_errors_as(payload: type[R]) -> Callable[[Resolver[P, R]], Resolver[P, R]]:
+    """Turn the use case's UserErrors into `payload(userErrors=[...])` for this mutation."""
+
+    def decorate(resolver: Resolver[P, R]) -> Resolver[P, R]:
+        @functools.wraps(resolver)
+        async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return await resolver(*args, **kwargs)
+            except UserErrors as error:
+                return payload(user_errors=[UserErrorType.of(e) for e in error.errors])
+
+        return wrapper
+
+    return decorate
+
+
+def _is_public(error: GraphQLError) -> bool:
+    """Parse/validation errors (no original error) and our PublicErrors are safe to show."""
+    original = error.original_error
+    return original is None or isinstance(original, PublicError)
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    """Masks every unexpected error, logging it with a reference the person can quote."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=lambda error: not _is_public(error))
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        reference = secrets.token_hex(6)
+        log.error("Unexpected error %s at %s", reference, error.path,
+                  exc_info=error.original_error)
+        masked = super().anonymise_error(error)
+        masked.message = f"Something went wrong on our side (reference {reference})."
+        masked.extensions = {"code": "INTERNAL", "reference": reference}
+        return masked

@@ -1,0 +1,139 @@
+"""The app's settings, read from environment variables in this one place.
+
+Every value has a safe development default, so `python3 dev.py serve` works with no configuration.
+Production (`ENVIRONMENT=production`) refuses to start with development shortcuts: a missing
+SECRET_KEY or weak password-hashing parameters.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VAR = ROOT / "var"
+
+# OWASP ASVS 2.4 / cheat sheet minimum for argon2id: 19 MiB of memory, 2 iterations, 1 lane.
+OWASP_ARGON2_MEMORY_KIB = 19_456
+OWASP_ARGON2_TIME_COST = 2
+
+
+class SettingsError(RuntimeError):
+    """A setting is missing or unsafe; the message names the variable to fix."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    environment: str = "development"
+    database_url: str = f"sqlite://{VAR / 'therapyhub.sqlite3'}"
+    secret_key: bytes = field(default=b"", repr=False)
+    public_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    cors_origins: tuple[str, ...] = ()
+
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65_536
+    argon2_parallelism: int = 1
+
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    second_factor_challenge_minutes: int = 5
+    second_factor_max_attempts: int = 5
+
+    login_window_minutes: int = 15
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_address: int = 20
+
+    graphql_max_depth: int = 12
+    graphql_max_aliases: int = 30
+    graphql_max_tokens: int = 3_000
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    def with_changes(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _secret_key(environment: str, raw: str | None) -> bytes:
+    """Decode SECRET_KEY, or keep a generated one under var/ outside production.
+
+    The key encrypts TOTP secrets and signs links; losing it disables second factors, so a
+    development key is persisted rather than regenerated per start.
+    """
+    if raw:
+        key = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
+        if len(key) < 32:
+            raise SettingsError("SECRET_KEY must be at least 32 random bytes, base64url-encoded.")
+        return key
+    if environment == "production":
+        raise SettingsError(
+            "SECRET_KEY is required in production: generate one with "
+            "`python -c \"import secrets; print(secrets.token_urlsafe(32))\"`."
+        )
+    if environment == "test":
+        return secrets.token_bytes(32)
+    VAR.mkdir(exist_ok=True)
+    path = VAR / "secret.key"
+    if not path.exists():
+        path.write_bytes(secrets.token_bytes(32))
+        path.chmod(0o600)
+    return path.read_bytes()
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}.") from None
+
+
+def from_env(env: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if env is None else env)
+    defaults = Settings()
+    environment = env.get("ENVIRONMENT", defaults.environment)
+    if environment not in {"development", "test", "production"}:
+        raise SettingsError("ENVIRONMENT must be development, test or production.")
+    settings = Settings(
+        environment=environment,
+        database_url=env.get("DATABASE_URL", defaults.database_url),
+        secret_key=_secret_key(environment, env.get("SECRET_KEY")),
+        public_url=env.get("PUBLIC_URL", defaults.public_url).rstrip("/"),
+        host=env.get("HOST", defaults.host),
+        port=_int(env, "PORT", defaults.port),
+        cors_origins=tuple(o for o in env.get("CORS_ORIGINS", "").split(",") if o),
+        argon2_time_cost=_int(env, "ARGON2_TIME_COST", defaults.argon2_time_cost),
+        argon2_memory_kib=_int(env, "ARGON2_MEMORY_KIB", defaults.argon2_memory_kib),
+        argon2_parallelism=_int(env, "ARGON2_PARALLELISM", defaults.argon2_parallelism),
+        session_idle_minutes=_int(env, "SESSION_IDLE_MINUTES", defaults.session_idle_minutes),
+        session_absolute_hours=_int(
+            env, "SESSION_ABSOLUTE_HOURS", defaults.session_absolute_hours
+        ),
+        login_window_minutes=_int(env, "LOGIN_WINDOW_MINUTES", defaults.login_window_minutes),
+        login_max_failures_per_account=_int(
+            env, "LOGIN_MAX_FAILURES_PER_ACCOUNT", defaults.login_max_failures_per_account
+        ),
+        login_max_failures_per_address=_int(
+            env, "LOGIN_MAX_FAILURES_PER_ADDRESS", defaults.login_max_failures_per_address
+        ),
+        graphql_max_depth=_int(env, "GRAPHQL_MAX_DEPTH", defaults.graphql_max_depth),
+        graphql_max_aliases=_int(env, "GRAPHQL_MAX_ALIASES", defaults.graphql_max_aliases),
+        graphql_max_tokens=_int(env, "GRAPHQL_MAX_TOKENS", defaults.graphql_max_tokens),
+    )
+    if environment != "test" and (
+        settings.argon2_memory_kib < OWASP_ARGON2_MEMORY_KIB
+        or settings.argon2_time_cost < OWASP_ARGON2_TIME_COST
+    ):
+        raise SettingsError(
+            "ARGON2_MEMORY_KIB must be at least 19456 and ARGON2_TIME_COST at least 2 "
+            "(OWASP); cheaper parameters are allowed only with ENVIRONMENT=test."
+        )
+    return settings

@@ -1,0 +1,108 @@
+"""Test harness: one real database per run (SQLite file or a fresh PostgreSQL database),
+built by the same migrations as production, emptied after every test.
+
+TEST_DATABASE=sqlite (default) or a PostgreSQL admin URL such as
+postgres://postgres@127.0.0.1:5432/postgres, under which a database is created and dropped.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from tortoise import Tortoise
+from tortoise.contrib.test import truncate_all_models
+
+import db
+import settings as settings_module
+from app import create_app
+from settings import Settings
+
+TEST_DATABASE = os.environ.get("TEST_DATABASE", "sqlite")
+ON_POSTGRES = TEST_DATABASE.startswith("postgres")
+
+TEST_ENV = {
+    "ENVIRONMENT": "test",
+    # Cheap argon2 in tests only: settings refuse these outside ENVIRONMENT=test.
+    "ARGON2_TIME_COST": "1",
+    "ARGON2_MEMORY_KIB": "64",
+}
+
+
+def pytest_report_header() -> str:
+    return f"database: {'PostgreSQL' if ON_POSTGRES else 'SQLite'}"
+
+
+@pytest.fixture(scope="session")
+async def database_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    if not ON_POSTGRES:
+        yield f"sqlite://{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    name = f"therapyhub_test_{secrets.token_hex(6)}"
+    admin = await asyncpg.connect(TEST_DATABASE)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    base = TEST_DATABASE.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        await Tortoise.close_connections()
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return settings_module.from_env({**TEST_ENV, "DATABASE_URL": database_url})
+
+
+@pytest.fixture(scope="session")
+async def database(database_url: str) -> AsyncIterator[None]:
+    await db.migrate(database_url)
+    await Tortoise.init(config=db.tortoise_config(database_url), _enable_global_fallback=True)
+    yield
+    await Tortoise.close_connections()
+
+
+@pytest.fixture(autouse=True)
+async def _empty_database_after_test(database: None) -> AsyncIterator[None]:
+    yield
+    await truncate_all_models()
+
+
+class Api:
+    """The GraphQL endpoint as the SPA calls it, in process (no lifespan: the test owns the DB)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.http = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=create_app(settings, manage_database=False)),
+            base_url="http://hub.test",
+        )
+
+    async def __call__(self, query: str, variables: dict[str, Any] | None = None, *,
+                       token: str | None = None) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = await self.http.post("/graphql", json={"query": query,
+                                                          "variables": variables or {}},
+                                         headers=headers)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def data(self, query: str, variables: dict[str, Any] | None = None, *,
+                   token: str | None = None) -> dict[str, Any]:
+        """The `data` of a response that must have no GraphQL errors."""
+        body = await self(query, variables, token=token)
+        assert "errors" not in body, body["errors"]
+        return body["data"]
+
+
+@pytest.fixture
+async def api(settings: Settings) -> AsyncIterator[Api]:
+    client = Api(settings)
+    yield client
+    await client.http.aclose()
