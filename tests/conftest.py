@@ -84,6 +84,12 @@ class Api:
             base_url="http://hub.test",
         )
 
+    async def __aenter__(self) -> Api:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.http.aclose()
+
     async def __call__(self, query: str, variables: dict[str, Any] | None = None, *,
                        token: str | None = None) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -103,6 +109,5 @@ class Api:
 
 @pytest.fixture
 async def api(settings: Settings) -> AsyncIterator[Api]:
-    client = Api(settings)
-    yield client
-    await client.http.aclose()
+    async with Api(settings) as client:
+        yield client

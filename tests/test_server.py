@@ -1,0 +1,79 @@
+"""The real server, booted with uvicorn as `python app.py serve` does, queried over HTTP.
+
+In-process tests skip the Starlette lifespan, where Tortoise is opened; this one does not
+(Tortoise 1.x contexts would otherwise fail only in production, see PITFALLS.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import TEST_ENV
+from tests.helpers import PASSWORD, REGISTER
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+async def server(database_url: str, database: None, tmp_path: Path) -> AsyncIterator[str]:
+    port = _free_port()
+    log = tmp_path / "server.log"
+    env = {**os.environ, **TEST_ENV, "DATABASE_URL": database_url, "PORT": str(port)}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "app.py", "serve", "--no-seed", cwd=ROOT, env=env,
+        stdout=log.open("wb"), stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient() as client:
+            for _ in range(150):
+                if process.returncode is not None:
+                    raise AssertionError(log.read_text())
+                try:
+                    if (await client.get(f"{base}/health")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("server did not become healthy")
+        yield base
+    finally:
+        process.terminate()
+        await asyncio.wait_for(process.wait(), timeout=10)
+
+
+async def test_served_app_registers_and_answers_viewer_over_http(server):
+    async with httpx.AsyncClient(base_url=server) as client:
+        registered = await client.post("/graphql", json={"query": REGISTER, "variables": {
+            "input": {"email": "anna@example.com", "password": PASSWORD, "name": "Anna",
+                      "timeZone": "Europe/London"}}})
+        token = registered.json()["data"]["register"]["token"]
+        assert token
+        viewer = await client.post(
+            "/graphql", json={"query": "{ viewer { email timeZone } }"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    assert viewer.status_code == 200
+    assert viewer.json() == {"data": {"viewer": {"email": "anna@example.com",
+                                                 "timeZone": "Europe/London"}}}
+
+
+async def test_health_reports_the_database(server):
+    async with httpx.AsyncClient() as client:
+        response = await client.get(f"{server}/health")
+    assert response.json() == {"status": "ok"}
