@@ -1,0 +1,57 @@
+"""Keyset pagination over real rows (audit entries stand in for any growing list)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
+import pytest
+
+from models.audit import AuditEntry
+from resolvers.errors import UserErrors
+from resolvers.pagination import keyset_page
+
+ORDER = [("at", datetime, True), ("id", type(uuid4()), True)]
+
+
+async def _entries(count: int) -> list[AuditEntry]:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    rows = [AuditEntry(action=f"a{i}", at=start + timedelta(hours=i // 2)) for i in range(count)]
+    await AuditEntry.bulk_create(rows)
+    return await AuditEntry.all().order_by("-at", "-id")
+
+
+async def test_pages_walk_every_row_once_in_order_even_with_equal_sort_keys():
+    expected = [e.id for e in await _entries(25)]
+    seen, after = [], None
+    while True:
+        page = await keyset_page(AuditEntry.all(), order=ORDER, first=7, after=after)
+        seen += [e.id for e in page.items]
+        if not page.has_next_page:
+            break
+        after = page.cursors[-1]
+    assert seen == expected
+
+
+async def test_rows_added_before_the_cursor_do_not_shift_the_next_page():
+    await _entries(10)
+    first = await keyset_page(AuditEntry.all(), order=ORDER, first=5, after=None)
+    await AuditEntry.create(action="newest", at=datetime(2027, 1, 1, tzinfo=UTC))
+    second = await keyset_page(AuditEntry.all(), order=ORDER, first=5, after=first.cursors[-1])
+    assert not {e.id for e in first.items} & {e.id for e in second.items}
+    assert len(second.items) == 5
+    assert second.has_next_page is False
+
+
+@pytest.mark.parametrize("cursor", ["garbage", "e30", "WyJ4Il0"])
+async def test_a_bad_cursor_is_a_user_error(cursor):
+    await _entries(3)
+    with pytest.raises(UserErrors) as raised:
+        await keyset_page(AuditEntry.all(), order=ORDER, first=2, after=cursor)
+    assert raised.value.errors[0].field == "after"
+
+
+@pytest.mark.parametrize("first", [0, -1, 101])
+async def test_page_size_is_capped(first):
+    with pytest.raises(UserErrors, match="between 1 and 100"):
+        await keyset_page(AuditEntry.all(), order=ORDER, first=first, after=None)
