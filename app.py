@@ -31,6 +31,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 import db
 import settings as settings_module
+from gateways.events import Events, events_for
 from resolvers.caller import Caller
 from resolvers.signin import authenticate
 from schema import build_schema
@@ -43,7 +44,7 @@ SCHEMA_FILE = Path(__file__).resolve().parent / "schema.graphql"
 class GraphQLApp(GraphQL):
     """Strawberry's ASGI app with our typed context and a fast JSON encoder."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, events: Events) -> None:
         super().__init__(
             build_schema(settings),
             graphql_ide=None if settings.production else "graphiql",
@@ -51,6 +52,7 @@ class GraphQLApp(GraphQL):
             allowed_origins=settings.cors_origins,
         )
         self.settings = settings
+        self.events = events
 
     async def get_context(self, request: Request | WebSocket,
                           response: Response | WebSocket) -> Context:
@@ -60,6 +62,7 @@ class GraphQLApp(GraphQL):
             settings=self.settings,
             address=request.client.host if request.client else "",
             user_agent=request.headers.get("user-agent", ""),
+            events=self.events,
         )
         if scheme.lower() == "bearer":
             await authenticate(self.settings, token.strip(), caller)
@@ -78,9 +81,12 @@ async def health(_: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
-    """Build the app. Tests that open the database themselves pass manage_database=False."""
-    graphql = GraphQLApp(settings)
+def create_app(settings: Settings, *, manage_database: bool = True,
+               events: Events | None = None) -> Starlette:
+    """Build the app. Tests that open the database (and events) themselves pass
+    manage_database=False and their own started `events`."""
+    bus = events or events_for(settings.database_url)
+    graphql = GraphQLApp(settings, bus)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -90,7 +96,11 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         # RegisterTortoise enables Tortoise's global fallback: requests run in other tasks
         # than this lifespan and would otherwise see "No TortoiseContext" (PITFALLS.md).
         async with RegisterTortoise(app, config=db.tortoise_config(settings.database_url)):
-            yield
+            await bus.start()
+            try:
+                yield
+            finally:
+                await bus.stop()
 
     middleware = []
     if settings.cors_origins:

@@ -6,12 +6,13 @@ sent. The schema builds one per request.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from argon2 import PasswordHasher
 
 from crypto import passwords
+from gateways.events import Events
 from models.accounts import Account, LoginSession
 from resolvers.errors import ErrorCode, PublicError, not_signed_in
 from settings import Settings
@@ -26,6 +27,8 @@ class Caller:
     """The bearer token's bytes: keys derived from it exist only while the request runs."""
     address: str = ""
     user_agent: str = ""
+    events: Events = field(default_factory=Events)
+    """Where use cases announce changes to subscribers (after their transaction commits)."""
 
     def require_account(self) -> Account:
         if self.account is None:

@@ -17,6 +17,8 @@ class Context:
     request: Request | WebSocket
     response: Response | WebSocket | None
     caller: Caller
+    connection_params: dict[str, object] | None = None
+    """A websocket's `connection_init` payload; browsers cannot send headers there."""
 
 
 Info = strawberry.Info[Context, None]

@@ -1,0 +1,1 @@
+"""The outside world: email, card payments, and the event bus between app processes."""
