@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from models.accounts import LoginFailure, LoginSession
 from tests.helpers import LOGIN, PASSWORD, REGISTER, VIEWER, login, register
+from tests.sql_count import counting_statements
 
 CHANGE_PASSWORD = """
 mutation($input: ChangePasswordInput!) {
@@ -204,3 +205,10 @@ async def test_login_response_is_the_same_shape_for_a_locked_unknown_email(api):
     known = await api.data(LOGIN, {"input": {"email": "anna@example.com", "password": "x"}})
     unknown = await api.data(LOGIN, {"input": {"email": "ghost@example.com", "password": "x"}})
     assert known == unknown
+
+
+async def test_a_signed_in_request_costs_one_statement_to_authenticate(api):
+    token = await register(api, "anna@example.com")
+    with counting_statements() as statements:
+        await api.data(VIEWER, token=token)
+    assert len(statements) == 1

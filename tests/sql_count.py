@@ -1,0 +1,36 @@
+"""Counting the SQL statements a request runs, from Tortoise's own query log."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+_LOGGER = logging.getLogger("tortoise.db_client")
+
+
+class _Counter(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message.lstrip().split(" ", 1)[0].upper() in {
+            "SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "BEGIN", "COMMIT", "ROLLBACK",
+        }:
+            self.statements.append(message)
+
+
+@contextmanager
+def counting_statements() -> Iterator[list[str]]:
+    """Collects every statement run inside the block; `len()` of the list is the count."""
+    counter = _Counter()
+    previous = _LOGGER.level
+    _LOGGER.setLevel(logging.DEBUG)
+    _LOGGER.addHandler(counter)
+    try:
+        yield counter.statements
+    finally:
+        _LOGGER.removeHandler(counter)
+        _LOGGER.setLevel(previous)
