@@ -44,7 +44,7 @@ async def rotate_note_key(caller: Caller, *, password: str) -> RotatedNoteKey:
         new = await note_keys.prepare_new_keys(caller, password)
         async with in_transaction():
             await note_keys.store_new_keys(account, new)
-            await _hold_for_this_session(caller, new)
+            await _hold_only_for_this_session(caller, account.id, new)
             await audit.record(caller, "create_note_key", subject_type="account",
                                subject_id=account.id, person_id=account.id)
         return RotatedNoteKey(recovery_key=new.recovery_key, version=new.unlocked.version)
@@ -67,9 +67,7 @@ async def rotate_note_key(caller: Caller, *, password: str) -> RotatedNoteKey:
             raise fail("Your notes key was changed from another device just now. "
                        "Try again.", ErrorCode.CONFLICT)
         resealed = await reseal_notes(account.id, old=old, new=new.unlocked)
-        await SessionNoteKey.filter(account_id=account.id).delete()
-        await ChallengeNoteKey.filter(account_id=account.id).delete()
-        await _hold_for_this_session(caller, new)
+        await _hold_only_for_this_session(caller, account.id, new)
         await audit.record(caller, "rotate_note_key", subject_type="account",
                            subject_id=account.id, person_id=account.id)
     return RotatedNoteKey(recovery_key=new.recovery_key, version=new.unlocked.version,
@@ -87,6 +85,10 @@ async def reseal_notes(author_id: UUID, *, old: UnlockedNoteKey, new: UnlockedNo
     return 0
 
 
-async def _hold_for_this_session(caller: Caller, new: NewNoteKeys) -> None:
+async def _hold_only_for_this_session(caller: Caller, account_id: UUID, new: NewNoteKeys
+                                      ) -> None:
+    """Sign-ins and challenges hold the old key: drop them all, then hold the new one here."""
+    await SessionNoteKey.filter(account_id=account_id).delete()
+    await ChallengeNoteKey.filter(account_id=account_id).delete()
     if caller.login_session is not None and caller.token_raw is not None:
         await note_keys.keep_for_session(caller.login_session, caller.token_raw, new.unlocked)
