@@ -47,11 +47,14 @@ async def seed(settings: Settings) -> list[DemoPerson]:
     for person in PEOPLE:
         if await Account.exists(email=person.email):
             continue
-        await accounts.register(
+        signed_in = await accounts.register(
             Caller(settings=settings, address="seed"), email=person.email,
             password=DEMO_PASSWORD, name=person.name, time_zone=person.time_zone,
             as_client=person.client, as_professional=person.professional,
         )
+        if signed_in.note_recovery_key:
+            print(f"Notes recovery key of {person.email} (shown once): "
+                  f"{signed_in.note_recovery_key}")
         created.append(person)
     return created
 

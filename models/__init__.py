@@ -4,5 +4,6 @@ from __future__ import annotations
 
 APPS: dict[str, list[str]] = {
     "accounts": ["models.accounts", "models.audit"],
+    "notes": ["models.notes"],
 }
 """App label -> model modules; each app's migrations live in `migrations/<label>/`."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from tortoise.exceptions import IntegrityError
@@ -10,7 +11,7 @@ from tortoise.transactions import in_transaction
 
 from crypto import passwords
 from models.accounts import Account, LoginSession
-from resolvers import audit
+from resolvers import audit, note_keys
 from resolvers.caller import Caller
 from resolvers.errors import ErrorCode, UserError, check, fail
 from resolvers.signin import SignedIn, start_session
@@ -49,6 +50,7 @@ async def register(
     password_hash = await asyncio.to_thread(
         passwords.hash_password, caller.password_hasher, password
     )
+    new_keys = await note_keys.prepare_new_keys(caller, password) if as_professional else None
     try:
         async with in_transaction():
             account = await Account.create(
@@ -58,7 +60,11 @@ async def register(
             await audit.record(caller, "register", subject_type="account",
                                subject_id=account.id, person_id=account.id,
                                actor_id=account.id)
-            return await start_session(caller, account)
+            if new_keys is None:
+                return await start_session(caller, account)
+            await note_keys.store_new_keys(account, new_keys)
+            signed_in = await start_session(caller, account, note_key=new_keys.unlocked)
+            return replace(signed_in, note_recovery_key=new_keys.recovery_key)
     except IntegrityError:
         raise fail("An account with this email already exists. Sign in, or reset the "
                    "password if you forgot it.", ErrorCode.EMAIL_TAKEN, "email") from None
@@ -90,21 +96,49 @@ async def update_profile(
     return account
 
 
-async def become_professional(caller: Caller, *, password: str) -> Account:
-    """Turn on practitioner mode. The password is asked again: it is a change of privilege."""
+@dataclass(frozen=True)
+class BecameProfessional:
+    account: Account
+    note_recovery_key: str | None = None
+    """Set when a notes key was made now: shown once, never stored."""
+
+
+async def become_professional(caller: Caller, *, password: str) -> BecameProfessional:
+    """Turn on practitioner mode and make the notes key.
+
+    The password is asked again: it is a change of privilege, and the notes key is wrapped
+    under it. This sign-in can open notes right away.
+    """
     account = caller.require_account()
     await require_password(caller, account, password)
-    if not account.is_professional:
+    new_keys = (None if await note_keys.has_keys(account)
+                else await note_keys.prepare_new_keys(caller, password))
+    if account.is_professional and new_keys is None:
+        return BecameProfessional(account=account)
+    try:
         async with in_transaction():
             account.is_professional = True
             await account.save(update_fields=["is_professional"])
+            if new_keys is not None:
+                await note_keys.store_new_keys(account, new_keys)
+                if caller.login_session is not None and caller.token_raw is not None:
+                    await note_keys.keep_for_session(caller.login_session, caller.token_raw,
+                                                     new_keys.unlocked)
             await audit.record(caller, "become_professional", subject_type="account",
                                subject_id=account.id, person_id=account.id)
-    return account
+    except IntegrityError:
+        raise fail("Practitioner mode was just turned on from another device. Reload to see "
+                   "it.", ErrorCode.CONFLICT) from None
+    return BecameProfessional(account=account,
+                              note_recovery_key=new_keys.recovery_key if new_keys else None)
 
 
 async def change_password(caller: Caller, *, current_password: str, new_password: str) -> Account:
-    """Set a new password and sign out every other device of the account."""
+    """Set a new password and sign out every other device of the account.
+
+    A professional's notes key is re-wrapped under the new password in the same transaction:
+    notes stay readable here, and the signed-out devices lose their copy of the key.
+    """
     account = caller.require_account()
     await require_password(caller, account, current_password, field="currentPassword")
     if problem := passwords.password_problem(new_password, email=account.email,
@@ -112,6 +146,9 @@ async def change_password(caller: Caller, *, current_password: str, new_password
         raise fail(problem, ErrorCode.WEAK_PASSWORD, "newPassword")
     new_hash = await asyncio.to_thread(
         passwords.hash_password, caller.password_hasher, new_password
+    )
+    rewrap = await note_keys.rewrap_for_new_password(
+        caller, account, current_password=current_password, new_password=new_password
     )
     now = datetime.now(UTC)
     async with in_transaction():
@@ -122,6 +159,7 @@ async def change_password(caller: Caller, *, current_password: str, new_password
         await LoginSession.filter(account_id=account.id, revoked_at=None).exclude(
             id=current
         ).update(revoked_at=now)
+        await note_keys.save_password_rewrap(caller, account, rewrap)
         await audit.record(caller, "change_password", subject_type="account",
                            subject_id=account.id, person_id=account.id)
     return account

@@ -28,6 +28,8 @@ class ErrorCode(Enum):
     NOT_FOUND = "NOT_FOUND"
     NOT_ALLOWED = "NOT_ALLOWED"
     UNAUTHENTICATED = "UNAUTHENTICATED"
+    CONFLICT = "CONFLICT"
+    NOTES_LOCKED = "NOTES_LOCKED"
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 from crypto import passwords, secrets_at_rest, totp
 from crypto.tokens import decode_token, lookup_hash, new_token
 from models.accounts import Account, LoginSession, RecoveryCode, SecondFactorChallenge
-from resolvers import audit, login_limits
+from resolvers import audit, login_limits, note_keys
 from resolvers.caller import Caller
 from resolvers.errors import ErrorCode, fail
 from resolvers.validation import normalise_email
@@ -30,6 +30,8 @@ class SignedIn:
     token: str
     account: Account
     expires_at: datetime
+    note_recovery_key: str | None = None
+    """Set when registering as a professional made a notes key: shown once, never stored."""
 
 
 @dataclass(frozen=True)
@@ -38,13 +40,15 @@ class SecondFactorNeeded:
     expires_at: datetime
 
 
-async def start_session(caller: Caller, account: Account) -> SignedIn:
+async def start_session(caller: Caller, account: Account, *,
+                        note_key: note_keys.UnlockedNoteKey | None = None) -> SignedIn:
+    """Create a login session; a professional's unlocked notes key is held for it."""
     token = new_token()
     raw = decode_token(token)
     assert raw is not None
     now = datetime.now(UTC)
     expires_at = now + timedelta(hours=caller.settings.session_absolute_hours)
-    await LoginSession.create(
+    session = await LoginSession.create(
         account=account,
         token_hash=lookup_hash(raw, purpose=SESSION_TOKEN),
         last_seen_at=now,
@@ -52,6 +56,8 @@ async def start_session(caller: Caller, account: Account) -> SignedIn:
         address=caller.address[:64],
         user_agent=caller.user_agent[:300],
     )
+    if note_key is not None:
+        await note_keys.keep_for_session(session, raw, note_key)
     await audit.record(caller, "login", subject_type="account", subject_id=account.id,
                        person_id=account.id, actor_id=account.id)
     return SignedIn(token=token, account=account, expires_at=expires_at)
@@ -113,26 +119,31 @@ async def login(caller: Caller, *, email: str, password: str) -> SignedIn | Seco
                                person_id=account.id if account else None)
         raise fail("That email and password do not match. Check both and try again.",
                    ErrorCode.INVALID_CREDENTIALS)
+    note_key = await note_keys.unlock_with_password(caller, account, password)
     async with in_transaction():
         if verification.new_hash:
             await Account.filter(id=account.id).update(password_hash=verification.new_hash)
         await login_limits.clear_for_email(caller, email)
         if account.second_factor_enabled:
-            return await _start_challenge(caller, account)
-        return await start_session(caller, account)
+            return await _start_challenge(caller, account, note_key)
+        return await start_session(caller, account, note_key=note_key)
 
 
-async def _start_challenge(caller: Caller, account: Account) -> SecondFactorNeeded:
+async def _start_challenge(caller: Caller, account: Account,
+                           note_key: note_keys.UnlockedNoteKey | None) -> SecondFactorNeeded:
+    """The password is not known when the second factor arrives: the notes key waits here."""
     token = new_token()
     raw = decode_token(token)
     assert raw is not None
     expires_at = datetime.now(UTC) + timedelta(
         minutes=caller.settings.second_factor_challenge_minutes
     )
-    await SecondFactorChallenge.create(
+    challenge = await SecondFactorChallenge.create(
         account=account, token_hash=lookup_hash(raw, purpose=CHALLENGE_TOKEN),
         expires_at=expires_at,
     )
+    if note_key is not None:
+        await note_keys.keep_for_challenge(challenge, raw, note_key)
     return SecondFactorNeeded(challenge=token, expires_at=expires_at)
 
 
@@ -170,7 +181,9 @@ async def verify_second_factor(
                 id=found.id, completed_at=None
             ).update(completed_at=now)
             if claimed:
-                return await start_session(caller, account)
+                assert raw is not None
+                note_key = await note_keys.take_from_challenge(found, raw)
+                return await start_session(caller, account, note_key=note_key)
     if accepted:
         raise fail("This sign-in has already been completed. Sign in again.",
                    ErrorCode.CHALLENGE_EXPIRED, field="challenge")
@@ -215,6 +228,9 @@ async def _accept_recovery_code(settings: Settings, account: Account, code: str)
 async def logout(caller: Caller, *, all_devices: bool = False) -> None:
     account = caller.require_account()
     assert caller.login_session is not None
+    session_id = None if all_devices else caller.login_session.id
     sessions = (LoginSession.filter(account_id=account.id, revoked_at=None) if all_devices
-                else LoginSession.filter(id=caller.login_session.id))
-    await sessions.update(revoked_at=datetime.now(UTC))
+                else LoginSession.filter(id=session_id))
+    async with in_transaction():
+        await sessions.update(revoked_at=datetime.now(UTC))
+        await note_keys.forget_for_sessions(account.id, session_id)

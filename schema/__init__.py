@@ -20,6 +20,7 @@ from strawberry.tools import merge_types
 from schema.accounts import AccountMutations, AccountQueries
 from schema.context import Info
 from schema.errors import MaskUnexpectedErrors
+from schema.note_keys import NoteKeyMutations
 from settings import Settings
 
 
@@ -39,7 +40,7 @@ class NodeQueries:
 
 
 Query = merge_types("Query", (AccountQueries, NodeQueries))
-Mutation = merge_types("Mutation", (AccountMutations,))
+Mutation = merge_types("Mutation", (AccountMutations, NoteKeyMutations))
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

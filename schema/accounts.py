@@ -13,6 +13,7 @@ from models.accounts import Account
 from resolvers import accounts, second_factor, signin
 from schema.context import Info
 from schema.errors import Payload, user_errors_as
+from schema.note_keys import NOTE_RECOVERY_KEY
 
 
 @strawberry.enum(description="What an account can act as; one account can be both.")
@@ -122,6 +123,13 @@ class AuthPayload(Payload):
                    viewer=Viewer.from_account(result.account))
 
 
+@strawberry.type(description="A new account, signed in.")
+class RegisterPayload(AuthPayload):
+    note_recovery_key: str | None = strawberry.field(
+        default=None, description=f"Only when registering as a professional. {NOTE_RECOVERY_KEY}"
+    )
+
+
 @strawberry.type(description="Either signed in, or a second factor is needed to finish.")
 class LoginPayload(AuthPayload):
     second_factor_required: bool = False
@@ -134,6 +142,12 @@ class LoginPayload(AuthPayload):
 @strawberry.type
 class ViewerPayload(Payload):
     viewer: Viewer | None = None
+
+
+@strawberry.type(description="Practitioner mode is on.")
+class BecomeProfessionalPayload(ViewerPayload):
+    note_recovery_key: str | None = strawberry.field(default=None,
+                                                     description=NOTE_RECOVERY_KEY)
 
 
 @strawberry.type
@@ -165,16 +179,21 @@ class AccountQueries:
 
 @strawberry.type
 class AccountMutations:
-    @strawberry.mutation(description="Create an account and sign in.")
-    @user_errors_as(AuthPayload)
-    async def register(self, info: Info, input: RegisterInput) -> AuthPayload:
+    @strawberry.mutation(description=(
+        "Create an account and sign in. A professional also gets a notes recovery key: "
+        "show it once (see noteRecoveryKey)."
+    ))
+    @user_errors_as(RegisterPayload)
+    async def register(self, info: Info, input: RegisterInput) -> RegisterPayload:
         result = await accounts.register(
             info.context.caller, email=input.email, password=input.password, name=input.name,
             time_zone=input.time_zone, locale=input.locale,
             as_client=Role.CLIENT in input.roles,
             as_professional=Role.PROFESSIONAL in input.roles,
         )
-        return AuthPayload.signed_in(result)
+        return RegisterPayload(token=result.token, expires_at=result.expires_at,
+                               viewer=Viewer.from_account(result.account),
+                               note_recovery_key=result.note_recovery_key)
 
     @strawberry.mutation(description="Sign in. Wrong email and wrong password answer alike.")
     @user_errors_as(LoginPayload)
@@ -203,7 +222,9 @@ class AccountMutations:
         await signin.logout(info.context.caller, all_devices=input.all_devices)
         return LogoutPayload(signed_out=True)
 
-    @strawberry.mutation(description="Change the password; signs out every other device.")
+    @strawberry.mutation(description=(
+        "Change the password; signs out every other device. Notes stay readable here."
+    ))
     @user_errors_as(ViewerPayload)
     async def change_password(self, info: Info, input: ChangePasswordInput) -> ViewerPayload:
         account = await accounts.change_password(
@@ -223,13 +244,17 @@ class AccountMutations:
         )
         return ViewerPayload(viewer=Viewer.from_account(account))
 
-    @strawberry.mutation(description="Turn on practitioner mode for this account.")
-    @user_errors_as(ViewerPayload)
+    @strawberry.mutation(description=(
+        "Turn on practitioner mode for this account. Returns the notes recovery key once "
+        "(see noteRecoveryKey)."
+    ))
+    @user_errors_as(BecomeProfessionalPayload)
     async def become_professional(self, info: Info, input: PasswordConfirmationInput
-                                  ) -> ViewerPayload:
-        account = await accounts.become_professional(info.context.caller,
-                                                     password=input.password)
-        return ViewerPayload(viewer=Viewer.from_account(account))
+                                  ) -> BecomeProfessionalPayload:
+        result = await accounts.become_professional(info.context.caller,
+                                                    password=input.password)
+        return BecomeProfessionalPayload(viewer=Viewer.from_account(result.account),
+                                         note_recovery_key=result.note_recovery_key)
 
     @strawberry.mutation(description="Begin setting up an authenticator app.")
     @user_errors_as(TotpEnrolmentPayload)

@@ -1,0 +1,87 @@
+"""Client notes: the professional's notes key pair, and the unlocked key held per sign-in.
+
+Nothing here can be opened with the database alone, nor with the database plus the server's
+SECRET_KEY: the private key is stored only wrapped under the password (argon2id), the recovery
+key (shown once) or a key derived from a bearer token (never stored). See docs/SECURITY.md.
+"""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class ProfessionalKeys(Model):
+    """One per professional: the public key in the clear, the private key only wrapped.
+
+    `key_version` grows with every new key pair (rotation, reset without the recovery key);
+    every sealed note is tagged with the version it was sealed to. Writers change this row with
+    `UPDATE ... WHERE key_version = <the version they read>` and check the row count, so two
+    concurrent changes cannot both win.
+    """
+
+    id = fields.UUIDField(primary_key=True, default=uuid4)
+    account: fields.OneToOneRelation = fields.OneToOneField(
+        "accounts.Account", related_name=False, on_delete=fields.CASCADE
+    )
+    key_version = fields.IntField(default=1)
+    public_key = fields.BinaryField()
+    password_wrapped = fields.BinaryField()
+    password_salt = fields.BinaryField()
+    kdf_ops_limit = fields.IntField()
+    kdf_mem_limit = fields.BigIntField()
+    """argon2id limits the password wrap was made with (memory in bytes); raised on login."""
+    recovery_wrapped = fields.BinaryField()
+    key_created_at = fields.DatetimeField()
+    password_wrapped_at = fields.DatetimeField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "professional_keys"
+
+
+class SessionNoteKey(Model):
+    """The private key for one login session, wrapped under a key derived from its token.
+
+    Deleted on logout and with its session; useless once the session is revoked or expired,
+    since no request can authenticate with that token any more.
+    """
+
+    id = fields.UUIDField(primary_key=True, default=uuid4)
+    login_session: fields.OneToOneRelation = fields.OneToOneField(
+        "accounts.LoginSession", related_name=False, on_delete=fields.CASCADE
+    )
+    account: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "accounts.Account", related_name=False, on_delete=fields.CASCADE
+    )
+    key_version = fields.IntField()
+    wrapped = fields.BinaryField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "session_note_key"
+
+
+class ChallengeNoteKey(Model):
+    """The private key between a correct password and a correct second factor.
+
+    Wrapped under a key derived from the challenge token, because the password is no longer
+    known when the second factor completes the sign-in; moved to the session, then deleted.
+    """
+
+    id = fields.UUIDField(primary_key=True, default=uuid4)
+    challenge: fields.OneToOneRelation = fields.OneToOneField(
+        "accounts.SecondFactorChallenge", related_name=False, on_delete=fields.CASCADE
+    )
+    account: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "accounts.Account", related_name=False, on_delete=fields.CASCADE
+    )
+    key_version = fields.IntField()
+    wrapped = fields.BinaryField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "challenge_note_key"

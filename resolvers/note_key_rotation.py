@@ -1,0 +1,94 @@
+"""Rotating a professional's notes key: a new key pair, and every note re-sealed to it.
+
+Everything that makes the new key usable happens in one transaction: the key row changes, every
+note is re-sealed, and the old key's copies held by sign-ins are dropped. Either all of it
+happens or none, so no note is ever left sealed to a key nobody holds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+from tortoise.transactions import in_transaction
+
+from crypto import note_keys as keys_crypto
+from models.notes import ChallengeNoteKey, ProfessionalKeys, SessionNoteKey
+from resolvers import audit, note_keys
+from resolvers.accounts import require_password
+from resolvers.caller import Caller
+from resolvers.errors import ErrorCode, fail
+from resolvers.note_keys import NewNoteKeys, UnlockedNoteKey
+
+
+@dataclass(frozen=True)
+class RotatedNoteKey:
+    recovery_key: str
+    """The new recovery key, shown once; the previous one no longer opens anything."""
+    version: int
+    notes_resealed: int = 0
+
+
+async def rotate_note_key(caller: Caller, *, password: str) -> RotatedNoteKey:
+    """Make a new key pair and re-seal every note to it; also sets up a missing key.
+
+    The password is asked again: it proves the person is present, unwraps the old key, and
+    wraps the new one. Other sign-ins hold the old key, so they must sign in again to read.
+    """
+    account = caller.require_professional()
+    await require_password(caller, account, password)
+    stored = await ProfessionalKeys.get_or_none(account_id=account.id)
+    if stored is None:
+        new = await note_keys.prepare_new_keys(caller, password)
+        async with in_transaction():
+            await note_keys.store_new_keys(account, new)
+            await _hold_only_for_this_session(caller, account.id, new)
+            await audit.record(caller, "create_note_key", subject_type="account",
+                               subject_id=account.id, person_id=account.id)
+        return RotatedNoteKey(recovery_key=new.recovery_key, version=new.unlocked.version)
+    try:
+        old_private = await asyncio.to_thread(
+            keys_crypto.unwrap_with_password, note_keys.password_wrap_of(stored), password,
+            public_key=stored.public_key,
+        )
+    except keys_crypto.WrongSecretError:
+        raise fail("Your notes key does not open with your current password. Reset your "
+                   "password with your notes recovery key to repair it.",
+                   ErrorCode.NOTES_LOCKED) from None
+    old = UnlockedNoteKey(private_key=old_private, version=stored.key_version)
+    new = await note_keys.prepare_new_keys(caller, password, version=stored.key_version + 1)
+    async with in_transaction():
+        updated = await ProfessionalKeys.filter(
+            id=stored.id, key_version=stored.key_version
+        ).update(**note_keys.key_pair_fields(new, datetime.now(UTC)))
+        if not updated:
+            raise fail("Your notes key was changed from another device just now. "
+                       "Try again.", ErrorCode.CONFLICT)
+        resealed = await reseal_notes(account.id, old=old, new=new.unlocked)
+        await _hold_only_for_this_session(caller, account.id, new)
+        await audit.record(caller, "rotate_note_key", subject_type="account",
+                           subject_id=account.id, person_id=account.id)
+    return RotatedNoteKey(recovery_key=new.recovery_key, version=new.unlocked.version,
+                          notes_resealed=resealed)
+
+
+async def reseal_notes(author_id: UUID, *, old: UnlockedNoteKey, new: UnlockedNoteKey) -> int:
+    """Re-seal every note of `author_id` from the old key to the new one; returns how many.
+
+    Runs inside the rotation's transaction. There are no notes yet on this branch: the notes
+    domain implements this with `crypto.notes.reseal_note` for each note row sealed to
+    `old.version`, writing `new.version`; a note that does not open raises, which rolls the
+    whole rotation back rather than losing that note.
+    """
+    return 0
+
+
+async def _hold_only_for_this_session(caller: Caller, account_id: UUID, new: NewNoteKeys
+                                      ) -> None:
+    """Sign-ins and challenges hold the old key: drop them all, then hold the new one here."""
+    await SessionNoteKey.filter(account_id=account_id).delete()
+    await ChallengeNoteKey.filter(account_id=account_id).delete()
+    if caller.login_session is not None and caller.token_raw is not None:
+        await note_keys.keep_for_session(caller.login_session, caller.token_raw, new.unlocked)
