@@ -85,6 +85,13 @@ def test_the_hour_that_does_not_exist_is_never_open():
     ]
     inside_gap = Availability("Europe/London", (WeeklyHours(6, time(1), time(2)),))
     assert slots(inside_gap, utc(2026, 3, 28, 12), utc(2026, 3, 29, 12)) == []
+    half = timedelta(minutes=30)
+    into_gap = Availability("Europe/London", (WeeklyHours(6, time(0, 30), time(1, 30)),))
+    assert slots(into_gap, utc(2026, 3, 28, 12), utc(2026, 3, 29, 12), length=half) == [
+        utc(2026, 3, 29, 0, 30)]  # 00:30 GMT; 01:00-01:30 never shows on the clock
+    out_of_gap = Availability("Europe/London", (WeeklyHours(6, time(1, 30), time(2, 30)),))
+    assert slots(out_of_gap, utc(2026, 3, 28, 12), utc(2026, 3, 29, 12), length=half) == [
+        utc(2026, 3, 29, 1)]  # 02:00 BST; open until 02:30 BST
 
 
 def test_the_repeated_hour_is_open_both_times_the_clock_shows_it():
