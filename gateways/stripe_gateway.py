@@ -6,7 +6,8 @@ Use it per use case:
         result = await gateway.charge_off_session(...)
 
 Everything returned is a frozen dataclass of plain values with amounts already in our minor
-units; Stripe's objects and exceptions do not leak out (see gateways/payment_errors.py).
+units (gateways/payment_results.py); Stripe's objects and exceptions do not leak out
+(gateways/payment_errors.py).
 
 What we send Stripe is kept to what a card payment needs: opaque ids of ours in `metadata`,
 the amount and currency, and the client's name and email only if the caller passes them. Never
@@ -20,10 +21,9 @@ import contextlib
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any
 
 import stripe
 
@@ -34,10 +34,16 @@ from gateways.payment_errors import (
     GatewayUnavailable,
     WebhookSignatureError,
 )
+from gateways.payment_results import (
+    CardDetails,
+    CardSetup,
+    ChargeOutcome,
+    ChargeResult,
+    RefundResult,
+    WebhookEvent,
+)
 from gateways.stripe_amounts import from_stripe_amount, stripe_currency, to_stripe_amount
 from settings import Settings
-
-ChargeOutcome = Literal["succeeded", "requires_action", "processing", "failed"]
 
 # A PaymentIntent's status after an off-session confirmation, as our outcome. Anything else
 # (requires_payment_method, canceled) means the attempt failed.
@@ -46,64 +52,6 @@ _OUTCOMES: dict[str, ChargeOutcome] = {
     "requires_action": "requires_action",
     "processing": "processing",
 }
-
-
-@dataclass(frozen=True)
-class CardSetup:
-    """What the SPA needs to collect a card with Stripe Elements (`stripe.confirmCardSetup`)."""
-
-    customer_id: str
-    setup_intent_id: str
-    client_secret: str
-
-
-@dataclass(frozen=True)
-class CardDetails:
-    payment_method_id: str
-    customer_id: str | None
-    brand: str
-    last4: str
-    exp_month: int
-    exp_year: int
-
-
-@dataclass(frozen=True)
-class ChargeResult:
-    """The outcome of charging a saved card.
-
-    - succeeded: the money is taken.
-    - requires_action: the bank wants the client to authenticate; the SPA (signed in as the
-      client, never the professional) passes `client_secret` to `stripe.confirmCardPayment`.
-    - processing: Stripe will settle it by webhook (payment_intent.succeeded / payment_failed).
-    - failed: declined; `failure_message` is Stripe's text, written to be shown to the client.
-    """
-
-    outcome: ChargeOutcome
-    payment_intent_id: str | None
-    amount_minor: int
-    currency: str
-    client_secret: str | None = None
-    failure_code: str | None = None
-    decline_code: str | None = None
-    failure_message: str | None = None
-
-
-@dataclass(frozen=True)
-class RefundResult:
-    refund_id: str
-    status: str  # succeeded, pending, requires_action, failed or canceled (Stripe's)
-    amount_minor: int
-    currency: str
-
-
-@dataclass(frozen=True)
-class WebhookEvent:
-    id: str
-    type: str
-    created: datetime
-    livemode: bool
-    data_object: dict[str, Any]
-    """The event's `data.object`: the SetupIntent, PaymentIntent... as Stripe sent it."""
 
 
 class StripeGateway:
@@ -211,14 +159,14 @@ class StripeGateway:
             except stripe.CardError as error:
                 return _declined(error, amount_minor, currency)
         outcome = _OUTCOMES.get(intent.status, "failed")
-        last_error = getattr(intent, "last_payment_error", None)
+        error = getattr(intent, "last_payment_error", None) if outcome == "failed" else None
         return ChargeResult(
             outcome=outcome, payment_intent_id=intent.id, amount_minor=amount_minor,
             currency=currency,
             client_secret=intent.client_secret if outcome == "requires_action" else None,
-            failure_code=last_error.code if last_error and outcome == "failed" else None,
-            decline_code=last_error.decline_code if last_error and outcome == "failed" else None,
-            failure_message=last_error.message if last_error and outcome == "failed" else None,
+            failure_code=error.code if error else None,
+            decline_code=error.decline_code if error else None,
+            failure_message=error.message if error else None,
         )
 
     async def refund(self, *, payment_intent_id: str, currency: str, idempotency_key: str,

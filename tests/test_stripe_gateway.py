@@ -16,8 +16,9 @@ from gateways.payment_errors import (
     UnsupportedCurrency,
     WebhookSignatureError,
 )
+from gateways.payment_results import CardDetails
 from gateways.stripe_amounts import CARD_CURRENCIES, from_stripe_amount, to_stripe_amount
-from gateways.stripe_gateway import CardDetails, StripeGateway, parse_webhook
+from gateways.stripe_gateway import StripeGateway, parse_webhook
 from receipts.money import exponent
 from settings import Settings, SettingsError
 from tests.fake_stripe import FakeStripe, event_payload, sign_webhook
