@@ -52,9 +52,20 @@ class Settings:
     graphql_max_aliases: int = 30
     graphql_max_tokens: int = 3_000
 
+    # Card payments: both secrets empty means they are not enabled (manual payments still work).
+    stripe_secret_key: str = field(default="", repr=False)
+    stripe_webhook_secret: str = field(default="", repr=False)
+    stripe_api_base: str = ""  # empty: Stripe's own API; tests point it at a local fake
+    stripe_timeout_seconds: float = 20.0
+    stripe_max_network_retries: int = 2
+
     @property
     def production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def card_payments_enabled(self) -> bool:
+        return bool(self.stripe_secret_key and self.stripe_webhook_secret)
 
     def with_changes(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -96,6 +107,30 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}.") from None
 
 
+def _float(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}.") from None
+
+
+def _check_stripe(settings: Settings) -> None:
+    """Card payments need both secrets: without the webhook secret a saved card would never be
+    recorded. A non-https API base in production would send the secret key in the clear."""
+    if bool(settings.stripe_secret_key) != bool(settings.stripe_webhook_secret):
+        raise SettingsError(
+            "Set both STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET to enable card payments, "
+            "or neither to run without them."
+        )
+    if settings.production and settings.stripe_api_base and not (
+        settings.stripe_api_base.startswith("https://")
+    ):
+        raise SettingsError("STRIPE_API_BASE must be an https:// address in production.")
+
+
 def from_env(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     defaults = Settings()
@@ -127,7 +162,17 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         graphql_max_depth=_int(env, "GRAPHQL_MAX_DEPTH", defaults.graphql_max_depth),
         graphql_max_aliases=_int(env, "GRAPHQL_MAX_ALIASES", defaults.graphql_max_aliases),
         graphql_max_tokens=_int(env, "GRAPHQL_MAX_TOKENS", defaults.graphql_max_tokens),
+        stripe_secret_key=env.get("STRIPE_SECRET_KEY", ""),
+        stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET", ""),
+        stripe_api_base=env.get("STRIPE_API_BASE", "").rstrip("/"),
+        stripe_timeout_seconds=_float(
+            env, "STRIPE_TIMEOUT_SECONDS", defaults.stripe_timeout_seconds
+        ),
+        stripe_max_network_retries=_int(
+            env, "STRIPE_MAX_NETWORK_RETRIES", defaults.stripe_max_network_retries
+        ),
     )
+    _check_stripe(settings)
     if environment != "test" and (
         settings.argon2_memory_kib < OWASP_ARGON2_MEMORY_KIB
         or settings.argon2_time_cost < OWASP_ARGON2_TIME_COST
