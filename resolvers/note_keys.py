@@ -137,19 +137,10 @@ async def unlock_with_password(caller: Caller, account: Account, password: str
     When the stored argon2id limits are older than the current settings, the key is re-wrapped
     with the current ones (like a password rehash), so raising the limits needs no migration.
     """
-    if not account.is_professional:
+    unwrapped = await _unwrap_with_password(account, password)
+    if unwrapped is None:
         return None
-    stored = await ProfessionalKeys.get_or_none(account_id=account.id)
-    if stored is None:
-        return None
-    try:
-        private_key = await asyncio.to_thread(
-            keys_crypto.unwrap_with_password, password_wrap_of(stored), password,
-            public_key=stored.public_key,
-        )
-    except keys_crypto.WrongSecretError:
-        log.error("Notes key of account %s does not open with its password", account.id)
-        return None
+    stored, private_key = unwrapped
     limits = kdf_limits(caller.settings)
     if limits != keys_crypto.KdfLimits(ops=stored.kdf_ops_limit, mem_bytes=stored.kdf_mem_limit):
         wrap = await asyncio.to_thread(keys_crypto.wrap_under_password, private_key, password,
@@ -239,19 +230,10 @@ async def rewrap_for_new_password(caller: Caller, account: Account, *, current_p
 
     Only the wrap changes: the key pair, and so every sealed note, stays as it is.
     """
-    if not account.is_professional:
+    unwrapped = await _unwrap_with_password(account, current_password)
+    if unwrapped is None:
         return None
-    stored = await ProfessionalKeys.get_or_none(account_id=account.id)
-    if stored is None:
-        return None
-    try:
-        private_key = await asyncio.to_thread(
-            keys_crypto.unwrap_with_password, password_wrap_of(stored), current_password,
-            public_key=stored.public_key,
-        )
-    except keys_crypto.WrongSecretError:
-        log.error("Notes key of account %s does not open with its password", account.id)
-        return None
+    stored, private_key = unwrapped
     wrap = await asyncio.to_thread(keys_crypto.wrap_under_password, private_key, new_password,
                                    kdf_limits(caller.settings))
     return PasswordRewrap(version=stored.key_version, password_wrap=wrap)
@@ -306,3 +288,27 @@ def _locked() -> PublicError:
 def _not_set_up() -> PublicError:
     return PublicError("Your notes key is not set up yet: create it with rotateNoteKey "
                        "(your password is asked).", ErrorCode.NOTES_LOCKED)
+
+
+async def _unwrap_with_password(
+    account: Account, password: str
+) -> tuple[ProfessionalKeys, PrivateKey] | None:
+    """The stored keys and the private key, or None for an account without a notes key.
+
+    A wrap that does not open with the account's correct password means a bug or damage: it is
+    logged, and the sign-in or password change goes on (only the recovery key can repair it).
+    """
+    if not account.is_professional:
+        return None
+    stored = await ProfessionalKeys.get_or_none(account_id=account.id)
+    if stored is None:
+        return None
+    try:
+        private_key = await asyncio.to_thread(
+            keys_crypto.unwrap_with_password, password_wrap_of(stored), password,
+            public_key=stored.public_key,
+        )
+    except keys_crypto.WrongSecretError:
+        log.error("Notes key of account %s does not open with its password", account.id)
+        return None
+    return stored, private_key
