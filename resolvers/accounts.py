@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from tortoise.exceptions import IntegrityError
@@ -10,7 +11,7 @@ from tortoise.transactions import in_transaction
 
 from crypto import passwords
 from models.accounts import Account, LoginSession
-from resolvers import audit
+from resolvers import audit, email_confirmation
 from resolvers.caller import Caller
 from resolvers.errors import ErrorCode, UserError, check, fail
 from resolvers.signin import SignedIn, start_session
@@ -21,6 +22,54 @@ from resolvers.validation import (
     normalise_email,
     time_zone_error,
 )
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    """A validated registration with its password already hashed."""
+
+    email: str
+    name: str
+    time_zone: str
+    locale: str
+    password_hash: str
+
+
+def new_account_errors(
+    *, email: str, password: str, name: str, time_zone: str, locale: str
+) -> list[UserError]:
+    """Every problem with a registration form at once; email and name must be normalised."""
+    errors = [
+        e for e in (email_error(email), name_error(name), time_zone_error(time_zone),
+                    locale_error(locale)) if e
+    ]
+    if problem := passwords.password_problem(password, email=email, name=name):
+        errors.append(UserError(problem, ErrorCode.WEAK_PASSWORD, "password"))
+    return errors
+
+
+async def hash_password(caller: Caller, password: str) -> str:
+    return await asyncio.to_thread(passwords.hash_password, caller.password_hasher, password)
+
+
+async def create_account(
+    caller: Caller,
+    new: NewAccount,
+    *,
+    as_client: bool,
+    as_professional: bool,
+    email_confirmed: bool,
+) -> Account:
+    """Insert the account. Call inside a transaction; a taken email raises IntegrityError."""
+    account = await Account.create(
+        email=new.email, password_hash=new.password_hash, name=new.name,
+        time_zone=new.time_zone, locale=new.locale, is_client=as_client,
+        is_professional=as_professional,
+        email_confirmed_at=datetime.now(UTC) if email_confirmed else None,
+    )
+    await audit.record(caller, "register", subject_type="account", subject_id=account.id,
+                       person_id=account.id, actor_id=account.id)
+    return account
 
 
 async def register(
@@ -34,30 +83,23 @@ async def register(
     as_client: bool = True,
     as_professional: bool = False,
 ) -> SignedIn:
+    """Self-registration: the address is unproven, so a confirmation link is mailed."""
     email = normalise_email(email)
     name = name.strip()
-    errors = [
-        e for e in (email_error(email), name_error(name), time_zone_error(time_zone),
-                    locale_error(locale)) if e
-    ]
-    if problem := passwords.password_problem(password, email=email, name=name):
-        errors.append(UserError(problem, ErrorCode.WEAK_PASSWORD, "password"))
+    errors = new_account_errors(email=email, password=password, name=name,
+                                time_zone=time_zone, locale=locale)
     if not (as_client or as_professional):
         errors.append(UserError("Choose at least one role: client or professional.",
                                 field="roles"))
     check(errors)
-    password_hash = await asyncio.to_thread(
-        passwords.hash_password, caller.password_hasher, password
-    )
+    new = NewAccount(email=email, name=name, time_zone=time_zone, locale=locale,
+                     password_hash=await hash_password(caller, password))
     try:
         async with in_transaction():
-            account = await Account.create(
-                email=email, password_hash=password_hash, name=name, time_zone=time_zone,
-                locale=locale, is_client=as_client, is_professional=as_professional,
-            )
-            await audit.record(caller, "register", subject_type="account",
-                               subject_id=account.id, person_id=account.id,
-                               actor_id=account.id)
+            account = await create_account(caller, new, as_client=as_client,
+                                           as_professional=as_professional,
+                                           email_confirmed=False)
+            await email_confirmation.send_link(caller, account)
             return await start_session(caller, account)
     except IntegrityError:
         raise fail("An account with this email already exists. Sign in, or reset the "
@@ -110,9 +152,7 @@ async def change_password(caller: Caller, *, current_password: str, new_password
     if problem := passwords.password_problem(new_password, email=account.email,
                                              name=account.name):
         raise fail(problem, ErrorCode.WEAK_PASSWORD, "newPassword")
-    new_hash = await asyncio.to_thread(
-        passwords.hash_password, caller.password_hasher, new_password
-    )
+    new_hash = await hash_password(caller, new_password)
     now = datetime.now(UTC)
     async with in_transaction():
         account.password_hash = new_hash

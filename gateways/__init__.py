@@ -1,0 +1,1 @@
+"""The outside world: SMTP mail (and later Stripe). Only these modules open network connections."""
