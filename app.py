@@ -32,6 +32,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 import db
 import settings as settings_module
 from gateways.events import Events, events_for
+from resolvers import outbox
 from resolvers.caller import Caller
 from resolvers.signin import authenticate
 from schema import build_schema
@@ -81,6 +82,14 @@ async def health(_: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
+async def _stop_sender(settings: Settings, sender: asyncio.Task[None],
+                       stop: asyncio.Event) -> None:
+    """Let the mail sender finish the message in hand, so a restart does not send it twice."""
+    stop.set()
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(sender, timeout=settings.smtp_timeout_seconds + 5)
+
+
 def create_app(settings: Settings, *, manage_database: bool = True,
                events: Events | None = None) -> Starlette:
     """Build the app. Tests that open the database (and events) themselves pass
@@ -97,9 +106,12 @@ def create_app(settings: Settings, *, manage_database: bool = True,
         # than this lifespan and would otherwise see "No TortoiseContext" (PITFALLS.md).
         async with RegisterTortoise(app, config=db.tortoise_config(settings.database_url)):
             await bus.start()
+            stop = asyncio.Event()
+            sender = asyncio.create_task(outbox.run_sender(settings, stop), name="outbox")
             try:
                 yield
             finally:
+                await _stop_sender(settings, sender, stop)
                 await bus.stop()
 
     middleware = []

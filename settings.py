@@ -59,6 +59,27 @@ class Settings:
     stripe_timeout_seconds: float = 20.0
     stripe_max_network_retries: int = 2
 
+    smtp_host: str = ""
+    """Empty outside production: mail is written to `mail_dir` instead of sent."""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_security: str = "starttls"
+    """starttls (port 587), tls (implicit TLS, port 465) or none (local relays and tests)."""
+    smtp_timeout_seconds: int = 30
+    mail_from: str = "Therapy Hub <no-reply@therapyhub.test>"
+    mail_dir: str = str(VAR / "mail")
+    mail_poll_seconds: float = 5.0
+    mail_retry_base_seconds: int = 30
+    mail_retry_max_seconds: int = 3_600
+    mail_max_attempts: int = 30
+    """About a day of retries with the defaults; then the message is kept as failed."""
+
+    invitation_days: int = 14
+    password_reset_minutes: int = 30
+    password_reset_max_per_hour: int = 3
+    email_confirmation_hours: int = 168
+
     @property
     def production(self) -> bool:
         return self.environment == "production"
@@ -66,6 +87,10 @@ class Settings:
     @property
     def card_payments_enabled(self) -> bool:
         return bool(self.stripe_secret_key and self.stripe_webhook_secret)
+
+    @property
+    def smtp_configured(self) -> bool:
+        return bool(self.smtp_host)
 
     def with_changes(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -171,8 +196,39 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         stripe_max_network_retries=_int(
             env, "STRIPE_MAX_NETWORK_RETRIES", defaults.stripe_max_network_retries
         ),
+        smtp_host=env.get("SMTP_HOST", defaults.smtp_host),
+        smtp_port=_int(env, "SMTP_PORT", defaults.smtp_port),
+        smtp_username=env.get("SMTP_USERNAME", defaults.smtp_username),
+        smtp_password=env.get("SMTP_PASSWORD", defaults.smtp_password),
+        smtp_security=env.get("SMTP_SECURITY", defaults.smtp_security),
+        smtp_timeout_seconds=_int(env, "SMTP_TIMEOUT_SECONDS", defaults.smtp_timeout_seconds),
+        mail_from=env.get("MAIL_FROM", defaults.mail_from),
+        mail_dir=env.get("MAIL_DIR", defaults.mail_dir),
+        mail_poll_seconds=_float(env, "MAIL_POLL_SECONDS", defaults.mail_poll_seconds),
+        mail_retry_base_seconds=_int(
+            env, "MAIL_RETRY_BASE_SECONDS", defaults.mail_retry_base_seconds
+        ),
+        mail_retry_max_seconds=_int(env, "MAIL_RETRY_MAX_SECONDS", defaults.mail_retry_max_seconds),
+        mail_max_attempts=_int(env, "MAIL_MAX_ATTEMPTS", defaults.mail_max_attempts),
+        invitation_days=_int(env, "INVITATION_DAYS", defaults.invitation_days),
+        password_reset_minutes=_int(
+            env, "PASSWORD_RESET_MINUTES", defaults.password_reset_minutes
+        ),
+        password_reset_max_per_hour=_int(
+            env, "PASSWORD_RESET_MAX_PER_HOUR", defaults.password_reset_max_per_hour
+        ),
+        email_confirmation_hours=_int(
+            env, "EMAIL_CONFIRMATION_HOURS", defaults.email_confirmation_hours
+        ),
     )
     _check_stripe(settings)
+    if settings.smtp_security not in {"starttls", "tls", "none"}:
+        raise SettingsError("SMTP_SECURITY must be starttls, tls or none.")
+    if environment == "production" and not settings.smtp_configured:
+        raise SettingsError(
+            "SMTP_HOST is required in production: without it invitations and password "
+            "reset links would only be written to a local folder."
+        )
     if environment != "test" and (
         settings.argon2_memory_kib < OWASP_ARGON2_MEMORY_KIB
         or settings.argon2_time_cost < OWASP_ARGON2_TIME_COST

@@ -1,1 +1,3 @@
-"""The outside world: email, card payments, and the event bus between app processes."""
+"""The outside world: SMTP mail, card payments, and the event bus between app processes.
+
+Only these modules open network connections."""

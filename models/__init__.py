@@ -5,5 +5,7 @@ from __future__ import annotations
 APPS: dict[str, list[str]] = {
     "accounts": ["models.accounts", "models.audit"],
     "notes": ["models.notes"],
+    "practice": ["models.practice", "models.account_links"],
+    "messaging": ["models.outbox"],
 }
 """App label -> model modules; each app's migrations live in `migrations/<label>/`."""

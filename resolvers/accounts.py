@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 
 from crypto import passwords
 from models.accounts import Account, LoginSession
-from resolvers import audit, note_keys
+from resolvers import audit, email_confirmation, note_keys
 from resolvers.caller import Caller
 from resolvers.errors import ErrorCode, UserError, check, fail
 from resolvers.signin import SignedIn, start_session
@@ -22,6 +22,54 @@ from resolvers.validation import (
     normalise_email,
     time_zone_error,
 )
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    """A validated registration with its password already hashed."""
+
+    email: str
+    name: str
+    time_zone: str
+    locale: str
+    password_hash: str
+
+
+def new_account_errors(
+    *, email: str, password: str, name: str, time_zone: str, locale: str
+) -> list[UserError]:
+    """Every problem with a registration form at once; email and name must be normalised."""
+    errors = [
+        e for e in (email_error(email), name_error(name), time_zone_error(time_zone),
+                    locale_error(locale)) if e
+    ]
+    if problem := passwords.password_problem(password, email=email, name=name):
+        errors.append(UserError(problem, ErrorCode.WEAK_PASSWORD, "password"))
+    return errors
+
+
+async def hash_password(caller: Caller, password: str) -> str:
+    return await asyncio.to_thread(passwords.hash_password, caller.password_hasher, password)
+
+
+async def create_account(
+    caller: Caller,
+    new: NewAccount,
+    *,
+    as_client: bool,
+    as_professional: bool,
+    email_confirmed: bool,
+) -> Account:
+    """Insert the account. Call inside a transaction; a taken email raises IntegrityError."""
+    account = await Account.create(
+        email=new.email, password_hash=new.password_hash, name=new.name,
+        time_zone=new.time_zone, locale=new.locale, is_client=as_client,
+        is_professional=as_professional,
+        email_confirmed_at=datetime.now(UTC) if email_confirmed else None,
+    )
+    await audit.record(caller, "register", subject_type="account", subject_id=account.id,
+                       person_id=account.id, actor_id=account.id)
+    return account
 
 
 async def register(
@@ -35,31 +83,24 @@ async def register(
     as_client: bool = True,
     as_professional: bool = False,
 ) -> SignedIn:
+    """Self-registration: the address is unproven, so a confirmation link is mailed."""
     email = normalise_email(email)
     name = name.strip()
-    errors = [
-        e for e in (email_error(email), name_error(name), time_zone_error(time_zone),
-                    locale_error(locale)) if e
-    ]
-    if problem := passwords.password_problem(password, email=email, name=name):
-        errors.append(UserError(problem, ErrorCode.WEAK_PASSWORD, "password"))
+    errors = new_account_errors(email=email, password=password, name=name,
+                                time_zone=time_zone, locale=locale)
     if not (as_client or as_professional):
         errors.append(UserError("Choose at least one role: client or professional.",
                                 field="roles"))
     check(errors)
-    password_hash = await asyncio.to_thread(
-        passwords.hash_password, caller.password_hasher, password
-    )
+    new = NewAccount(email=email, name=name, time_zone=time_zone, locale=locale,
+                     password_hash=await hash_password(caller, password))
     new_keys = await note_keys.prepare_new_keys(caller, password) if as_professional else None
     try:
         async with in_transaction():
-            account = await Account.create(
-                email=email, password_hash=password_hash, name=name, time_zone=time_zone,
-                locale=locale, is_client=as_client, is_professional=as_professional,
-            )
-            await audit.record(caller, "register", subject_type="account",
-                               subject_id=account.id, person_id=account.id,
-                               actor_id=account.id)
+            account = await create_account(caller, new, as_client=as_client,
+                                           as_professional=as_professional,
+                                           email_confirmed=False)
+            await email_confirmation.send_link(caller, account)
             if new_keys is None:
                 return await start_session(caller, account)
             await note_keys.store_new_keys(account, new_keys)
@@ -144,9 +185,7 @@ async def change_password(caller: Caller, *, current_password: str, new_password
     if problem := passwords.password_problem(new_password, email=account.email,
                                              name=account.name):
         raise fail(problem, ErrorCode.WEAK_PASSWORD, "newPassword")
-    new_hash = await asyncio.to_thread(
-        passwords.hash_password, caller.password_hasher, new_password
-    )
+    new_hash = await hash_password(caller, new_password)
     rewrap = await note_keys.rewrap_for_new_password(
         caller, account, current_password=current_password, new_password=new_password
     )

@@ -17,10 +17,15 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from schema.account_recovery import AccountRecoveryMutations
 from schema.accounts import AccountMutations, AccountQueries
 from schema.context import Info
+from schema.engagements import EngagementMutations
 from schema.errors import MaskUnexpectedErrors
+from schema.invitations import InvitationMutations
 from schema.note_keys import NoteKeyMutations
+from schema.practice import PracticeQueries
+from schema.services import ServiceMutations
 from settings import Settings
 
 
@@ -39,8 +44,11 @@ class NodeQueries:
         return await node if inspect.isawaitable(node) else node
 
 
-Query = merge_types("Query", (AccountQueries, NodeQueries))
-Mutation = merge_types("Mutation", (AccountMutations, NoteKeyMutations))
+Query = merge_types("Query", (AccountQueries, PracticeQueries, NodeQueries))
+Mutation = merge_types("Mutation", (
+    AccountMutations, AccountRecoveryMutations, ServiceMutations, InvitationMutations,
+    EngagementMutations, NoteKeyMutations,
+))
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

@@ -26,6 +26,10 @@ class Role(Enum):
 class Viewer(relay.Node):
     account_id: relay.NodeID[str]
     email: str
+    email_confirmed: bool = strawberry.field(
+        description="False until the address is proven (confirmation link, invitation or "
+                    "password reset)."
+    )
     name: str
     roles: list[Role]
     time_zone: str = strawberry.field(description="IANA zone; times are shown in it.")
@@ -37,7 +41,8 @@ class Viewer(relay.Node):
         roles = [role for role, on in ((Role.CLIENT, account.is_client),
                                        (Role.PROFESSIONAL, account.is_professional)) if on]
         return cls(
-            account_id=str(account.id), email=account.email, name=account.name, roles=roles,
+            account_id=str(account.id), email=account.email,
+            email_confirmed=account.email_confirmed_at is not None, name=account.name, roles=roles,
             time_zone=account.time_zone, locale=account.locale,
             second_factor_enabled=account.second_factor_enabled,
         )

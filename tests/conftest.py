@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import asyncpg
@@ -22,6 +22,7 @@ import db
 import settings as settings_module
 from app import create_app
 from settings import Settings
+from tests.mailbox import Mailbox, SmtpServer
 
 TEST_DATABASE = os.environ.get("TEST_DATABASE", "sqlite")
 ON_POSTGRES = TEST_DATABASE.startswith("postgres")
@@ -111,3 +112,18 @@ class Api:
 async def api(settings: Settings) -> AsyncIterator[Api]:
     async with Api(settings) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[SmtpServer]:
+    """A real SMTP server (aiosmtpd) on a free loopback port, for the whole run."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mailbox(settings: Settings, smtp_server: SmtpServer) -> Mailbox:
+    """The messages delivered to the SMTP server during this test."""
+    return Mailbox(settings, smtp_server)

@@ -98,7 +98,7 @@ async def test_an_oversized_document_is_refused(api):
 def _production(settings):
     return settings_module.from_env({
         "ENVIRONMENT": "production", "DATABASE_URL": settings.database_url,
-        "SECRET_KEY": "k" * 43,
+        "SECRET_KEY": "k" * 43, "SMTP_HOST": "smtp.example.com",
     })
 
 

@@ -1,14 +1,13 @@
 """The real server, booted with uvicorn as `python app.py serve` does, queried over HTTP.
 
-In-process tests skip the Starlette lifespan, where Tortoise is opened; this one does not
-(Tortoise 1.x contexts would otherwise fail only in production, see PITFALLS.md).
+In-process tests skip the Starlette lifespan, where Tortoise is opened and the mail sender runs;
+this one does not (Tortoise 1.x contexts would otherwise fail only in production, PITFALLS.md).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -19,21 +18,22 @@ import pytest
 
 from tests.conftest import TEST_ENV
 from tests.helpers import PASSWORD, REGISTER
+from tests.mailbox import Mailbox, SmtpServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+DELIVERY_LIMIT_SECONDS = 30
 
 
 @pytest.fixture
-async def server(database_url: str, database: None, tmp_path: Path) -> AsyncIterator[str]:
-    port = _free_port()
+async def server(database_url: str, database: None, smtp_server: SmtpServer,
+                 tmp_path: Path) -> AsyncIterator[str]:
+    port = free_port()
     log = tmp_path / "server.log"
-    env = {**os.environ, **TEST_ENV, "DATABASE_URL": database_url, "PORT": str(port)}
+    env = {
+        **os.environ, **TEST_ENV, "DATABASE_URL": database_url, "PORT": str(port),
+        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_server.port), "SMTP_SECURITY": "none",
+        "MAIL_POLL_SECONDS": "0.2",
+    }
     process = await asyncio.create_subprocess_exec(
         sys.executable, "app.py", "serve", "--no-seed", cwd=ROOT, env=env,
         stdout=log.open("wb"), stderr=subprocess.STDOUT,
@@ -41,7 +41,7 @@ async def server(database_url: str, database: None, tmp_path: Path) -> AsyncIter
     base = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient() as client:
-            for _ in range(150):
+            for _ in range(300):
                 if process.returncode is not None:
                     raise AssertionError(log.read_text())
                 try:
@@ -54,7 +54,7 @@ async def server(database_url: str, database: None, tmp_path: Path) -> AsyncIter
         yield base
     finally:
         process.terminate()
-        await asyncio.wait_for(process.wait(), timeout=10)
+        await asyncio.wait_for(process.wait(), timeout=30)
 
 
 async def test_served_app_registers_and_answers_viewer_over_http(server):
@@ -77,3 +77,20 @@ async def test_health_reports_the_database(server):
     async with httpx.AsyncClient() as client:
         response = await client.get(f"{server}/health")
     assert response.json() == {"status": "ok"}
+
+
+async def test_served_app_background_sender_delivers_mail(server, mailbox: Mailbox):
+    async with httpx.AsyncClient(base_url=server) as http:
+        response = await http.post("/graphql", json={"query": REGISTER, "variables": {"input": {
+            "email": "bjorn@example.com", "password": PASSWORD, "name": "Björn",
+            "timeZone": "Atlantic/Reykjavik",
+        }}})
+    assert response.json()["data"]["register"]["userErrors"] == []
+
+    for _ in range(DELIVERY_LIMIT_SECONDS * 10):
+        if mailbox.to("bjorn@example.com"):
+            break
+        await asyncio.sleep(0.1)
+    assert [m["Subject"] for m in mailbox.to("bjorn@example.com")] == [
+        "Confirm your email address"
+    ]

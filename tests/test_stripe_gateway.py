@@ -296,7 +296,8 @@ def test_settings_refuse_half_configured_card_payments():
     assert enabled.card_payments_enabled
     with pytest.raises(SettingsError, match="https"):
         settings_module.from_env({
-            "ENVIRONMENT": "production", "SECRET_KEY": "k" * 43, "STRIPE_SECRET_KEY": "sk_x",
+            "ENVIRONMENT": "production", "SECRET_KEY": "k" * 43, "SMTP_HOST": "smtp.example.com",
+            "STRIPE_SECRET_KEY": "sk_x",
             "STRIPE_WEBHOOK_SECRET": "whsec_x", "STRIPE_API_BASE": "http://stripe.example"})
 
 

@@ -1,0 +1,120 @@
+"""The email texts, per language. `{name}`-style fields are filled by `emails.render`.
+
+A paragraph is left out when one of its fields is empty (no personal message, no reason), so
+templates need no conditionals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Template:
+    language: str
+    subject: str
+    paragraphs: tuple[str, ...]
+    action: str = ""
+    """Button label; the button links to the `link` value."""
+    after: tuple[str, ...] = ()
+    greeting: str = ""
+    link_hint: str = ""
+    signature: str = ""
+
+
+@dataclass(frozen=True)
+class _Language:
+    code: str
+    greeting: str
+    link_hint: str
+    signature: str
+    templates: dict[str, Template] = field(default_factory=dict)
+
+    def add(self, name: str, subject: str, *paragraphs: str, action: str = "",
+            after: tuple[str, ...] = ()) -> None:
+        self.templates[name] = Template(
+            language=self.code, subject=subject, paragraphs=paragraphs, action=action,
+            after=after, greeting=self.greeting, link_hint=self.link_hint,
+            signature=self.signature,
+        )
+
+
+_en = _Language("en", greeting="Hello {name},",
+                link_hint="If the button does not work, copy this address into your browser:",
+                signature="— Therapy Hub")
+_en.add("invitation", "{professional} invites you to {service}",
+        "{professional} invites you to connect with the service “{service}” on Therapy Hub.",
+        "Their message: “{message}”",
+        action="Accept the invitation",
+        after=("The link works once, for {days} days. If you did not expect this invitation, "
+               "you can ignore this email.",))
+_en.add("confirm_email", "Confirm your email address",
+        "Thank you for signing up to Therapy Hub. Please confirm that this address is yours.",
+        action="Confirm my email address",
+        after=("The link works for {days} days. If you did not sign up, you can ignore this "
+               "email.",))
+_en.add("password_reset", "Reset your password",
+        "Someone asked to set a new password for your Therapy Hub account.",
+        action="Choose a new password",
+        after=("The link works once, for {minutes} minutes. If you did not ask for this, "
+               "ignore this email: your password stays as it is.",))
+_en.add("password_changed", "Your password was changed",
+        "The password of your Therapy Hub account was just changed, and every device was "
+        "signed out.",
+        "If this was not you, ask for a new password right away and contact us.")
+_en.add("request_received", "New request: {service}",
+        "{client} asks to connect with your service “{service}”.",
+        "Their message: “{message}”",
+        action="See your requests")
+_en.add("request_approved", "{professional} accepted your request",
+        "{professional} accepted your request for “{service}”. You will find it in your hub.",
+        action="Open my hub")
+_en.add("request_declined", "Your request for {service}",
+        "{professional} cannot take on your request for “{service}” at the moment.",
+        "Their reason: “{reason}”",
+        "You are welcome to ask again later.")
+_en.add("engagement_ended", "{service} has ended",
+        "{other} ended the connection for the service “{service}”.",
+        "Their reason: “{reason}”")
+
+_is = _Language("is", greeting="Halló {name},",
+                link_hint="Ef hnappurinn virkar ekki skaltu afrita þessa slóð í vafrann:",
+                signature="— Therapy Hub")
+_is.add("invitation", "Boð um þjónustu: {service}",
+        "{professional} býður þér að tengjast þjónustunni „{service}“ á Therapy Hub.",
+        "Skilaboð: „{message}“",
+        action="Þiggja boðið",
+        after=("Hlekkurinn virkar einu sinni og gildir í {days} daga. Ef þú áttir ekki von á "
+               "þessu boði geturðu hunsað þennan póst.",))
+_is.add("confirm_email", "Staðfestu netfangið þitt",
+        "Takk fyrir að skrá þig á Therapy Hub. Vinsamlegast staðfestu að þetta netfang sé þitt.",
+        action="Staðfesta netfang",
+        after=("Hlekkurinn gildir í {days} daga. Ef þú skráðir þig ekki geturðu hunsað þennan "
+               "póst.",))
+_is.add("password_reset", "Nýtt lykilorð",
+        "Beðið var um nýtt lykilorð fyrir aðganginn þinn á Therapy Hub.",
+        action="Velja nýtt lykilorð",
+        after=("Hlekkurinn virkar einu sinni og gildir í {minutes} mínútur. Ef þú baðst ekki um "
+               "þetta skaltu hunsa póstinn: lykilorðið þitt helst óbreytt.",))
+_is.add("password_changed", "Lykilorðinu þínu var breytt",
+        "Lykilorði aðgangsins þíns á Therapy Hub var breytt og öll tæki voru skráð út.",
+        "Ef þetta varst ekki þú skaltu strax biðja um nýtt lykilorð og hafa samband við okkur.")
+_is.add("request_received", "Ný beiðni: {service}",
+        "{client} óskar eftir að tengjast þjónustunni þinni „{service}“.",
+        "Skilaboð: „{message}“",
+        action="Skoða beiðnir")
+_is.add("request_approved", "{professional} samþykkti beiðnina þína",
+        "{professional} samþykkti beiðni þína um „{service}“. Þú finnur þjónustuna á "
+        "yfirlitinu þínu.",
+        action="Opna yfirlitið")
+_is.add("request_declined", "Svar við beiðni þinni: {service}",
+        "{professional} getur ekki tekið við beiðni þinni um „{service}“ að svo stöddu.",
+        "Ástæða: „{reason}“",
+        "Þér er velkomið að senda nýja beiðni síðar.")
+_is.add("engagement_ended", "Tengingu lokið: {service}",
+        "{other} lauk tengingunni við þjónustuna „{service}“.",
+        "Ástæða: „{reason}“")
+
+TEMPLATES: dict[str, dict[str, Template]] = {
+    language.code: language.templates for language in (_en, _is)
+}

@@ -1,0 +1,73 @@
+"""The practice in the API: the professional's `practice`, a client's `myEngagements`, and the
+public pages behind request and invitation links. Mutations live in schema/services.py,
+schema/invitations.py, schema/engagements.py and schema/account_recovery.py."""
+
+from __future__ import annotations
+
+import strawberry
+
+from resolvers import engagements, invitation_acceptance, invitations, profiles, services
+from schema.context import Info
+from schema.engagement_types import Engagement
+from schema.invitation_types import Invitation, InvitationPreview
+from schema.practice_types import EngagementStatus, ProfessionalProfile, PublicService, Service
+
+
+@strawberry.type(description="The signed-in professional's practice.")
+class Practice:
+    @strawberry.field(description="Null until set with updateProfessionalProfile or the first "
+                                  "service is created.")
+    async def profile(self, info: Info) -> ProfessionalProfile | None:
+        profile = await profiles.own_profile(info.context.caller.require_professional())
+        return ProfessionalProfile.of(profile) if profile else None
+
+    @strawberry.field(description="Oldest first.")
+    async def services(self, info: Info, include_archived: bool = False) -> list[Service]:
+        found = await services.list_services(info.context.caller.require_professional(),
+                                             include_archived=include_archived)
+        return [Service.of(service) for service in found]
+
+    @strawberry.field(description="Requests waiting for approveRequest or declineRequest, "
+                                  "oldest first.")
+    async def pending_requests(self, info: Info) -> list[Engagement]:
+        return Engagement.list_of(await engagements.pending_requests(info.context.caller))
+
+    @strawberry.field(description="Engagements with this practice's services, oldest first.")
+    async def engagements(self, info: Info, statuses: list[EngagementStatus] | None = None
+                          ) -> list[Engagement]:
+        return Engagement.list_of(
+            await engagements.practice_engagements(info.context.caller, statuses)
+        )
+
+    @strawberry.field(description="Newest first; by default only those that can still be "
+                                  "accepted.")
+    async def invitations(self, info: Info, include_closed: bool = False) -> list[Invitation]:
+        found = await invitations.list_invitations(info.context.caller,
+                                                   include_closed=include_closed)
+        return [Invitation.of(invitation) for invitation in found]
+
+
+@strawberry.type
+class PracticeQueries:
+    @strawberry.field(description="The signed-in professional's practice.")
+    def practice(self, info: Info) -> Practice:
+        info.context.caller.require_professional()
+        return Practice()
+
+    @strawberry.field(description="The signed-in person's engagements as a client, newest "
+                                  "first.")
+    async def my_engagements(self, info: Info, statuses: list[EngagementStatus] | None = None
+                             ) -> list[Engagement]:
+        return Engagement.list_of(await engagements.my_engagements(info.context.caller, statuses))
+
+    @strawberry.field(description="What a request link shows; no sign-in needed. Null for "
+                                  "unknown and archived services.")
+    async def public_service(self, slug: str) -> PublicService | None:
+        service = await services.public_service(slug)
+        return PublicService.of(service, service.professional) if service else None
+
+    @strawberry.field(description="What an invitation link shows; no sign-in needed. Null for "
+                                  "a link that does not exist.")
+    async def invitation_preview(self, token: str) -> InvitationPreview | None:
+        preview = await invitation_acceptance.preview(token)
+        return InvitationPreview.of(preview) if preview else None

@@ -1,0 +1,61 @@
+"""Self-registration mails a confirmation link; following it confirms the address."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from models.account_links import AccountLink
+from models.accounts import Account
+from tests.helpers import register
+from tests.mailbox import html_of, text_of, token_in
+from tests.practice_steps import VIEWER
+
+CONFIRM = """
+mutation($input: ConfirmEmailInput!) {
+  confirmEmail(input: $input) { email emailConfirmed userErrors { field message code } }
+}"""
+
+
+async def test_registration_sends_a_link_that_confirms_the_address(api, mailbox):
+    session = await register(api, "anna@example.com")
+    assert (await api.data(VIEWER, token=session))["viewer"]["emailConfirmed"] is False
+    await mailbox.deliver()
+    email = mailbox.last("anna@example.com")
+    assert email["Subject"] == "Confirm your email address"
+    assert "Hello Anna Jónsdóttir," in text_of(email)
+    assert "Confirm my email address" in html_of(email)
+
+    confirmed = (await api.data(CONFIRM, {"input": {"token": token_in(email)}}))["confirmEmail"]
+    assert confirmed == {"email": "anna@example.com", "emailConfirmed": True, "userErrors": []}
+    assert (await api.data(VIEWER, token=session))["viewer"]["emailConfirmed"] is True
+
+
+async def test_confirmation_in_icelandic_for_an_icelandic_account(api, mailbox):
+    await api.data("""mutation($input: RegisterInput!) { register(input: $input) { token } }""",
+                   {"input": {"email": "thorunn@example.com", "password": "correct horse battery",
+                              "name": "Þórunn", "timeZone": "Atlantic/Reykjavik",
+                              "locale": "is"}})
+    await mailbox.deliver()
+    email = mailbox.last("thorunn@example.com")
+    assert email["Subject"] == "Staðfestu netfangið þitt"
+    assert "Halló Þórunn," in text_of(email)
+
+
+async def test_forged_expired_and_used_confirmation_links_confirm_nothing(api, mailbox):
+    await register(api, "anna@example.com")
+    await mailbox.deliver()
+    token = token_in(mailbox.last("anna@example.com"))
+
+    forged = (await api.data(CONFIRM, {"input": {"token": "B" * 43}}))["confirmEmail"]
+    assert [e["code"] for e in forged["userErrors"]] == ["INVALID_TOKEN"]
+
+    await AccountLink.all().update(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+    expired = (await api.data(CONFIRM, {"input": {"token": token}}))["confirmEmail"]
+    assert [e["code"] for e in expired["userErrors"]] == ["TOKEN_EXPIRED"]
+    assert (await Account.get()).email_confirmed_at is None
+
+    await AccountLink.all().update(expires_at=datetime.now(UTC) + timedelta(hours=1))
+    assert (await api.data(CONFIRM, {"input": {"token": token}}))["confirmEmail"][
+        "emailConfirmed"] is True
+    used = (await api.data(CONFIRM, {"input": {"token": token}}))["confirmEmail"]
+    assert [e["code"] for e in used["userErrors"]] == ["TOKEN_USED"]

@@ -1,0 +1,20 @@
+"""The demo data is built through the use cases, so it must satisfy every rule they enforce."""
+
+from __future__ import annotations
+
+import seed
+from models.practice import Engagement, EngagementStatus, Invitation, Service
+
+
+async def test_seed_builds_the_practice_demo_once(settings):
+    await seed.seed(settings)
+    await seed.seed(settings)
+    assert {s.kind.value for s in await Service.all()} == {
+        "psychology", "physiotherapy", "career_counselling", "coaching",
+    }
+    statuses = [e.status for e in await Engagement.all()]
+    assert statuses.count(EngagementStatus.ACTIVE) == 5
+    assert statuses.count(EngagementStatus.REQUESTED) == 1
+    [invitation] = await Invitation.all()
+    assert invitation.accepted_at is None
+    assert invitation.revoked_at is None
