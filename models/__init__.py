@@ -7,5 +7,6 @@ APPS: dict[str, list[str]] = {
     "notes": ["models.notes"],
     "practice": ["models.practice", "models.account_links"],
     "messaging": ["models.outbox"],
+    "scheduling": ["models.scheduling"],
 }
 """App label -> model modules; each app's migrations live in `migrations/<label>/`."""

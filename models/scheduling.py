@@ -1,0 +1,210 @@
+"""Availability, sessions and their history, and private calendar feeds.
+
+Times are UTC and whole minutes. The overlap rule for live sessions is enforced by the
+database (exclusion constraints on PostgreSQL, a conditional insert on SQLite): see
+docs/scheduling.md.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from uuid import uuid4
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class SessionStatus(StrEnum):
+    """The values appear in the exclusion constraints' predicate: never rename them."""
+
+    SCHEDULED = "scheduled"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    LATE_CANCELLED = "late_cancelled"
+    NO_SHOW = "no_show"
+
+
+LIVE_STATUSES = (SessionStatus.SCHEDULED, SessionStatus.COMPLETED, SessionStatus.NO_SHOW)
+"""Statuses that occupy time; a cancelled session frees it."""
+
+
+class ExceptionKind(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class AvailabilitySettings(Model):
+    """A professional's practice hours settings, in the practice's own time zone (kept apart
+    from the person's zone, so travelling does not move their opening hours)."""
+
+    id = fields.UUIDField(primary_key=True, default=uuid4)
+    professional: fields.OneToOneRelation = fields.OneToOneField(
+        "accounts.Account", related_name=False, on_delete=fields.CASCADE
+    )
+    time_zone = fields.CharField(max_length=64)
+    buffer_minutes = fields.IntField(default=0)
+    slot_step_minutes = fields.IntField(null=True)
+    """Null: a slot every service length."""
+    horizon_days = fields.IntField(default=90)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "availability_settings"
+
+
+class WeeklyHours(Model):
+    """One opening interval on a weekday, in minutes after local midnight (1440 = midnight at
+    the end of the day)."""
+
+    id = fields.UUIDField(primary_key=True, default=uuid4)
+    professional: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "accounts.Account", related_name=False, on_delete=fields.CASCADE
+    )
+    weekday = fields.SmallIntField()
+    """0 is Monday."""
+    start_minute = fields.SmallIntField()
+    end_minute = fields.SmallIntField()
+
+    class Meta:
+        table = "weekly_hours"
+        indexes = (("professional_id", "weekday"),)
+
+
+class AvailabilityException(Model):
+    """A dated change to the weekly hours: a day (or part of one) off, or extra hours.
+
+    No free-text label: it would end up holding things like a hospital appointment.
+    """
+
+    id = fields.UUIDField(primary_key=True, default=uuid4)
+    professional: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "accounts.Account", related_name=False, on_delete=fields.CASCADE
+    )
+    day = fields.DateField()
+    kind = fields.CharEnumField(ExceptionKind, max_length=8)
+    start_minute = fields.SmallIntField(null=True)
+    end_minute = fields.SmallIntField(null=True)
+    """Both null only for a whole-day closure."""
+
+    class Meta:
+        table = "availability_exception"
+        indexes = (("professional_id", "day"),)
+
+
+class SessionSeries(Model):
+    """A recurring booking, so the app can show "weekly, 10 sessions" and cancel onward."""
+
+    id = fields.UUIDField(primary_key=True, default=uuid4)
+    engagement: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "practice.Engagement", related_name="series", on_delete=fields.RESTRICT
+    )
+    every_weeks = fields.SmallIntField()
+    count = fields.SmallIntField(null=True)
+    until = fields.DateField(null=True)
+    created_by: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "accounts.Account", related_name=False, on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "session_series"
+
+
+class Session(Model):
+    """One appointment of a client with a professional, for one engagement.
+
+    The professional and client ids are copied from the engagement at booking and never
+    change: the overlap constraints need them on the row. Price, currency, length and VAT are
+    a snapshot of the service at booking time.
+    """
+
+    id = fields.UUIDField(primary_key=True, default=uuid4)
+    """Also the iCalendar UID."""
+    engagement: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "practice.Engagement", related_name="sessions", on_delete=fields.RESTRICT
+    )
+    professional: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "accounts.Account", related_name=False, on_delete=fields.RESTRICT
+    )
+    client: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "accounts.Account", related_name=False, on_delete=fields.RESTRICT
+    )
+    starts_at = fields.DatetimeField()
+    ends_at = fields.DatetimeField()
+    status = fields.CharEnumField(SessionStatus, max_length=16, default=SessionStatus.SCHEDULED)
+    length_minutes = fields.IntField()
+    price_amount = fields.BigIntField()
+    """Integer minor units of `currency`, as on the service."""
+    currency = fields.CharField(max_length=3)
+    vat_rate_basis_points = fields.IntField(default=0)
+    series: fields.ForeignKeyNullableRelation[SessionSeries] = fields.ForeignKeyField(
+        "scheduling.SessionSeries", related_name="sessions", null=True,
+        on_delete=fields.SET_NULL,
+    )
+    sequence = fields.IntField(default=0)
+    """iCalendar SEQUENCE: +1 on every reschedule or cancellation."""
+    booked_by: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "accounts.Account", related_name=False, on_delete=fields.RESTRICT
+    )
+    cancelled_at = fields.DatetimeField(null=True)
+    cancelled_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "accounts.Account", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    cancellation_reason_sealed = fields.BinaryField(null=True)
+    """Encrypted under the server key (a reason may say something about health), shown only to
+    the two participants, never in email or .ics."""
+    professional_joined_at = fields.DatetimeField(null=True)
+    client_joined_at = fields.DatetimeField(null=True)
+    reminder_due_at = fields.DatetimeField(null=True, db_index=True)
+    """When to enqueue the reminder, null once enqueued (or when none is due)."""
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "scheduling_session"
+        indexes = (
+            ("professional_id", "starts_at"),
+            ("client_id", "starts_at"),
+            ("engagement_id", "starts_at"),
+        )
+
+
+class SessionStatusChange(Model):
+    """Append-only history, written in the same transaction as the change."""
+
+    id = fields.UUIDField(primary_key=True, default=uuid4)
+    session: fields.ForeignKeyRelation[Session] = fields.ForeignKeyField(
+        "scheduling.Session", related_name="history", on_delete=fields.CASCADE
+    )
+    from_status = fields.CharEnumField(SessionStatus, max_length=16, null=True)
+    """Null at booking."""
+    to_status = fields.CharEnumField(SessionStatus, max_length=16)
+    starts_at = fields.DatetimeField()
+    ends_at = fields.DatetimeField()
+    """The times after the change, so reschedules are visible."""
+    changed_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "accounts.Account", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    """Null: the system."""
+    reason_code = fields.CharField(max_length=32, default="")
+    at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "session_status_change"
+        indexes = (("session_id", "at"),)
+
+
+class CalendarFeed(Model):
+    """A secret iCalendar URL of one account. Only a keyed hash of its token is stored."""
+
+    id = fields.UUIDField(primary_key=True, default=uuid4)
+    account: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "accounts.Account", related_name=False, on_delete=fields.CASCADE
+    )
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    revoked_at = fields.DatetimeField(null=True)
+    last_fetched_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "calendar_feed"
