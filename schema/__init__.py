@@ -26,6 +26,7 @@ from schema.invitations import InvitationMutations
 from schema.note_keys import NoteKeyMutations
 from schema.practice import PracticeQueries
 from schema.services import ServiceMutations
+from schema.session_types import Session
 from settings import Settings
 
 
@@ -66,6 +67,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        types=[Session],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=settings.production),
     )
