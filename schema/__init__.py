@@ -25,6 +25,7 @@ from schema.errors import MaskUnexpectedErrors
 from schema.invitations import InvitationMutations
 from schema.note_keys import NoteKeyMutations
 from schema.practice import PracticeQueries
+from schema.scheduling import SchedulingMutations, SchedulingQueries
 from schema.services import ServiceMutations
 from schema.session_types import Session
 from settings import Settings
@@ -45,10 +46,10 @@ class NodeQueries:
         return await node if inspect.isawaitable(node) else node
 
 
-Query = merge_types("Query", (AccountQueries, PracticeQueries, NodeQueries))
+Query = merge_types("Query", (AccountQueries, PracticeQueries, NodeQueries, SchedulingQueries))
 Mutation = merge_types("Mutation", (
     AccountMutations, AccountRecoveryMutations, ServiceMutations, InvitationMutations,
-    EngagementMutations, NoteKeyMutations,
+    EngagementMutations, NoteKeyMutations, SchedulingMutations,
 ))
 
 
