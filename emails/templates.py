@@ -138,7 +138,7 @@ _en.add("session_cancelled", "Session cancelled: {when}",
         "Your session “{service}” with {other} on {when} is cancelled.",
         "The attached calendar file removes it from your calendar.",
         action="See your sessions")
-_en.add("session_reminder", "Reminder: {service} on {when}",
+_en.add("session_reminder", "Reminder: session on {when}",
         "This is a reminder of your session “{service}” with {other} on {when}.",
         action="Open the session")
 _is.add("session_booked", "Tími bókaður: {when}",
@@ -159,6 +159,6 @@ _is.add("session_cancelled", "Tíma aflýst: {when}",
         "Tímanum þínum „{service}“ með {other} {when} hefur verið aflýst.",
         "Dagatalsskráin í viðhenginu fjarlægir hann úr dagatalinu þínu.",
         action="Skoða tímana þína")
-_is.add("session_reminder", "Áminning: {service} {when}",
+_is.add("session_reminder", "Áminning: tími {when}",
         "Þetta er áminning um tímann þinn „{service}“ með {other} {when}.",
         action="Opna tímann")
