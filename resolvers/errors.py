@@ -40,6 +40,7 @@ class ErrorCode(Enum):
     OWN_SERVICE = "OWN_SERVICE"
     SERVICE_ARCHIVED = "SERVICE_ARCHIVED"
     WRONG_STATUS = "WRONG_STATUS"
+    NOTE_UNREADABLE = "NOTE_UNREADABLE"
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,13 @@ from strawberry.tools import merge_types
 
 from schema.account_recovery import AccountRecoveryMutations
 from schema.accounts import AccountMutations, AccountQueries
+from schema.client_profile import ClientProfileQueries
 from schema.context import Info
 from schema.engagements import EngagementMutations
 from schema.errors import MaskUnexpectedErrors
 from schema.invitations import InvitationMutations
 from schema.note_keys import NoteKeyMutations
+from schema.notes import NoteMutations
 from schema.practice import PracticeQueries
 from schema.services import ServiceMutations
 from schema.session_types import Session
@@ -45,10 +47,11 @@ class NodeQueries:
         return await node if inspect.isawaitable(node) else node
 
 
-Query = merge_types("Query", (AccountQueries, PracticeQueries, NodeQueries))
+Query = merge_types("Query", (AccountQueries, PracticeQueries, NodeQueries,
+                              ClientProfileQueries))
 Mutation = merge_types("Mutation", (
     AccountMutations, AccountRecoveryMutations, ServiceMutations, InvitationMutations,
-    EngagementMutations, NoteKeyMutations,
+    EngagementMutations, NoteKeyMutations, NoteMutations,
 ))
 
 
