@@ -3,9 +3,13 @@ search, limits, exact round trips, sessions, changes and deletion."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from strawberry import relay
 
+import seed
 from models.notes import Note
+from tests.helpers import login
 from tests.note_steps import (
     DELETE,
     NOTE_NODE,
@@ -13,6 +17,7 @@ from tests.note_steps import (
     PROFILE,
     UPDATE,
     all_notes,
+    client_profile_id,
     notes_page,
     practice_with_client,
     session_with,
@@ -201,7 +206,8 @@ async def test_updating_changes_only_what_is_given(api):
     changed = payload["note"]
     assert (changed["title"], changed["body"], changed["aboutDate"]) == (
         "Fyrsti tími", "Breytt. 🌱", "2026-11-20")
-    assert changed["updatedAt"] > note["updatedAt"]
+    assert datetime.fromisoformat(changed["updatedAt"]) > datetime.fromisoformat(
+        note["updatedAt"])
 
     moved = (await api.data(UPDATE, {"input": {"noteId": note["id"], "date": "2026-11-19",
                                                "title": "Annar"}},
@@ -292,3 +298,14 @@ async def _session_global_id(api, token: str, session_id) -> str:
                             token=token))["node"]
     assert found is not None
     return found["id"]
+
+
+async def test_the_demo_psychologist_reads_her_seeded_notes(api, settings):
+    await seed.seed(settings)
+    token = (await login(api, "sigrun@demo.therapyhub.test", seed.DEMO_PASSWORD))["token"]
+
+    client_id = await client_profile_id(api, token, "thorunn@demo.therapyhub.test")
+    read = await all_notes(api, token, client_id)
+
+    assert [n["state"] for n in read] == ["OPEN"] * 3
+    assert read[-1]["title"] == "Fyrsti tími"
