@@ -35,6 +35,7 @@ from gateways.events import Events, events_for
 from resolvers import outbox
 from resolvers.caller import Caller
 from resolvers.signin import authenticate
+from routes.payments import receipt_endpoint, stripe_webhook_endpoint
 from schema import build_schema
 from schema.context import Context
 from settings import Settings
@@ -125,6 +126,8 @@ def create_app(settings: Settings, *, manage_database: bool = True,
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/health", health),
+            Route("/receipts/{payment_id}.pdf", receipt_endpoint(settings), methods=["GET"]),
+            Route("/webhooks/stripe", stripe_webhook_endpoint(settings), methods=["POST"]),
         ],
         middleware=middleware,
         lifespan=lifespan,

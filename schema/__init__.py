@@ -24,6 +24,8 @@ from schema.engagements import EngagementMutations
 from schema.errors import MaskUnexpectedErrors
 from schema.invitations import InvitationMutations
 from schema.note_keys import NoteKeyMutations
+from schema.payment_types import Payment
+from schema.payments import PaymentMutations, PaymentQueries
 from schema.practice import PracticeQueries
 from schema.services import ServiceMutations
 from schema.session_types import Session
@@ -45,10 +47,10 @@ class NodeQueries:
         return await node if inspect.isawaitable(node) else node
 
 
-Query = merge_types("Query", (AccountQueries, PracticeQueries, NodeQueries))
+Query = merge_types("Query", (AccountQueries, PracticeQueries, NodeQueries, PaymentQueries))
 Mutation = merge_types("Mutation", (
     AccountMutations, AccountRecoveryMutations, ServiceMutations, InvitationMutations,
-    EngagementMutations, NoteKeyMutations,
+    EngagementMutations, NoteKeyMutations, PaymentMutations,
 ))
 
 
@@ -67,7 +69,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        types=[Session],
+        types=[Session, Payment],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=settings.production),
     )
