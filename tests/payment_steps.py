@@ -16,6 +16,7 @@ from strawberry import relay
 from models.accounts import Account
 from models.practice import Engagement
 from models.scheduling import Session, SessionStatus
+from tests.fake_stripe import FakeStripe, event_payload, sign_webhook
 from tests.helpers import PASSWORD, REGISTER
 from tests.practice_steps import APPROVE, create_service, professional, request
 
@@ -137,3 +138,26 @@ def pdf_text(pdf: bytes) -> str:
 
 def codes(payload: dict[str, Any]) -> list[str]:
     return [error["code"] for error in payload["userErrors"]]
+
+
+async def post_event(api: Any, event_type: str, data_object: dict[str, Any], *,
+                     event_id: str | None = None, created: int | None = None,
+                     secret: str = FakeStripe.WEBHOOK_SECRET) -> Any:
+    """Deliver a webhook the way Stripe does: the raw JSON body and its signature header."""
+    payload = event_payload(event_type, data_object, event_id=event_id, created=created)
+    return await api.http.post("/webhooks/stripe", content=payload, headers={
+        "Stripe-Signature": sign_webhook(payload, secret), "Content-Type": "application/json",
+    })
+
+
+async def save_card(api: Any, fake: FakeStripe, token: str, **card: Any) -> str:
+    """What the SPA and Stripe do together: startCardSetup, the client enters a card in
+    Stripe Elements, Stripe confirms by webhook. Returns the card's payment method id."""
+    setup = (await api.data(START_CARD_SETUP, token=token))["startCardSetup"]
+    assert setup["userErrors"] == []
+    setup_intent_id = setup["clientSecret"].split("_secret_")[0]
+    method = fake.add_card(**card)
+    intent = fake.complete_setup_intent(setup_intent_id, method)
+    response = await post_event(api, "setup_intent.succeeded", intent)
+    assert response.status_code == 200, response.text
+    return method
