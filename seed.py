@@ -7,14 +7,22 @@ Each domain adds its part here.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from tortoise.context import TortoiseContext
 
 import db
 from models.accounts import Account
-from models.practice import RegistrationDetail, Service, ServiceKind
-from resolvers import accounts, engagements, invitations, profiles, services
+from models.payments import Payment, PaymentMethodKind
+from models.practice import (
+    Engagement,
+    EngagementStatus,
+    RegistrationDetail,
+    Service,
+    ServiceKind,
+)
+from models.scheduling import Session, SessionStatus
+from resolvers import accounts, engagements, invitations, manual_payments, profiles, services
 from resolvers.caller import Caller
 from resolvers.registration_details import CustomAnswer, RegistrationDetails
 from settings import Settings
@@ -164,6 +172,7 @@ async def seed(settings: Settings) -> list[DemoPerson]:
                   f"{signed_in.note_recovery_key}")
         created.append(person)
     await seed_practice(settings)
+    await seed_payments(settings)
     return created
 
 
@@ -183,3 +192,42 @@ async def run(settings: Settings, *, only_if_empty: bool) -> None:
     print(f"Invited, not yet registered: {INVITED[0]} (the serve command writes the invitation "
           f"email to {settings.mail_dir} when SMTP is not configured)")
     print()
+
+
+DEMO_PAID_SESSIONS = [
+    # (client, service title, weeks ago, manual method)
+    ("thorunn@demo.therapyhub.test", "Psychological counselling", 3,
+     PaymentMethodKind.BANK_TRANSFER),
+    ("thorunn@demo.therapyhub.test", "Psychological counselling", 2, PaymentMethodKind.CASH),
+    ("thorunn@demo.therapyhub.test", "Physiotherapy assessment and treatment", 1,
+     PaymentMethodKind.INSURER),
+]
+
+
+async def seed_payments(settings: Settings) -> None:
+    """Completed sessions of the demo client, paid manually, so the hub shows payments with
+    receipts that open (the booking flow adds more sessions once it exists). Sessions are
+    created through the models; payments through the use case."""
+    if await Payment.exists():
+        return
+    today = datetime.now(UTC).replace(hour=10, minute=0, second=0, microsecond=0)
+    for client_email, title, weeks_ago, method in DEMO_PAID_SESSIONS:
+        engagement = await Engagement.get_or_none(
+            client__email=client_email, service__title=title, status=EngagementStatus.ACTIVE,
+        ).select_related("service__professional__account", "client")
+        if engagement is None:
+            continue
+        service, professional = engagement.service, engagement.service.professional.account
+        starts = today - timedelta(weeks=weeks_ago)
+        session = await Session.create(
+            engagement=engagement, professional_id=professional.id,
+            client_id=engagement.client.id, starts_at=starts,
+            ends_at=starts + timedelta(minutes=service.session_minutes),
+            length_minutes=service.session_minutes, price_amount=service.price_amount,
+            currency=service.currency, vat_rate_basis_points=service.vat_rate_basis_points,
+            booked_by_id=professional.id, status=SessionStatus.COMPLETED,
+        )
+        await manual_payments.record_manual_payment(
+            Caller(settings=settings, address="seed", account=professional), session.id,
+            method=method,
+        )

@@ -71,6 +71,7 @@ async def remove_card(caller: Caller) -> None:
     """Forget the card: later charges need a new one. The Stripe customer is kept (it holds no
     card we will use), so a new setup reuses it."""
     account = caller.require_account()
+    require_card_payments(caller.settings)
     card = await SavedCard.get_or_none(account_id=account.id, payment_method_id__isnull=False)
     if card is None:
         raise fail("There is no card on file to remove.", ErrorCode.NOT_FOUND)

@@ -73,11 +73,20 @@ async def _payment_succeeded(settings: Settings, event: WebhookEvent) -> str:
             return "duplicate"
         if payment is None:
             return "not ours"
-        changed = await mark_paid(
-            payment.id, payment.professional_id,
-            from_statuses=(*UNSETTLED, PaymentStatus.FAILED),
-            stripe_payment_intent_id=intent["id"], settles_session_id=payment.session_id,
-        )
+        try:
+            async with in_transaction():
+                changed = await mark_paid(
+                    payment.id, payment.professional_id,
+                    from_statuses=(*UNSETTLED, PaymentStatus.FAILED),
+                    stripe_payment_intent_id=intent["id"], settles_session_id=payment.session_id,
+                )
+        except IntegrityError:
+            # The client confirmed a once-failed charge after the session was paid another
+            # way: the money was taken, so it is recorded as paid (a double payment the
+            # professional sees and refunds) without claiming the session a second time.
+            changed = await mark_paid(payment.id, payment.professional_id,
+                                      from_statuses=(PaymentStatus.FAILED,),
+                                      stripe_payment_intent_id=intent["id"])
     return "paid" if changed else "no change"
 
 

@@ -325,3 +325,23 @@ async def test_a_service_that_requires_a_card_refuses_until_one_is_on_file(
 
 async def _client(practice: Practice) -> Account:
     return await Account.get(id=practice.client_id)
+
+
+async def test_a_failed_charge_confirmed_after_a_manual_payment_is_kept_as_paid(
+        stripe_api, fake_stripe):
+    practice = await engaged_practice(stripe_api)
+    await save_card(stripe_api, fake_stripe, practice.client, behaviour="requires_action")
+    session = await book(practice)
+    await charge(stripe_api, practice, session)
+    row = await Payment.get()
+    intent = {"id": row.stripe_payment_intent_id, "object": "payment_intent", "metadata": {}}
+    await post_event(stripe_api, "payment_intent.payment_failed", intent)
+    await record_manual(stripe_api, practice.professional, session)
+
+    late = await post_event(stripe_api, "payment_intent.succeeded", intent)
+
+    assert late.json()["outcome"] == "paid"
+    found = (await stripe_api.data(PAYMENTS, {"id": session_id(session)},
+                                   token=practice.professional))["payments"]
+    assert sorted((p["method"], p["status"], p["receiptNumber"]) for p in found) == [
+        ("CARD", "PAID", 2), ("CASH", "PAID", 1)]

@@ -7,6 +7,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
+import seed
 from models.accounts import Account
 from models.payments import Payment
 from resolvers import receipt_links
@@ -66,7 +67,7 @@ async def test_card_features_without_stripe_keys_answer_card_payments_disabled(a
     assert setup["clientSecret"] is None
     assert codes(charge) == ["CARD_PAYMENTS_DISABLED"]
     assert card == {"myCard": None, "cardPaymentsEnabled": False}
-    assert codes(removed) == ["NOT_FOUND"]
+    assert codes(removed) == ["CARD_PAYMENTS_DISABLED"]
     assert await Payment.all().count() == 0
     manual = await record_manual(api, practice.professional, session, "INSURER")
     assert manual["payment"]["status"] == "PAID"
@@ -226,3 +227,18 @@ async def _account(email: str) -> Account:
 
 async def _account_id(email: str) -> str:
     return str((await _account(email)).id)
+
+
+async def test_the_demo_client_has_paid_sessions_with_receipts(api, settings):
+    await seed.seed(settings)
+    await seed.seed(settings)
+
+    thorunn = await Account.get(email="thorunn@demo.therapyhub.test")
+    paid = await Payment.filter(client_id=thorunn.id).order_by("paid_at")
+    assert [(p.method.value, p.receipt_number) for p in paid] == [
+        ("bank_transfer", 1), ("cash", 2), ("insurer", 1)]
+    url = receipt_links.receipt_url(settings, paid[0], thorunn)
+    assert url is not None
+    text = pdf_text((await download(api, url)).content)
+    assert "Sálfræðistofa Sigrúnar" in text
+    assert "Þórunn Ólafsdóttir" in text
