@@ -28,9 +28,11 @@ from tests.payment_steps import (
     pdf_text,
     post_event,
     record_manual,
+    register_client,
     save_card,
     session_id,
 )
+from tests.practice_steps import create_service, professional, request
 
 ISK_15000 = {"price": {"amount": 15000, "currency": "ISK"}}
 
@@ -310,7 +312,8 @@ async def test_automatic_charge_on_completion_follows_the_service_setting(
 
 async def test_a_service_that_requires_a_card_refuses_until_one_is_on_file(
         stripe_api, stripe_settings, fake_stripe):
-    practice = await engaged_practice(stripe_api, cardRequired=True)
+    practice = await engaged_practice(stripe_api)
+    await Service.all().update(card_required=True)
     service = await Service.get()
     client = await _client(practice)
 
@@ -345,3 +348,18 @@ async def test_a_failed_charge_confirmed_after_a_manual_payment_is_kept_as_paid(
                                    token=practice.professional))["payments"]
     assert sorted((p["method"], p["status"], p["receiptNumber"]) for p in found) == [
         ("CARD", "PAID", 2), ("CASH", "PAID", 1)]
+
+
+async def test_requesting_a_service_that_requires_a_card_asks_for_one_first(
+        stripe_api, fake_stripe):
+    sigrun = await professional(stripe_api)
+    service = await create_service(stripe_api, sigrun, cardRequired=True)
+    anna = await register_client(stripe_api, "anna@example.com", "Anna Jónsdóttir")
+
+    refused = await request(stripe_api, anna, service)
+    await save_card(stripe_api, fake_stripe, anna)
+    accepted = await request(stripe_api, anna, service)
+
+    assert codes(refused) == ["CARD_REQUIRED"]
+    assert accepted["userErrors"] == []
+    assert accepted["engagement"]["status"] == "REQUESTED"
