@@ -242,3 +242,36 @@ async def test_the_demo_client_has_paid_sessions_with_receipts(api, settings):
     text = pdf_text((await download(api, url)).content)
     assert "Sálfræðistofa Sigrúnar" in text
     assert "Þórunn Ólafsdóttir" in text
+
+
+MY_PAYMENTS = """
+query($after: String) {
+  myPayments(first: 2, after: $after) {
+    edges { node { receiptNumber amount { amount currency } } }
+    pageInfo { hasNextPage endCursor }
+  }
+  myPaymentTotals { paid { amount currency } refunded { amount currency } count }
+}"""
+
+
+async def test_a_client_lists_their_payments_newest_first_with_totals_per_currency(api):
+    practice = await engaged_practice(api, price={"amount": 15000, "currency": "ISK"})
+    payments = [(await record_manual(api, practice.professional,
+                                     await book(practice, day=day)))["payment"]
+                for day in range(3)]
+    await api.data(REFUND, {"input": {"paymentId": payments[0]["id"], "amount": 1000}},
+                   token=practice.professional)
+
+    first = (await api.data(MY_PAYMENTS, token=practice.client))
+    rest = (await api.data(MY_PAYMENTS, {"after": first["myPayments"]["pageInfo"]["endCursor"]},
+                           token=practice.client))
+
+    numbers = [e["node"]["receiptNumber"] for page in (first, rest)
+               for e in page["myPayments"]["edges"]]
+    assert numbers == [3, 2, 1]
+    assert first["myPayments"]["pageInfo"]["hasNextPage"] is True
+    assert first["myPaymentTotals"] == [{"paid": {"amount": 44000, "currency": "ISK"},
+                                         "refunded": {"amount": 1000, "currency": "ISK"},
+                                         "count": 3}]
+    professional_view = await api.data(MY_PAYMENTS, token=practice.professional)
+    assert professional_view["myPayments"]["edges"] == []
