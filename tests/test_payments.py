@@ -7,10 +7,12 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
+from tortoise.transactions import in_transaction
+
 import seed
 from models.accounts import Account
 from models.payments import Payment
-from resolvers import receipt_links
+from resolvers import receipt_links, receipt_numbers
 from tests.payment_steps import (
     CHARGE,
     MY_CARD,
@@ -275,3 +277,28 @@ async def test_a_client_lists_their_payments_newest_first_with_totals_per_curren
                                          "count": 3}]
     professional_view = await api.data(MY_PAYMENTS, token=practice.professional)
     assert professional_view["myPayments"]["edges"] == []
+
+
+class _Abandoned(Exception):
+    pass
+
+
+async def test_receipt_counter_gives_consecutive_numbers_when_transactions_race_and_roll_back(
+        api):
+    practice = await engaged_practice(api)
+
+    async def pay(index: int) -> int | None:
+        try:
+            async with in_transaction():
+                number = await receipt_numbers.next_number(practice.professional_id)
+                await asyncio.sleep(0.01)  # hold the counter while the others wait
+                if index % 3 == 0:
+                    raise _Abandoned  # a payment that fails after taking a number
+                return number
+        except _Abandoned:
+            return None
+
+    numbers = await asyncio.gather(*[pay(i) for i in range(12)])
+
+    kept = sorted(n for n in numbers if n is not None)
+    assert kept == list(range(1, 9))
