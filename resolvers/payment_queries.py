@@ -21,6 +21,8 @@ from resolvers.pagination import Page, keyset_page
 
 NEWEST_FIRST: list[tuple[str, type, bool]] = [("created_at", datetime, True), ("id", UUID, True)]
 PAID_STATUSES = (PaymentStatus.PAID, PaymentStatus.REFUNDED)
+_WITH_SESSION = "session__engagement__service__professional"
+"""Loaded with every list, so showing each payment's session and service costs no query."""
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ async def payments_of_session(account: Account, session_id: UUID | None) -> list
         return []
     return await Payment.filter(
         Q(client_id=account.id) | Q(professional_id=account.id), session_id=session_id,
-    ).order_by("-created_at", "-id")
+    ).order_by("-created_at", "-id").select_related(_WITH_SESSION)
 
 
 async def my_payments(account: Account, *, first: int | None = None,
@@ -84,4 +86,5 @@ async def totals_paid(*, client_id: UUID | None = None,
 
 async def _page(query: QuerySet[Payment], first: int | None, after: str | None
                 ) -> Page[Payment]:
-    return await keyset_page(query, order=NEWEST_FIRST, first=first, after=after)
+    return await keyset_page(query.select_related(_WITH_SESSION), order=NEWEST_FIRST,
+                             first=first, after=after)

@@ -30,6 +30,7 @@ from tests.payment_steps import (
     register_client,
     session_id,
 )
+from tests.sql_count import counting_statements
 
 
 async def test_manual_payment_without_stripe_keys_is_paid_and_numbered(api):
@@ -302,3 +303,25 @@ async def test_receipt_counter_gives_consecutive_numbers_when_transactions_race_
 
     kept = sorted(n for n in numbers if n is not None)
     assert kept == list(range(1, 9))
+
+
+LIST_WITH_SESSIONS = """
+{ myPayments(first: 20) { edges { node {
+    status receiptUrl session { startsAt service { title } professional { practiceName } }
+} } } }"""
+
+
+async def test_listing_payments_with_their_sessions_costs_the_same_for_more_rows(api):
+    practice = await engaged_practice(api)
+    for day in range(2):
+        await record_manual(api, practice.professional, await book(practice, day=day))
+    with counting_statements() as few:
+        await api.data(LIST_WITH_SESSIONS, token=practice.client)
+    for day in range(2, 6):
+        await record_manual(api, practice.professional, await book(practice, day=day))
+
+    with counting_statements() as more:
+        listed = await api.data(LIST_WITH_SESSIONS, token=practice.client)
+
+    assert len(listed["myPayments"]["edges"]) == 6
+    assert len(more) == len(few)
