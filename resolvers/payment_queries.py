@@ -22,7 +22,8 @@ from resolvers.pagination import Page, keyset_page
 NEWEST_FIRST: list[tuple[str, type, bool]] = [("created_at", datetime, True), ("id", UUID, True)]
 PAID_STATUSES = (PaymentStatus.PAID, PaymentStatus.REFUNDED)
 _WITH_SESSION = "session__engagement__service__professional"
-"""Loaded with every list, so showing each payment's session and service costs no query."""
+"""Prefetched with every list (one query per level, whatever the page size). Not
+select_related: four levels deep it mixes up columns on PostgreSQL (Tortoise 1.x)."""
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ async def payments_of_session(account: Account, session_id: UUID | None) -> list
         return []
     return await Payment.filter(
         Q(client_id=account.id) | Q(professional_id=account.id), session_id=session_id,
-    ).order_by("-created_at", "-id").select_related(_WITH_SESSION)
+    ).order_by("-created_at", "-id").prefetch_related(_WITH_SESSION)
 
 
 async def my_payments(account: Account, *, first: int | None = None,
@@ -86,5 +87,5 @@ async def totals_paid(*, client_id: UUID | None = None,
 
 async def _page(query: QuerySet[Payment], first: int | None, after: str | None
                 ) -> Page[Payment]:
-    return await keyset_page(query.select_related(_WITH_SESSION), order=NEWEST_FIRST,
+    return await keyset_page(query.prefetch_related(_WITH_SESSION), order=NEWEST_FIRST,
                              first=first, after=after)
