@@ -95,8 +95,9 @@ async def _charge(caller: Caller, session: Session) -> Payment:
     except GatewayUnavailable as error:
         raise as_user_error(error) from None  # PROCESSING stays: the retry sends the same key
     except PaymentGatewayError as error:
-        await _fail(payment, code="gateway_error", message=str(error))
-        raise as_user_error(error) from None
+        problem = as_user_error(error)
+        await _fail(payment, code="gateway_error", message=problem.errors[0].message)
+        raise problem from None
     await apply_charge_result(payment, result)
     return await Payment.get(id=payment.id)
 

@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 import seed
 from models.accounts import Account
 from models.payments import Payment
+from models.scheduling import SessionStatus
 from resolvers import receipt_links, receipt_numbers
 from tests.payment_steps import (
     CHARGE,
@@ -325,3 +326,13 @@ async def test_listing_payments_with_their_sessions_costs_the_same_for_more_rows
 
     assert len(listed["myPayments"]["edges"]) == 6
     assert len(more) == len(few)
+
+
+async def test_a_session_cancelled_in_time_is_not_paid_for(api):
+    practice = await engaged_practice(api)
+    cancelled = await book(practice, status=SessionStatus.CANCELLED)
+
+    refused = await record_manual(api, practice.professional, cancelled)
+
+    assert codes(refused) == ["WRONG_STATUS"]
+    assert refused["userErrors"][0]["field"] == "sessionId"
