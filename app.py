@@ -35,6 +35,7 @@ from gateways.events import Events, events_for
 from resolvers import calendar_feeds, outbox, reminders
 from resolvers.caller import Caller
 from resolvers.signin import authenticate
+from routes.payments import receipt_endpoint, stripe_webhook_endpoint
 from schema import build_schema
 from schema.context import Context
 from settings import Settings
@@ -129,6 +130,8 @@ def create_app(settings: Settings, *, manage_database: bool = True,
             WebSocketRoute("/graphql", graphql),
             Route("/health", health),
             Route("/calendar/{token}.ics", calendar_feed, methods=["GET"]),
+            Route("/receipts/{payment_id}.pdf", receipt_endpoint(settings), methods=["GET"]),
+            Route("/webhooks/stripe", stripe_webhook_endpoint(settings), methods=["POST"]),
         ],
         middleware=middleware,
         lifespan=lifespan,

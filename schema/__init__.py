@@ -26,6 +26,8 @@ from schema.errors import MaskUnexpectedErrors
 from schema.invitations import InvitationMutations
 from schema.note_keys import NoteKeyMutations
 from schema.notes import NoteMutations
+from schema.payment_types import Payment
+from schema.payments import PaymentMutations, PaymentQueries
 from schema.practice import PracticeQueries
 from schema.scheduling import SchedulingMutations, SchedulingQueries
 from schema.services import ServiceMutations
@@ -49,10 +51,10 @@ class NodeQueries:
 
 
 Query = merge_types("Query", (AccountQueries, PracticeQueries, NodeQueries, SchedulingQueries,
-                              ClientProfileQueries))
+                              ClientProfileQueries, PaymentQueries))
 Mutation = merge_types("Mutation", (
     AccountMutations, AccountRecoveryMutations, ServiceMutations, InvitationMutations,
-    EngagementMutations, NoteKeyMutations, SchedulingMutations, NoteMutations,
+    EngagementMutations, NoteKeyMutations, SchedulingMutations, NoteMutations, PaymentMutations,
 ))
 
 
@@ -71,7 +73,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        types=[Session],
+        types=[Session, Payment],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=settings.production),
     )
