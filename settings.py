@@ -80,6 +80,9 @@ class Settings:
     password_reset_max_per_hour: int = 3
     email_confirmation_hours: int = 168
 
+    join_window_minutes: int = 10
+    """A session can be joined from this many minutes before its start until its end."""
+
     @property
     def production(self) -> bool:
         return self.environment == "production"
@@ -220,6 +223,7 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         email_confirmation_hours=_int(
             env, "EMAIL_CONFIRMATION_HOURS", defaults.email_confirmation_hours
         ),
+        join_window_minutes=_int(env, "JOIN_WINDOW_MINUTES", defaults.join_window_minutes),
     )
     _check_stripe(settings)
     if settings.smtp_security not in {"starttls", "tls", "none"}:

@@ -22,6 +22,7 @@ from schema.accounts import AccountMutations, AccountQueries
 from schema.context import Info
 from schema.engagements import EngagementMutations
 from schema.errors import MaskUnexpectedErrors
+from schema.hub import HubQueries
 from schema.invitations import InvitationMutations
 from schema.note_keys import NoteKeyMutations
 from schema.practice import PracticeQueries
@@ -45,7 +46,7 @@ class NodeQueries:
         return await node if inspect.isawaitable(node) else node
 
 
-Query = merge_types("Query", (AccountQueries, PracticeQueries, NodeQueries))
+Query = merge_types("Query", (AccountQueries, PracticeQueries, NodeQueries, HubQueries))
 Mutation = merge_types("Mutation", (
     AccountMutations, AccountRecoveryMutations, ServiceMutations, InvitationMutations,
     EngagementMutations, NoteKeyMutations,
