@@ -62,7 +62,7 @@ def month_starts(time_zone: str, now: datetime) -> list[datetime]:
     return starts
 
 
-def _as_datetime(value: datetime | str | None) -> datetime | None:
+def as_datetime(value: datetime | str | None) -> datetime | None:
     """SQLite hands aggregates of datetimes back as text."""
     if value is None or isinstance(value, datetime):
         return value
@@ -104,8 +104,8 @@ def _progress(by_status: dict[SessionStatus, dict], months: list[date]) -> Progr
         return int(by_status.get(status, {}).get("sessions") or 0)
 
     attended = by_status.get(SessionStatus.COMPLETED, {})
-    first = _as_datetime(attended.get("first"))
-    last = _as_datetime(attended.get("last"))
+    first = as_datetime(attended.get("first"))
+    last = as_datetime(attended.get("last"))
     n = count(SessionStatus.COMPLETED)
     average = (last - first).total_seconds() / 86_400 / (n - 1) if first and last and n > 1 \
         else None
@@ -115,7 +115,7 @@ def _progress(by_status: dict[SessionStatus, dict], months: list[date]) -> Progr
         late_cancelled=count(SessionStatus.LATE_CANCELLED),
         no_shows=count(SessionStatus.NO_SHOW), scheduled=count(SessionStatus.SCHEDULED),
         first_session_at=first, last_session_at=last,
-        next_session_at=_as_datetime(upcoming.get("next")),
+        next_session_at=as_datetime(upcoming.get("next")),
         average_days_between=round(average, 1) if average is not None else None,
         per_month=[MonthCount(month=m, attended=int(attended.get(f"m{i}") or 0))
                    for i, m in enumerate(months)],

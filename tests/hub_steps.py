@@ -14,7 +14,7 @@ from models.accounts import Account
 from models.practice import Engagement
 from models.scheduling import Session, SessionStatus
 from tests.helpers import register
-from tests.practice_steps import APPROVE, create_service, professional, request
+from tests.practice_steps import APPROVE, create_service, request
 
 HUB_SESSION = """
   id status startsAt endsAt startsAtLocal endsAtLocal joinOpensAt canJoin
@@ -54,14 +54,20 @@ async def account(email: str) -> Account:
     return await Account.get(email=email)
 
 
-async def practice(api: Any, email: str, name: str, titles: list[str]) -> Practice:
-    token = await professional(api, email, name)
+async def practice(api: Any, email: str, name: str, titles: list[str],
+                   time_zone: str = "Atlantic/Reykjavik") -> Practice:
+    token = await register(api, email, name=name, roles=("PROFESSIONAL",), time_zone=time_zone)
     found = Practice(token=token, account=await account(email))
     for title in titles:
-        found.services[title] = await create_service(
-            api, token, title=title, requiredDetails=[], customQuestions=[],
-        )
+        await add_service(api, found, title)
     return found
+
+
+async def add_service(api: Any, owner: Practice, title: str) -> dict[str, Any]:
+    owner.services[title] = await create_service(
+        api, owner.token, title=title, requiredDetails=[], customQuestions=[],
+    )
+    return owner.services[title]
 
 
 async def connect(api: Any, client_token: str, owner: Practice, title: str) -> Engagement:

@@ -188,3 +188,21 @@ async def test_the_statement_count_does_not_grow_with_sessions_or_services(api):
     assert len(hub["upcomingSessions"]) == 10
     assert len(small) == len(large), (small, large)
     assert len(large) <= 8, large
+
+
+SESSION_NODE = """query($id: ID!) { node(id: $id) { ... on Session {
+  status service { title cancellationWindowHours } professional { displayName }
+} } }"""
+
+
+async def test_a_session_node_shows_its_service_to_its_client_and_nobody_else(api):
+    world = await _world(api)
+    await add_session(world["engagements"]["physio"], datetime.now(UTC) + timedelta(days=1),
+                      SessionStatus.SCHEDULED)
+    hub = (await api.data(HUB, token=world["anna"]))["hub"]
+    session_id = hub["nextSession"]["id"]
+    node = (await api.data(SESSION_NODE, {"id": session_id}, token=world["anna"]))["node"]
+    assert node == {"status": "SCHEDULED", "professional": {"displayName": "Jón"},
+                    "service": {"title": "Physiotherapy", "cancellationWindowHours": 24}}
+    stranger = await api.data(SESSION_NODE, {"id": session_id}, token=world["bjarni"])
+    assert stranger["node"] is None
