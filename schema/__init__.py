@@ -23,6 +23,7 @@ from schema.context import Info
 from schema.engagements import EngagementMutations
 from schema.errors import MaskUnexpectedErrors
 from schema.hub import HubQueries
+from schema.hub_updates import HubSubscriptions
 from schema.invitations import InvitationMutations
 from schema.note_keys import NoteKeyMutations
 from schema.practice import PracticeQueries
@@ -51,6 +52,7 @@ Mutation = merge_types("Mutation", (
     AccountMutations, AccountRecoveryMutations, ServiceMutations, InvitationMutations,
     EngagementMutations, NoteKeyMutations,
 ))
+Subscription = merge_types("Subscription", (HubSubscriptions,))
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
@@ -68,6 +70,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Session],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=settings.production),
