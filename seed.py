@@ -12,6 +12,7 @@ from datetime import date
 from tortoise.context import TortoiseContext
 
 import db
+import seed_hub
 from models.accounts import Account
 from models.practice import RegistrationDetail, Service, ServiceKind
 from resolvers import accounts, engagements, invitations, profiles, services
@@ -164,6 +165,7 @@ async def seed(settings: Settings) -> list[DemoPerson]:
                   f"{signed_in.note_recovery_key}")
         created.append(person)
     await seed_practice(settings)
+    await seed_hub.seed_session_history()
     return created
 
 

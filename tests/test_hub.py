@@ -206,3 +206,20 @@ async def test_a_session_node_shows_its_service_to_its_client_and_nobody_else(ap
                     "service": {"title": "Physiotherapy", "cancellationWindowHours": 24}}
     stranger = await api.data(SESSION_NODE, {"id": session_id}, token=world["bjarni"])
     assert stranger["node"] is None
+
+
+async def test_the_demo_hub_shows_a_history_across_services(api, settings):
+    import seed
+    from tests.helpers import login
+
+    await seed.seed(settings)
+    token = (await login(api, "thorunn@demo.therapyhub.test", seed.DEMO_PASSWORD))["token"]
+    hub = (await api.data(HUB, token=token))["hub"]
+    assert hub["nextSession"] is not None
+    assert {e["node"]["service"]["title"] for e in hub["pastSessions"]["edges"]} == {
+        "Psychological counselling", "Physiotherapy assessment and treatment"}
+    assert hub["totals"]["services"] == 2
+    psychology = next(e for e in hub["engagements"]
+                      if e["service"]["title"] == "Psychological counselling")
+    assert psychology["progress"]["lateCancelled"] == 1
+    assert psychology["progress"]["noShows"] == 1
