@@ -7,6 +7,7 @@ import inspect
 import strawberry
 from strawberry import relay
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -57,9 +58,14 @@ Subscription = merge_types("Subscription", (HubSubscriptions,))
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     """Depth, alias and token limits are always on; production also hides the schema."""
+    # The limiters' rule classes are built once: a new class per request would be a new key
+    # for ValidationCache, and every request would be validated again (BENCHMARKS.md, hub).
+    limits = [
+        *QueryDepthLimiter(max_depth=settings.graphql_max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases).validation_rules,
+    ]
     extensions: list = [
-        lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+        lambda: AddValidationRules(limits),
         lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
