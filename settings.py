@@ -80,6 +80,10 @@ class Settings:
     password_reset_max_per_hour: int = 3
     email_confirmation_hours: int = 168
 
+    reminder_hours: int = 24
+    """How long before a session its reminder email goes out."""
+    reminder_poll_seconds: float = 60.0
+
     join_window_minutes: int = 10
     """A session can be joined from this many minutes before its start until its end."""
 
@@ -223,6 +227,9 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         email_confirmation_hours=_int(
             env, "EMAIL_CONFIRMATION_HOURS", defaults.email_confirmation_hours
         ),
+        reminder_hours=_int(env, "REMINDER_HOURS", defaults.reminder_hours),
+        reminder_poll_seconds=_float(env, "REMINDER_POLL_SECONDS",
+                                     defaults.reminder_poll_seconds),
         join_window_minutes=_int(env, "JOIN_WINDOW_MINUTES", defaults.join_window_minutes),
     )
     _check_stripe(settings)

@@ -1,5 +1,6 @@
-"""A professional's clients: everyone with an active or ended engagement with their services,
-searchable by name or email and sortable by next or last session.
+"""A professional's clients (as resolvers/client_profiles.py defines them: an engagement that
+was accepted at some point, active now or ended), searchable by name or email and sortable by
+next or last session.
 
 Two queries whatever the page: the engagements (with the client joined in) and one aggregate
 of the professional's sessions grouped by client. Sorting and the cursor are applied here, on
@@ -19,14 +20,12 @@ from tortoise.expressions import Case, F, Q, When
 from tortoise.functions import Count, Max, Min
 
 from models.accounts import Account
-from models.practice import Engagement, EngagementStatus
+from models.practice import Engagement
 from models.scheduling import Session, SessionStatus
 from resolvers.caller import Caller
 from resolvers.errors import fail
 from resolvers.pagination import Page, decode_cursor, encode_cursor, page_size
 from resolvers.progress import as_datetime
-
-CLIENT_STATUSES = (EngagementStatus.ACTIVE, EngagementStatus.ENDED)
 
 
 class ClientOrder(StrEnum):
@@ -72,7 +71,7 @@ async def practice_clients(caller: Caller, *, search: str | None = None,
     account = caller.require_professional()
     size = page_size(first)
     query = Engagement.filter(service__professional__account_id=account.id,
-                              status__in=CLIENT_STATUSES)
+                              started_at__isnull=False)
     if search is not None and search.strip():
         term = search.strip()
         if len(term) > 200:

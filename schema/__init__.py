@@ -20,6 +20,7 @@ from strawberry.tools import merge_types
 
 from schema.account_recovery import AccountRecoveryMutations
 from schema.accounts import AccountMutations, AccountQueries
+from schema.client_profile import ClientProfileQueries
 from schema.context import Info
 from schema.engagements import EngagementMutations
 from schema.errors import MaskUnexpectedErrors
@@ -27,7 +28,9 @@ from schema.hub import HubQueries
 from schema.hub_updates import HubSubscriptions
 from schema.invitations import InvitationMutations
 from schema.note_keys import NoteKeyMutations
+from schema.notes import NoteMutations
 from schema.practice import PracticeQueries
+from schema.scheduling import SchedulingMutations, SchedulingQueries
 from schema.services import ServiceMutations
 from schema.session_types import Session
 from settings import Settings
@@ -48,10 +51,11 @@ class NodeQueries:
         return await node if inspect.isawaitable(node) else node
 
 
-Query = merge_types("Query", (AccountQueries, PracticeQueries, NodeQueries, HubQueries))
+Query = merge_types("Query", (AccountQueries, PracticeQueries, NodeQueries, SchedulingQueries,
+                              ClientProfileQueries, HubQueries))
 Mutation = merge_types("Mutation", (
     AccountMutations, AccountRecoveryMutations, ServiceMutations, InvitationMutations,
-    EngagementMutations, NoteKeyMutations,
+    EngagementMutations, NoteKeyMutations, SchedulingMutations, NoteMutations,
 ))
 Subscription = merge_types("Subscription", (HubSubscriptions,))
 

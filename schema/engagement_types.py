@@ -115,6 +115,11 @@ class Engagement(relay.Node):
         loader = info.context.loaders.progress(viewer_time_zone(info))
         return Progress.of(await loader.load(self._model.id))
 
+    @strawberry.field(description="The id to open the client's profile with (clientProfile); "
+                                  "it answers only the client's professional.")
+    def client_profile_id(self) -> strawberry.ID:
+        return strawberry.ID(relay.to_base64("ClientProfile", self._model.client_id))
+
     @strawberry.field(description="Seen by the client and the professional of this engagement.")
     def registration_details(self, info: Info) -> RegistrationDetails:
         return RegistrationDetails.of(

@@ -86,20 +86,3 @@ class MaskUnexpectedErrors(MaskErrors):
         masked.extensions = {"code": "INTERNAL", "reference": reference}
         return masked
 
-
-def user_errors_as_public(resolver: Resolver[P, R]) -> Resolver[P, R]:
-    """For query fields, which have no payload: a bad argument (a page size, a cursor) becomes a
-    GraphQL error carrying the first message, its code and the argument's name."""
-
-    @functools.wraps(resolver)
-    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return await resolver(*args, **kwargs)
-        except UserErrors as error:
-            first = error.errors[0]
-            public = PublicError(first.message, first.code)
-            if first.field:
-                public.extensions["field"] = first.field
-            raise public from None
-
-    return wrapper

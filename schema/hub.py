@@ -15,10 +15,10 @@ from resolvers import hub
 from resolvers.pagination import DEFAULT_PAGE_SIZE
 from schema.context import Info, viewer_time_zone
 from schema.engagement_types import Engagement
-from schema.errors import user_errors_as_public
 from schema.ids import node_uuid
 from schema.pagination import Connection
 from schema.practice_types import EngagementStatus
+from schema.query_errors import user_errors_as_graphql_errors
 from schema.session_types import Session
 
 
@@ -45,14 +45,14 @@ class Hub:
 
     @strawberry.field(description="Booked sessions that have not ended, soonest first. "
                                   f"`first` is at most {hub.MAX_UPCOMING}.")
-    @user_errors_as_public
+    @user_errors_as_graphql_errors
     async def upcoming_sessions(self, info: Info, first: int = 5) -> list[Session]:
         return Session.list_of(await hub.upcoming_sessions(info.context.caller, first,
                                                            self._now))
 
     @strawberry.field(description="Sessions that have ended, whatever their status, newest "
                                   "first. Filter by one service with serviceId.")
-    @user_errors_as_public
+    @user_errors_as_graphql_errors
     async def past_sessions(self, info: Info, first: int | None = DEFAULT_PAGE_SIZE,
                             after: str | None = None,
                             service_id: strawberry.ID | None = None) -> Connection[Session]:

@@ -18,11 +18,11 @@ from resolvers import (
 from resolvers.pagination import DEFAULT_PAGE_SIZE
 from schema.context import Info
 from schema.engagement_types import Engagement
-from schema.errors import user_errors_as_public
 from schema.invitation_types import Invitation, InvitationPreview
 from schema.pagination import Connection
 from schema.practice_clients import ClientOrder, PracticeClient
 from schema.practice_types import EngagementStatus, ProfessionalProfile, PublicService, Service
+from schema.query_errors import user_errors_as_graphql_errors
 from schema.session_types import Session
 
 
@@ -76,7 +76,7 @@ class Practice:
 
     @strawberry.field(description="Current and former clients (active or ended engagements). "
                                   "`search` matches name or email.")
-    @user_errors_as_public
+    @user_errors_as_graphql_errors
     async def clients(self, info: Info, first: int | None = DEFAULT_PAGE_SIZE,
                       after: str | None = None, search: str | None = None,
                       order_by: ClientOrder = ClientOrder.NAME
