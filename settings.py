@@ -86,6 +86,9 @@ class Settings:
     """How long before a session its reminder email goes out."""
     reminder_poll_seconds: float = 60.0
 
+    join_window_minutes: int = 10
+    """A session can be joined from this many minutes before its start until its end."""
+
     @property
     def production(self) -> bool:
         return self.environment == "production"
@@ -230,6 +233,7 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         reminder_hours=_int(env, "REMINDER_HOURS", defaults.reminder_hours),
         reminder_poll_seconds=_float(env, "REMINDER_POLL_SECONDS",
                                      defaults.reminder_poll_seconds),
+        join_window_minutes=_int(env, "JOIN_WINDOW_MINUTES", defaults.join_window_minutes),
     )
     _check_stripe(settings)
     if settings.smtp_security not in {"starttls", "tls", "none"}:

@@ -7,6 +7,7 @@ import inspect
 import strawberry
 from strawberry import relay
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -23,6 +24,8 @@ from schema.client_profile import ClientProfileQueries
 from schema.context import Info
 from schema.engagements import EngagementMutations
 from schema.errors import MaskUnexpectedErrors
+from schema.hub import HubQueries
+from schema.hub_updates import HubSubscriptions
 from schema.invitations import InvitationMutations
 from schema.note_keys import NoteKeyMutations
 from schema.notes import NoteMutations
@@ -51,18 +54,24 @@ class NodeQueries:
 
 
 Query = merge_types("Query", (AccountQueries, PracticeQueries, NodeQueries, SchedulingQueries,
-                              ClientProfileQueries, PaymentQueries))
+                              ClientProfileQueries, PaymentQueries, HubQueries))
 Mutation = merge_types("Mutation", (
     AccountMutations, AccountRecoveryMutations, ServiceMutations, InvitationMutations,
     EngagementMutations, NoteKeyMutations, SchedulingMutations, NoteMutations, PaymentMutations,
 ))
+Subscription = merge_types("Subscription", (HubSubscriptions,))
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     """Depth, alias and token limits are always on; production also hides the schema."""
+    # The limiters' rule classes are built once: a new class per request would be a new key
+    # for ValidationCache, and every request would be validated again (BENCHMARKS.md, hub).
+    limits = [
+        *QueryDepthLimiter(max_depth=settings.graphql_max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases).validation_rules,
+    ]
     extensions: list = [
-        lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+        lambda: AddValidationRules(limits),
         lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
@@ -73,6 +82,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Session, Payment],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=settings.production),

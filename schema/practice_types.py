@@ -148,8 +148,8 @@ class Service(relay.Node):
         return services.request_url(info.context.caller.settings, self.slug)
 
     @strawberry.field
-    async def professional(self) -> ProfessionalProfile:
-        return ProfessionalProfile.of(await self._model.professional)
+    async def professional(self, info: Info) -> ProfessionalProfile:
+        return ProfessionalProfile.of(await info.context.loaders.profile_of(self._model))
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
