@@ -14,7 +14,7 @@ from datetime import datetime
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
-from gateways.payment_errors import PaymentGatewayError
+from gateways.payment_errors import GatewayRejected, PaymentGatewayError
 from gateways.payment_results import CardDetails
 from gateways.stripe_gateway import StripeGateway
 from models.accounts import Account
@@ -68,13 +68,20 @@ async def my_card(caller: Caller) -> SavedCard | None:
 
 
 async def remove_card(caller: Caller) -> None:
-    """Forget the card: later charges need a new one. The Stripe customer is kept (it holds no
-    card we will use), so a new setup reuses it."""
+    """Detach the card at Stripe and forget it: later charges need a new one. The Stripe
+    customer is kept (it holds no card any more), so a new setup reuses it."""
     account = caller.require_account()
     require_card_payments(caller.settings)
     card = await SavedCard.get_or_none(account_id=account.id, payment_method_id__isnull=False)
-    if card is None:
+    if card is None or card.payment_method_id is None:
         raise fail("There is no card on file to remove.", ErrorCode.NOT_FOUND)
+    try:
+        async with StripeGateway(caller.settings) as gateway:
+            await gateway.detach_payment_method(card.payment_method_id)
+    except GatewayRejected:
+        pass  # already detached or deleted at Stripe: nothing left to charge
+    except PaymentGatewayError as error:
+        raise as_user_error(error) from None
     await SavedCard.filter(id=card.id).update(payment_method_id=None, brand="", last4="",
                                               exp_month=None, exp_year=None)
     await audit.record(caller, "remove_card", subject_type="saved_card", subject_id=card.id,

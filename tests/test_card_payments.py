@@ -79,12 +79,13 @@ async def test_an_older_card_event_arriving_late_does_not_replace_the_newer_card
 async def test_remove_card_forgets_it_and_charging_then_asks_for_a_card(stripe_api,
                                                                         fake_stripe):
     practice = await engaged_practice(stripe_api)
-    await save_card(stripe_api, fake_stripe, practice.client)
+    card = await save_card(stripe_api, fake_stripe, practice.client)
 
     removed = (await stripe_api.data(REMOVE_CARD, token=practice.client))["removeCard"]
     attempt = await charge(stripe_api, practice, await book(practice))
 
     assert removed == {"removed": True, "userErrors": []}
+    assert fake_stripe.payment_methods[card]["customer"] is None  # detached at Stripe
     assert (await stripe_api.data(MY_CARD, token=practice.client))["myCard"] is None
     assert codes(attempt) == ["NO_CARD"]
     assert fake_stripe.posts_to("/v1/payment_intents") == []
