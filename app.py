@@ -32,7 +32,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 import db
 import settings as settings_module
 from gateways.events import Events, events_for
-from resolvers import outbox
+from resolvers import calendar_feeds, outbox, reminders
 from resolvers.caller import Caller
 from resolvers.signin import authenticate
 from routes.payments import receipt_endpoint, stripe_webhook_endpoint
@@ -109,10 +109,13 @@ def create_app(settings: Settings, *, manage_database: bool = True,
             await bus.start()
             stop = asyncio.Event()
             sender = asyncio.create_task(outbox.run_sender(settings, stop), name="outbox")
+            reminder = asyncio.create_task(reminders.run_reminders(settings, stop),
+                                           name="reminders")
             try:
                 yield
             finally:
                 await _stop_sender(settings, sender, stop)
+                await _stop_sender(settings, reminder, stop)
                 await bus.stop()
 
     middleware = []
@@ -126,12 +129,23 @@ def create_app(settings: Settings, *, manage_database: bool = True,
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/health", health),
+            Route("/calendar/{token}.ics", calendar_feed, methods=["GET"]),
             Route("/receipts/{payment_id}.pdf", receipt_endpoint(settings), methods=["GET"]),
             Route("/webhooks/stripe", stripe_webhook_endpoint(settings), methods=["POST"]),
         ],
         middleware=middleware,
         lifespan=lifespan,
     )
+
+
+async def calendar_feed(request: Request) -> Response:
+    """A private calendar feed (RFC 5545); unknown and revoked links are 404 alike."""
+    body = await calendar_feeds.feed_for_token(request.path_params["token"])
+    if body is None:
+        return Response("Not found", status_code=404, media_type="text/plain")
+    return Response(body, media_type="text/calendar; charset=utf-8",
+                    headers={"Cache-Control": "private, max-age=300",
+                             "Referrer-Policy": "no-referrer"})
 
 
 def export_schema(settings: Settings) -> str:

@@ -82,6 +82,10 @@ class Settings:
     password_reset_max_per_hour: int = 3
     email_confirmation_hours: int = 168
 
+    reminder_hours: int = 24
+    """How long before a session its reminder email goes out."""
+    reminder_poll_seconds: float = 60.0
+
     @property
     def production(self) -> bool:
         return self.environment == "production"
@@ -223,6 +227,9 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         email_confirmation_hours=_int(
             env, "EMAIL_CONFIRMATION_HOURS", defaults.email_confirmation_hours
         ),
+        reminder_hours=_int(env, "REMINDER_HOURS", defaults.reminder_hours),
+        reminder_poll_seconds=_float(env, "REMINDER_POLL_SECONDS",
+                                     defaults.reminder_poll_seconds),
     )
     _check_stripe(settings)
     if settings.smtp_security not in {"starttls", "tls", "none"}:

@@ -19,14 +19,17 @@ from strawberry.tools import merge_types
 
 from schema.account_recovery import AccountRecoveryMutations
 from schema.accounts import AccountMutations, AccountQueries
+from schema.client_profile import ClientProfileQueries
 from schema.context import Info
 from schema.engagements import EngagementMutations
 from schema.errors import MaskUnexpectedErrors
 from schema.invitations import InvitationMutations
 from schema.note_keys import NoteKeyMutations
+from schema.notes import NoteMutations
 from schema.payment_types import Payment
 from schema.payments import PaymentMutations, PaymentQueries
 from schema.practice import PracticeQueries
+from schema.scheduling import SchedulingMutations, SchedulingQueries
 from schema.services import ServiceMutations
 from schema.session_types import Session
 from settings import Settings
@@ -47,10 +50,11 @@ class NodeQueries:
         return await node if inspect.isawaitable(node) else node
 
 
-Query = merge_types("Query", (AccountQueries, PracticeQueries, NodeQueries, PaymentQueries))
+Query = merge_types("Query", (AccountQueries, PracticeQueries, NodeQueries, SchedulingQueries,
+                              ClientProfileQueries, PaymentQueries))
 Mutation = merge_types("Mutation", (
     AccountMutations, AccountRecoveryMutations, ServiceMutations, InvitationMutations,
-    EngagementMutations, NoteKeyMutations, PaymentMutations,
+    EngagementMutations, NoteKeyMutations, SchedulingMutations, NoteMutations, PaymentMutations,
 ))
 
 

@@ -103,6 +103,11 @@ class Engagement(relay.Node):
         return ClientContact(name=client.name, email=client.email,
                              email_confirmed=client.email_confirmed_at is not None)
 
+    @strawberry.field(description="The id to open the client's profile with (clientProfile); "
+                                  "it answers only the client's professional.")
+    def client_profile_id(self) -> strawberry.ID:
+        return strawberry.ID(relay.to_base64("ClientProfile", self._model.client_id))
+
     @strawberry.field(description="Seen by the client and the professional of this engagement.")
     def registration_details(self, info: Info) -> RegistrationDetails:
         return RegistrationDetails.of(
