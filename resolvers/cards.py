@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from datetime import datetime
+from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
@@ -88,16 +89,16 @@ async def remove_card(caller: Caller) -> None:
                        person_id=account.id)
 
 
-async def require_card(settings: Settings, client: Account, service: Service) -> None:
+async def require_card(settings: Settings, client_id: UUID, service: Service) -> None:
     """Refuse (CARD_REQUIRED) when the service requires a card on file and the client has none.
 
-    Booking calls this before it books (`await payments.require_card(caller.settings, client,
-    service)`). With card payments off on this server the rule cannot be met, so it is not
+    requestService, bookSession and bookSeries call it before they write anything. With card
+    payments off on this server the rule cannot be met, so it is not
     enforced: the professional records payments manually instead.
     """
     if not service.card_required or not settings.card_payments_enabled:
         return
-    if not await SavedCard.exists(account_id=client.id, payment_method_id__isnull=False):
+    if not await SavedCard.exists(account_id=client_id, payment_method_id__isnull=False):
         raise fail("This service needs a card on file before booking: add one under Payments "
                    "in your hub, then book again.", ErrorCode.CARD_REQUIRED)
 

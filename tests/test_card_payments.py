@@ -7,7 +7,6 @@ import asyncio
 
 import pytest
 
-from models.accounts import Account
 from models.payments import Payment, PaymentStatus, ProcessedEvent, SavedCard
 from models.practice import Service
 from models.scheduling import SessionStatus
@@ -20,7 +19,6 @@ from tests.payment_steps import (
     PAYMENTS,
     REFUND,
     REMOVE_CARD,
-    Practice,
     book,
     codes,
     download,
@@ -316,19 +314,14 @@ async def test_a_service_that_requires_a_card_refuses_until_one_is_on_file(
     practice = await engaged_practice(stripe_api)
     await Service.all().update(card_required=True)
     service = await Service.get()
-    client = await _client(practice)
 
     with pytest.raises(UserErrors) as refused:
-        await cards.require_card(stripe_settings, client, service)
+        await cards.require_card(stripe_settings, practice.client_id, service)
     await save_card(stripe_api, fake_stripe, practice.client)
-    await cards.require_card(stripe_settings, client, service)
+    await cards.require_card(stripe_settings, practice.client_id, service)
 
     assert refused.value.errors[0].code.value == "CARD_REQUIRED"
     assert "add one under Payments" in refused.value.errors[0].message
-
-
-async def _client(practice: Practice) -> Account:
-    return await Account.get(id=practice.client_id)
 
 
 async def test_a_failed_charge_confirmed_after_a_manual_payment_is_kept_as_paid(
