@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import contextlib
 from datetime import datetime
+from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
-from gateways.payment_errors import PaymentGatewayError
+from gateways.payment_errors import GatewayRejected, PaymentGatewayError
 from gateways.payment_results import CardDetails
 from gateways.stripe_gateway import StripeGateway
 from models.accounts import Account
@@ -68,29 +69,36 @@ async def my_card(caller: Caller) -> SavedCard | None:
 
 
 async def remove_card(caller: Caller) -> None:
-    """Forget the card: later charges need a new one. The Stripe customer is kept (it holds no
-    card we will use), so a new setup reuses it."""
+    """Detach the card at Stripe and forget it: later charges need a new one. The Stripe
+    customer is kept (it holds no card any more), so a new setup reuses it."""
     account = caller.require_account()
     require_card_payments(caller.settings)
     card = await SavedCard.get_or_none(account_id=account.id, payment_method_id__isnull=False)
-    if card is None:
+    if card is None or card.payment_method_id is None:
         raise fail("There is no card on file to remove.", ErrorCode.NOT_FOUND)
+    try:
+        async with StripeGateway(caller.settings) as gateway:
+            await gateway.detach_payment_method(card.payment_method_id)
+    except GatewayRejected:
+        pass  # already detached or deleted at Stripe: nothing left to charge
+    except PaymentGatewayError as error:
+        raise as_user_error(error) from None
     await SavedCard.filter(id=card.id).update(payment_method_id=None, brand="", last4="",
                                               exp_month=None, exp_year=None)
     await audit.record(caller, "remove_card", subject_type="saved_card", subject_id=card.id,
                        person_id=account.id)
 
 
-async def require_card(settings: Settings, client: Account, service: Service) -> None:
+async def require_card(settings: Settings, client_id: UUID, service: Service) -> None:
     """Refuse (CARD_REQUIRED) when the service requires a card on file and the client has none.
 
-    Booking calls this before it books (`await payments.require_card(caller.settings, client,
-    service)`). With card payments off on this server the rule cannot be met, so it is not
+    requestService, bookSession and bookSeries call it before they write anything. With card
+    payments off on this server the rule cannot be met, so it is not
     enforced: the professional records payments manually instead.
     """
     if not service.card_required or not settings.card_payments_enabled:
         return
-    if not await SavedCard.exists(account_id=client.id, payment_method_id__isnull=False):
+    if not await SavedCard.exists(account_id=client_id, payment_method_id__isnull=False):
         raise fail("This service needs a card on file before booking: add one under Payments "
                    "in your hub, then book again.", ErrorCode.CARD_REQUIRED)
 

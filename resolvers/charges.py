@@ -62,13 +62,13 @@ async def charge_automatically(caller: Caller, session: Session) -> Payment | No
     if not await SavedCard.exists(account_id=session.client_id, payment_method_id__isnull=False):
         return None
     try:
-        return await _charge(caller, session)
+        return await _charge(caller, session, automatic=True)
     except UserErrors as error:
         log.info("Automatic charge of session %s not made: %s", session.id, error)
         return None
 
 
-async def _charge(caller: Caller, session: Session) -> Payment:
+async def _charge(caller: Caller, session: Session, *, automatic: bool = False) -> Payment:
     check_payable(session)
     if session.price_amount <= 0:
         raise fail("This session is free: there is nothing to charge.", field="sessionId")
@@ -82,7 +82,7 @@ async def _charge(caller: Caller, session: Session) -> Payment:
     except PaymentGatewayError as error:
         raise as_user_error(error) from None
     key = f"charge:{session.id}:{card.payment_method_id}"
-    payment = await _payment_for(caller, session, card, key)
+    payment = await _payment_for(caller, session, card, key, automatic=automatic)
     if payment.status not in UNSETTLED:
         return payment  # charged already: the retry reports what happened the first time
     try:
@@ -102,7 +102,8 @@ async def _charge(caller: Caller, session: Session) -> Payment:
     return await Payment.get(id=payment.id)
 
 
-async def _payment_for(caller: Caller, session: Session, card: SavedCard, key: str) -> Payment:
+async def _payment_for(caller: Caller, session: Session, card: SavedCard, key: str, *,
+                       automatic: bool) -> Payment:
     """The payment row for this charge: the one a previous attempt wrote under the same key,
     or a new PROCESSING one. A failed attempt with this card is tried again (Stripe answers a
     repeated key with its first answer within 24 hours, later it charges anew)."""
@@ -118,9 +119,11 @@ async def _payment_for(caller: Caller, session: Session, card: SavedCard, key: s
                     status=PaymentStatus.PROCESSING, method=PaymentMethodKind.CARD,
                     card_brand=card.brand, card_last4=card.last4,
                     stripe_idempotency_key=key,
-                    recorded_by_id=caller.account.id if caller.account else None,
+                    recorded_by_id=None if automatic or not caller.account
+                    else caller.account.id,
                 )
-                await audit.record(caller, "charge_session", subject_type="payment",
+                await audit.record(caller, "auto_charge_session" if automatic
+                                   else "charge_session", subject_type="payment",
                                    subject_id=payment.id, person_id=session.client_id)
             elif payment.status is PaymentStatus.FAILED:
                 await Payment.filter(id=payment.id, status=PaymentStatus.FAILED).update(

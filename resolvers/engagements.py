@@ -97,7 +97,7 @@ async def request_service(
     check(errors)
     if problem := await already_engaged(account, service):
         raise problem
-    await cards.require_card(caller.settings, account, service)
+    await cards.require_card(caller.settings, account.id, service)
     professional = await Account.get(id=service.professional.account_id)
     try:
         async with in_transaction():

@@ -7,7 +7,6 @@ import asyncio
 
 import pytest
 
-from models.accounts import Account
 from models.payments import Payment, PaymentStatus, ProcessedEvent, SavedCard
 from models.practice import Service
 from models.scheduling import SessionStatus
@@ -20,7 +19,6 @@ from tests.payment_steps import (
     PAYMENTS,
     REFUND,
     REMOVE_CARD,
-    Practice,
     book,
     codes,
     download,
@@ -79,12 +77,13 @@ async def test_an_older_card_event_arriving_late_does_not_replace_the_newer_card
 async def test_remove_card_forgets_it_and_charging_then_asks_for_a_card(stripe_api,
                                                                         fake_stripe):
     practice = await engaged_practice(stripe_api)
-    await save_card(stripe_api, fake_stripe, practice.client)
+    card = await save_card(stripe_api, fake_stripe, practice.client)
 
     removed = (await stripe_api.data(REMOVE_CARD, token=practice.client))["removeCard"]
     attempt = await charge(stripe_api, practice, await book(practice))
 
     assert removed == {"removed": True, "userErrors": []}
+    assert fake_stripe.payment_methods[card]["customer"] is None  # detached at Stripe
     assert (await stripe_api.data(MY_CARD, token=practice.client))["myCard"] is None
     assert codes(attempt) == ["NO_CARD"]
     assert fake_stripe.posts_to("/v1/payment_intents") == []
@@ -315,19 +314,14 @@ async def test_a_service_that_requires_a_card_refuses_until_one_is_on_file(
     practice = await engaged_practice(stripe_api)
     await Service.all().update(card_required=True)
     service = await Service.get()
-    client = await _client(practice)
 
     with pytest.raises(UserErrors) as refused:
-        await cards.require_card(stripe_settings, client, service)
+        await cards.require_card(stripe_settings, practice.client_id, service)
     await save_card(stripe_api, fake_stripe, practice.client)
-    await cards.require_card(stripe_settings, client, service)
+    await cards.require_card(stripe_settings, practice.client_id, service)
 
     assert refused.value.errors[0].code.value == "CARD_REQUIRED"
     assert "add one under Payments" in refused.value.errors[0].message
-
-
-async def _client(practice: Practice) -> Account:
-    return await Account.get(id=practice.client_id)
 
 
 async def test_a_failed_charge_confirmed_after_a_manual_payment_is_kept_as_paid(

@@ -13,7 +13,7 @@ import seed
 from models.accounts import Account
 from models.payments import Payment
 from models.scheduling import SessionStatus
-from resolvers import receipt_links, receipt_numbers
+from resolvers import payment_queries, receipt_links, receipt_numbers
 from tests.payment_steps import (
     CHARGE,
     MY_CARD,
@@ -336,3 +336,19 @@ async def test_a_session_cancelled_in_time_is_not_paid_for(api):
 
     assert codes(refused) == ["WRONG_STATUS"]
     assert refused["userErrors"][0]["field"] == "sessionId"
+
+
+async def test_a_professional_sees_one_clients_payments_and_totals_only_their_own(api):
+    practice = await engaged_practice(api, price={"amount": 15000, "currency": "ISK"})
+    for day in range(2):
+        await record_manual(api, practice.professional, await book(practice, day=day))
+    sigrun = await Account.get(id=practice.professional_id)
+    client = await Account.get(id=practice.client_id)
+
+    page = await payment_queries.client_payments(sigrun, client.id)
+    as_client = await payment_queries.client_payments(client, client.id)
+    totals = await payment_queries.totals_paid(professional_id=sigrun.id, client_id=client.id)
+
+    assert [p.receipt_number for p in page.items] == [2, 1]
+    assert as_client.items == []  # a client is no one's professional here
+    assert [(t.currency, t.paid, t.count) for t in totals] == [("ISK", 30000, 2)]
