@@ -66,7 +66,8 @@ async def book_session(caller: Caller, engagement_id: UUID | None, starts_at: da
     """Book one session; a userError (and nothing written) when the time is not bookable."""
     account = caller.require_account()
     engagement = await bookable_engagement(account, engagement_id)
-    await cards.require_card(caller.settings, engagement.client_id, engagement.service)
+    await cards.require_card(caller.settings, engagement.client_id, engagement.service,
+                             asked_by_client=engagement.client_id == account.id)
     start = start_of(starts_at)
     service = engagement.service
     length = timedelta(minutes=service.session_minutes)
@@ -97,7 +98,8 @@ async def book_series(caller: Caller, engagement_id: UUID | None, starts_at: dat
     """
     account = caller.require_account()
     engagement = await bookable_engagement(account, engagement_id)
-    await cards.require_card(caller.settings, engagement.client_id, engagement.service)
+    await cards.require_card(caller.settings, engagement.client_id, engagement.service,
+                             asked_by_client=engagement.client_id == account.id)
     start = start_of(starts_at)
     service = engagement.service
     length = timedelta(minutes=service.session_minutes)

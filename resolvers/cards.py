@@ -89,18 +89,23 @@ async def remove_card(caller: Caller) -> None:
                        person_id=account.id)
 
 
-async def require_card(settings: Settings, client_id: UUID, service: Service) -> None:
+async def require_card(settings: Settings, client_id: UUID, service: Service, *,
+                       asked_by_client: bool = True) -> None:
     """Refuse (CARD_REQUIRED) when the service requires a card on file and the client has none.
 
     requestService, bookSession and bookSeries call it before they write anything. With card
-    payments off on this server the rule cannot be met, so it is not
-    enforced: the professional records payments manually instead.
+    payments off on this server the rule cannot be met, so it is not enforced: the
+    professional records payments manually instead. The message speaks to whoever asked.
     """
     if not service.card_required or not settings.card_payments_enabled:
         return
-    if not await SavedCard.exists(account_id=client_id, payment_method_id__isnull=False):
+    if await SavedCard.exists(account_id=client_id, payment_method_id__isnull=False):
+        return
+    if asked_by_client:
         raise fail("This service needs a card on file before booking: add one under Payments "
                    "in your hub, then book again.", ErrorCode.CARD_REQUIRED)
+    raise fail("Your client has no card on file, which this service requires. Ask them to add "
+               "one under Payments in their hub, then book again.", ErrorCode.CARD_REQUIRED)
 
 
 async def save_card(details: CardDetails, *, customer_id: str, event_created: datetime) -> int:

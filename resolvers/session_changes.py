@@ -114,7 +114,10 @@ async def cancel_series(caller: Caller, series_id: UUID | None, start: datetime,
         for session_id in ids:
             session = await booking.loaded(found[session_id].id)
             await _cancel(caller, account, session, reason)
-    return [await booking.loaded(session_id) for session_id in ids]
+    cancelled = [await booking.loaded(session_id) for session_id in ids]
+    for session in cancelled:
+        await charges.charge_automatically(caller, session)  # only the late ones, per the service
+    return cancelled
 
 
 async def complete_session(caller: Caller, session_id: UUID | None) -> Session:

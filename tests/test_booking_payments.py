@@ -12,7 +12,18 @@ from models.practice import Service
 from models.scheduling import Session
 from tests.conftest import Api
 from tests.payment_steps import PAYMENTS, codes, save_card
-from tests.scheduling_steps import CANCEL, COMPLETE, Practice, book, every_day, practice, soon
+from tests.scheduling_steps import (
+    BOOK_SERIES,
+    CANCEL,
+    CANCEL_SERIES,
+    COMPLETE,
+    Practice,
+    book,
+    every_day,
+    iso,
+    practice,
+    soon,
+)
 
 ALL_DAY = every_day("00:00", "00:00")
 
@@ -34,6 +45,8 @@ async def test_booking_a_service_that_requires_a_card_asks_for_one_first(stripe_
 
     assert codes(refused) == ["CARD_REQUIRED"]
     assert codes(by_professional) == ["CARD_REQUIRED"]
+    assert "add one under Payments in your hub" in refused["userErrors"][0]["message"]
+    assert "Ask them to add one" in by_professional["userErrors"][0]["message"]
     assert booked["userErrors"] == []
     assert await Session.all().count() == 1
 
@@ -89,3 +102,24 @@ async def test_completing_without_a_card_still_completes(stripe_api):
     assert completed["userErrors"] == []
     assert completed["session"]["status"] == "COMPLETED"
     assert await Payment.all().count() == 0
+
+
+async def test_cancelling_a_series_charges_only_its_late_session(stripe_api, fake_stripe):
+    setup = await _practice(stripe_api, auto_charge=True)
+    await save_card(stripe_api, fake_stripe, setup.client)
+    series = (await stripe_api.data(BOOK_SERIES, {"input": {
+        "engagementId": setup.engagement_id, "startsAt": iso(soon(5)), "everyWeeks": 1,
+        "count": 3,
+    }}, token=setup.client))["bookSeries"]
+    assert series["userErrors"] == []
+
+    cancelled = (await stripe_api.data(CANCEL_SERIES, {"input": {
+        "seriesId": series["series"]["id"], "from": series["sessions"][0]["startsAt"],
+    }}, token=setup.client))["cancelSeries"]
+
+    assert [s["status"] for s in cancelled["sessions"]] == [
+        "LATE_CANCELLED", "CANCELLED", "CANCELLED"]
+    [payment] = await Payment.all()
+    assert str(payment.session_id) == relay.GlobalID.from_id(
+        series["sessions"][0]["id"]).node_id
+    assert len(fake_stripe.charges) == 1
