@@ -26,6 +26,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from tortoise.connection import get_connection
 from tortoise.contrib.starlette import RegisterTortoise
 
@@ -35,6 +36,7 @@ from gateways.events import Events, events_for
 from resolvers import calendar_feeds, outbox, reminders
 from resolvers.caller import Caller
 from resolvers.signin import authenticate
+from routes.payments import receipt_endpoint, stripe_webhook_endpoint
 from schema import build_schema
 from schema.context import Context
 from settings import Settings
@@ -57,20 +59,34 @@ class GraphQLApp(GraphQL):
 
     async def get_context(self, request: Request | WebSocket,
                           response: Response | WebSocket) -> Context:
-        header = request.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
         caller = Caller(
             settings=self.settings,
             address=request.client.host if request.client else "",
             user_agent=request.headers.get("user-agent", ""),
             events=self.events,
         )
-        if scheme.lower() == "bearer":
-            await authenticate(self.settings, token.strip(), caller)
+        await _sign_in(self.settings, request.headers.get("authorization", ""), caller)
         return Context(request=request, response=response, caller=caller)
+
+    async def on_ws_connect(self, context: Context) -> None:  # type: ignore[override]
+        """Websockets sign in from `connection_init` ({"authorization": "Bearer <token>"}):
+        browsers cannot send headers there. A token that signs no one in closes the socket
+        (4403), so the SPA knows to sign in again instead of waiting for events."""
+        header = (context.connection_params or {}).get("authorization")
+        if header is None:
+            return
+        await _sign_in(self.settings, str(header), context.caller)
+        if context.caller.account is None:
+            raise ConnectionRejectionError({"message": "Sign in again: that token has expired."})
 
     def encode_json(self, data: object) -> bytes:  # type: ignore[override]
         return orjson.dumps(data)
+
+
+async def _sign_in(settings: Settings, header: str, caller: Caller) -> None:
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer":
+        await authenticate(settings, token.strip(), caller)
 
 
 async def health(_: Request) -> JSONResponse:
@@ -129,6 +145,8 @@ def create_app(settings: Settings, *, manage_database: bool = True,
             WebSocketRoute("/graphql", graphql),
             Route("/health", health),
             Route("/calendar/{token}.ics", calendar_feed, methods=["GET"]),
+            Route("/receipts/{payment_id}.pdf", receipt_endpoint(settings), methods=["GET"]),
+            Route("/webhooks/stripe", stripe_webhook_endpoint(settings), methods=["POST"]),
         ],
         middleware=middleware,
         lifespan=lifespan,

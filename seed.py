@@ -13,6 +13,8 @@ from tortoise.context import TortoiseContext
 
 import db
 from models.accounts import Account
+from models.notes import Note
+from models.payments import Payment, PaymentMethodKind
 from models.practice import Engagement, EngagementStatus, RegistrationDetail, Service, ServiceKind
 from models.scheduling import AvailabilitySettings, Session, SessionStatus, SessionStatusChange
 from resolvers import (
@@ -21,8 +23,11 @@ from resolvers import (
     booking,
     engagements,
     invitations,
+    manual_payments,
+    notes,
     profiles,
     services,
+    signin,
 )
 from resolvers.availability import WeeklyHours as WeeklyHoursRule
 from resolvers.caller import Caller
@@ -159,6 +164,42 @@ async def seed_practice(settings: Settings) -> None:
                                     locale="is")
 
 
+NOTES = [
+    # (author, client, days ago, title, body)
+    ("sigrun@demo.therapyhub.test", "thorunn@demo.therapyhub.test", 21, "Fyrsti tími",
+     "Þórunn kom vegna svefnleysis og kvíða í vinnunni. Sefur 4–5 tíma. Markmið: betri "
+     "svefn innan 6 vikna.\n\nHeimavinna: svefndagbók."),
+    ("sigrun@demo.therapyhub.test", "thorunn@demo.therapyhub.test", 14, "Svefndagbók",
+     "Dagbókin sýnir að hún fer seint að sofa eftir vinnupósta. Ræddum mörk. Kvíði 6/10 "
+     "(var 7). Öndunaræfingar kvölds og morgna."),
+    ("sigrun@demo.therapyhub.test", "thorunn@demo.therapyhub.test", 7, "",
+     "Betri vika 🙂 Sefur 6 tíma flestar nætur. Næst: endurmat markmiða."),
+    ("sigrun@demo.therapyhub.test", "maya@demo.therapyhub.test", 10, "Intake",
+     "Maya wants help with burnout after a job change. Sleep fine, energy low in the "
+     "afternoons. Agreed on weekly sessions for six weeks."),
+]
+
+
+async def seed_notes(settings: Settings) -> None:
+    """A few notes by the demo psychologist, written as she would: signed in with her password,
+    which unlocks her notes key for that sign-in (then signed out again)."""
+    if await Note.exists():
+        return
+    today = date.today()
+    for author in sorted({author for author, *_ in NOTES}):
+        signed_in = await signin.login(Caller(settings=settings, address="seed"), email=author,
+                                       password=DEMO_PASSWORD)
+        assert isinstance(signed_in, signin.SignedIn), "demo professionals have no second factor"
+        caller = await signin.authenticate(settings, signed_in.token,
+                                           Caller(settings=settings, address="seed"))
+        clients = {a.email: a.id for a in await Account.filter(
+            email__in=[client for a, client, *_ in NOTES if a == author])}
+        for _, client, days_ago, title, body in (n for n in NOTES if n[0] == author):
+            await notes.write_note(caller, client_id=clients[client], title=title, body=body,
+                                   about_date=today - timedelta(days=days_ago))
+        await signin.logout(caller)
+
+
 async def seed(settings: Settings) -> list[DemoPerson]:
     created = []
     for person in PEOPLE:
@@ -175,6 +216,8 @@ async def seed(settings: Settings) -> list[DemoPerson]:
         created.append(person)
     await seed_practice(settings)
     await seed_scheduling(settings)
+    await seed_notes(settings)
+    await seed_payments(settings)
     return created
 
 
@@ -284,4 +327,22 @@ async def _past_session(client: str, title: str, days_ago: int, status: SessionS
         session=session, from_status=SessionStatus.SCHEDULED, to_status=status, starts_at=start,
         ends_at=end, changed_by_id=engagement.client_id if cancelled else professional_id,
         reason_code="late" if cancelled else "")
+
+
+PAYMENT_METHODS = (PaymentMethodKind.BANK_TRANSFER, PaymentMethodKind.CASH,
+                   PaymentMethodKind.INSURER)
+
+
+async def seed_payments(settings: Settings) -> None:
+    """The demo clients' completed sessions, paid manually, so the hub shows payments with
+    receipts that open. Payments go through the use case."""
+    if await Payment.exists():
+        return
+    completed = await Session.filter(status=SessionStatus.COMPLETED).order_by(
+        "starts_at").select_related("professional")
+    for number, session in enumerate(completed):
+        await manual_payments.record_manual_payment(
+            Caller(settings=settings, address="seed", account=session.professional), session.id,
+            method=PAYMENT_METHODS[number % len(PAYMENT_METHODS)],
+        )
 

@@ -85,3 +85,36 @@ class ChallengeNoteKey(Model):
 
     class Meta:
         table = "challenge_note_key"
+
+
+class Note(Model):
+    """A professional's note about a client, sealed so that only its author can read it.
+
+    Title and body are one sealed blob (crypto/notes.py) with the note's, client's and
+    author's ids sealed inside, so a blob copied to another row is detected when read. No
+    plaintext is stored, not even a length or a title hint: only who, about whom, which day,
+    which session, which key version, and when it was written.
+    """
+
+    id = fields.UUIDField(primary_key=True, default=uuid4)
+    author: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "accounts.Account", related_name=False, on_delete=fields.CASCADE
+    )
+    """Cascade: without the author's key nobody can read the note anyway."""
+    client: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "accounts.Account", related_name=False, on_delete=fields.RESTRICT
+    )
+    session: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "scheduling.Session", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    about_date = fields.DateField()
+    """The day the note is about (a session's day, usually), in the professional's reckoning."""
+    sealed = fields.BinaryField()
+    key_version = fields.IntField()
+    """The author's key version the note is sealed to; rotation re-seals rows of the old one."""
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "note"
+        indexes = (("author_id", "client_id", "about_date"), ("author_id", "key_version"))

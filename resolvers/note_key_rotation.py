@@ -15,12 +15,17 @@ from uuid import UUID
 from tortoise.transactions import in_transaction
 
 from crypto import note_keys as keys_crypto
-from models.notes import ChallengeNoteKey, ProfessionalKeys, SessionNoteKey
+from crypto.notes import NoteError, reseal_note
+from models.notes import ChallengeNoteKey, Note, ProfessionalKeys, SessionNoteKey
 from resolvers import audit, note_keys
 from resolvers.accounts import require_password
 from resolvers.caller import Caller
 from resolvers.errors import ErrorCode, fail
 from resolvers.note_keys import NewNoteKeys, UnlockedNoteKey
+from resolvers.note_reading import ids_of
+
+_RESEAL_BATCH = 100
+"""Notes held in memory at once while re-sealing (each up to ~200 KB)."""
 
 
 @dataclass(frozen=True)
@@ -77,12 +82,30 @@ async def rotate_note_key(caller: Caller, *, password: str) -> RotatedNoteKey:
 async def reseal_notes(author_id: UUID, *, old: UnlockedNoteKey, new: UnlockedNoteKey) -> int:
     """Re-seal every note of `author_id` from the old key to the new one; returns how many.
 
-    Runs inside the rotation's transaction. There are no notes yet on this branch: the notes
-    domain implements this with `crypto.notes.reseal_note` for each note row sealed to
-    `old.version`, writing `new.version`; a note that does not open raises, which rolls the
-    whole rotation back rather than losing that note.
+    Runs inside the rotation's transaction, after the key row's conditional UPDATE, so a note
+    being written at the same moment either is already here or waits and is refused (see
+    resolvers/notes.py). Notes sealed to an even older key (lost in a reset) stay as they are.
+    A note that does not open is refused as a userError, rolling the whole rotation back:
+    re-sealing cannot repair it, and rotating past it would make it look lost rather than
+    damaged.
     """
-    return 0
+    resealed = 0
+    while batch := await Note.filter(author_id=author_id, key_version=old.version
+                                     ).limit(_RESEAL_BATCH):
+        for note in batch:
+            try:
+                sealed = reseal_note(note.sealed, old_key=old.private_key,
+                                     old_version=old.version, new_public_key=new.public_key,
+                                     new_version=new.version, ids=ids_of(note))
+            except NoteError:
+                raise fail(f"Your note of {note.about_date.isoformat()} is damaged and cannot "
+                           "be re-sealed. Find it in the client's notes, delete it, and rotate "
+                           "again.", ErrorCode.NOTE_UNREADABLE) from None
+            await Note.filter(id=note.id, key_version=old.version).update(
+                sealed=sealed, key_version=new.version
+            )
+        resealed += len(batch)
+    return resealed
 
 
 async def _hold_only_for_this_session(caller: Caller, account_id: UUID, new: NewNoteKeys

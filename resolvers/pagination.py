@@ -10,7 +10,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
@@ -40,7 +40,7 @@ def page_size(first: int | None) -> int:
 
 
 def encode_cursor(values: list[Any]) -> str:
-    plain = [v.isoformat() if isinstance(v, datetime) else str(v) if isinstance(v, UUID)
+    plain = [v.isoformat() if isinstance(v, date) else str(v) if isinstance(v, UUID)
              else v for v in values]
     return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
 
@@ -51,7 +51,7 @@ def decode_cursor(cursor: str, kinds: list[type]) -> list[Any]:
         raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if not isinstance(raw, list):
             raise TypeError("a cursor is a list")
-        return [datetime.fromisoformat(v) if kind is datetime else kind(v)
+        return [kind.fromisoformat(v) if kind in (datetime, date) else kind(v)
                 for v, kind in zip(raw, kinds, strict=True)]
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         raise fail("That cursor is not valid here; start again from the first page.",

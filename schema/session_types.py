@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Self
+from zoneinfo import ZoneInfo
 
 import strawberry
 from strawberry import relay
 
 from models import practice as practice_models
 from models import scheduling as m
-from resolvers import session_changes
+from resolvers import hub, session_changes
 from resolvers.session_access import visible_sessions
-from schema.context import Info
+from schema.context import Info, viewer_time_zone
 from schema.engagement_types import ClientContact, Engagement
 from schema.practice_types import EngagementSide, Money, ProfessionalProfile, Service, node_uuids
 from schema.scheduling_types import SessionChange, SessionSeries
@@ -54,25 +55,38 @@ class Session(relay.Node):
         return [cls.of(session) for session in found]
 
     @strawberry.field
-    async def engagement(self) -> Engagement:
-        return Engagement.of(await self._model.engagement)
+    async def engagement(self, info: Info) -> Engagement:
+        return Engagement.of(await info.context.loaders.engagement_of(self._model))
 
     @strawberry.field
-    async def service(self) -> Service:
-        engagement = await self._model.engagement
-        return Service.of(await engagement.service)
+    async def service(self, info: Info) -> Service:
+        return Service.of(await info.context.loaders.session_service(self._model))
 
     @strawberry.field
-    async def professional(self) -> ProfessionalProfile:
-        engagement = await self._model.engagement
-        service = await engagement.service
-        return ProfessionalProfile.of(await service.professional)
+    async def professional(self, info: Info) -> ProfessionalProfile:
+        return ProfessionalProfile.of(await info.context.loaders.session_profile(self._model))
 
     @strawberry.field
-    async def client(self) -> ClientContact:
-        client = await self._model.client
-        return ClientContact(name=client.name, email=client.email,
-                             email_confirmed=client.email_confirmed_at is not None)
+    async def client(self, info: Info) -> ClientContact:
+        return ClientContact.of(await info.context.loaders.client_of(self._model))
+
+    @strawberry.field(description="The start in the viewer's time zone (ISO 8601 with offset).")
+    def starts_at_local(self, info: Info) -> datetime:
+        return self.starts_at.astimezone(ZoneInfo(viewer_time_zone(info)))
+
+    @strawberry.field(description="The end in the viewer's time zone (ISO 8601 with offset).")
+    def ends_at_local(self, info: Info) -> datetime:
+        return self.ends_at.astimezone(ZoneInfo(viewer_time_zone(info)))
+
+    @strawberry.field(description="When joining opens: JOIN_WINDOW_MINUTES before the start "
+                                  "(UTC).")
+    def join_opens_at(self, info: Info) -> datetime:
+        return hub.join_opens_at(info.context.caller, self._model)
+
+    @strawberry.field(description="True from joinOpensAt until the end while SCHEDULED: show "
+                                  "the join button.")
+    def can_join(self, info: Info) -> bool:
+        return hub.can_join(info.context.caller, self._model)
 
     @strawberry.field(description="The series it was booked in, if any.")
     async def series(self) -> SessionSeries | None:
@@ -105,9 +119,8 @@ class Session(relay.Node):
 
     @strawberry.field(description="From this moment a client's cancellation is LATE_CANCELLED "
                                   "(the service's cancellation window before the start).")
-    async def late_cancellation_from(self) -> datetime:
-        engagement = await self._model.engagement
-        service = await engagement.service
+    async def late_cancellation_from(self, info: Info) -> datetime:
+        service = await info.context.loaders.session_service(self._model)
         return self._model.starts_at - timedelta(hours=service.cancellation_window_hours)
 
     def _side(self, account_id: object) -> EngagementSide | None:
