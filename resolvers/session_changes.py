@@ -109,11 +109,9 @@ async def cancel_series(caller: Caller, series_id: UUID | None, start: datetime,
     ids = await Session.filter(series_id=series.id, status=SessionStatus.SCHEDULED,
                                starts_at__gte=since).order_by("starts_at").values_list(
                                    "id", flat=True)
-    found = await visible_sessions(account, ids)
     async with in_transaction():
         for session_id in ids:
-            session = await booking.loaded(found[session_id].id)
-            await _cancel(caller, account, session, reason)
+            await _cancel(caller, account, await booking.loaded(session_id), reason)
     cancelled = [await booking.loaded(session_id) for session_id in ids]
     for session in cancelled:
         await charges.charge_automatically(caller, session)  # only the late ones, per the service
