@@ -31,7 +31,7 @@ from tests.payment_steps import (
     register_client,
     session_id,
 )
-from tests.sql_count import counting_statements
+from tests.sql_count import counting_statements, sign_ins_seen_now
 
 
 async def test_manual_payment_without_stripe_keys_is_paid_and_numbered(api):
@@ -316,10 +316,13 @@ async def test_listing_payments_with_their_sessions_costs_the_same_for_more_rows
     practice = await engaged_practice(api)
     for day in range(2):
         await record_manual(api, practice.professional, await book(practice, day=day))
+    await sign_ins_seen_now()
     with counting_statements() as few:
         await api.data(LIST_WITH_SESSIONS, token=practice.client)
     for day in range(2, 6):
         await record_manual(api, practice.professional, await book(practice, day=day))
+
+    await sign_ins_seen_now()
 
     with counting_statements() as more:
         listed = await api.data(LIST_WITH_SESSIONS, token=practice.client)
