@@ -26,15 +26,17 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from tortoise.connection import get_connection
 from tortoise.contrib.starlette import RegisterTortoise
 
 import db
 import settings as settings_module
 from gateways.events import Events, events_for
-from resolvers import outbox
+from resolvers import calendar_feeds, outbox, reminders
 from resolvers.caller import Caller
 from resolvers.signin import authenticate
+from routes.payments import receipt_endpoint, stripe_webhook_endpoint
 from schema import build_schema
 from schema.context import Context
 from settings import Settings
@@ -57,20 +59,34 @@ class GraphQLApp(GraphQL):
 
     async def get_context(self, request: Request | WebSocket,
                           response: Response | WebSocket) -> Context:
-        header = request.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
         caller = Caller(
             settings=self.settings,
             address=request.client.host if request.client else "",
             user_agent=request.headers.get("user-agent", ""),
             events=self.events,
         )
-        if scheme.lower() == "bearer":
-            await authenticate(self.settings, token.strip(), caller)
+        await _sign_in(self.settings, request.headers.get("authorization", ""), caller)
         return Context(request=request, response=response, caller=caller)
+
+    async def on_ws_connect(self, context: Context) -> None:  # type: ignore[override]
+        """Websockets sign in from `connection_init` ({"authorization": "Bearer <token>"}):
+        browsers cannot send headers there. A token that signs no one in closes the socket
+        (4403), so the SPA knows to sign in again instead of waiting for events."""
+        header = (context.connection_params or {}).get("authorization")
+        if header is None:
+            return
+        await _sign_in(self.settings, str(header), context.caller)
+        if context.caller.account is None:
+            raise ConnectionRejectionError({"message": "Sign in again: that token has expired."})
 
     def encode_json(self, data: object) -> bytes:  # type: ignore[override]
         return orjson.dumps(data)
+
+
+async def _sign_in(settings: Settings, header: str, caller: Caller) -> None:
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer":
+        await authenticate(settings, token.strip(), caller)
 
 
 async def health(_: Request) -> JSONResponse:
@@ -108,10 +124,13 @@ def create_app(settings: Settings, *, manage_database: bool = True,
             await bus.start()
             stop = asyncio.Event()
             sender = asyncio.create_task(outbox.run_sender(settings, stop), name="outbox")
+            reminder = asyncio.create_task(reminders.run_reminders(settings, stop),
+                                           name="reminders")
             try:
                 yield
             finally:
                 await _stop_sender(settings, sender, stop)
+                await _stop_sender(settings, reminder, stop)
                 await bus.stop()
 
     middleware = []
@@ -125,10 +144,23 @@ def create_app(settings: Settings, *, manage_database: bool = True,
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/health", health),
+            Route("/calendar/{token}.ics", calendar_feed, methods=["GET"]),
+            Route("/receipts/{payment_id}.pdf", receipt_endpoint(settings), methods=["GET"]),
+            Route("/webhooks/stripe", stripe_webhook_endpoint(settings), methods=["POST"]),
         ],
         middleware=middleware,
         lifespan=lifespan,
     )
+
+
+async def calendar_feed(request: Request) -> Response:
+    """A private calendar feed (RFC 5545); unknown and revoked links are 404 alike."""
+    body = await calendar_feeds.feed_for_token(request.path_params["token"])
+    if body is None:
+        return Response("Not found", status_code=404, media_type="text/plain")
+    return Response(body, media_type="text/calendar; charset=utf-8",
+                    headers={"Cache-Control": "private, max-age=300",
+                             "Referrer-Policy": "no-referrer"})
 
 
 def export_schema(settings: Settings) -> str:

@@ -7,15 +7,29 @@ Each domain adds its part here.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from tortoise.context import TortoiseContext
 
 import db
 from models.accounts import Account
 from models.notes import Note
-from models.practice import RegistrationDetail, Service, ServiceKind
-from resolvers import accounts, engagements, invitations, notes, profiles, services, signin
+from models.payments import Payment, PaymentMethodKind
+from models.practice import Engagement, EngagementStatus, RegistrationDetail, Service, ServiceKind
+from models.scheduling import AvailabilitySettings, Session, SessionStatus, SessionStatusChange
+from resolvers import (
+    accounts,
+    availability_settings,
+    booking,
+    engagements,
+    invitations,
+    manual_payments,
+    notes,
+    profiles,
+    services,
+    signin,
+)
+from resolvers.availability import WeeklyHours as WeeklyHoursRule
 from resolvers.caller import Caller
 from resolvers.registration_details import CustomAnswer, RegistrationDetails
 from settings import Settings
@@ -201,7 +215,9 @@ async def seed(settings: Settings) -> list[DemoPerson]:
                   f"{signed_in.note_recovery_key}")
         created.append(person)
     await seed_practice(settings)
+    await seed_scheduling(settings)
     await seed_notes(settings)
+    await seed_payments(settings)
     return created
 
 
@@ -221,3 +237,112 @@ async def run(settings: Settings, *, only_if_empty: bool) -> None:
     print(f"Invited, not yet registered: {INVITED[0]} (the serve command writes the invitation "
           f"email to {settings.mail_dir} when SMTP is not configured)")
     print()
+
+
+# Scheduling: opening hours for every demo professional, and sessions for the demo clients.
+HOURS = {
+    # professional: (zone, weekdays, intervals, buffer minutes)
+    "sigrun@demo.therapyhub.test": ("Atlantic/Reykjavik", range(5),
+                                    (("09:00", "12:00"), ("13:00", "17:00")), 10),
+    "oliver@demo.therapyhub.test": ("Europe/London", range(6), (("08:00", "18:00"),), 15),
+    "maya@demo.therapyhub.test": ("America/New_York", range(1, 5), (("10:00", "16:00"),), 0),
+}
+
+PAST_SESSIONS = [
+    # (client, service title, days ago, status): before today, so written as rows
+    ("thorunn@demo.therapyhub.test", "Psychological counselling", 28, SessionStatus.COMPLETED),
+    ("thorunn@demo.therapyhub.test", "Psychological counselling", 21, SessionStatus.COMPLETED),
+    ("thorunn@demo.therapyhub.test", "Psychological counselling", 14, SessionStatus.NO_SHOW),
+    ("thorunn@demo.therapyhub.test", "Psychological counselling", 7,
+     SessionStatus.LATE_CANCELLED),
+    ("lukasz@demo.therapyhub.test", "Career counselling", 10, SessionStatus.COMPLETED),
+]
+
+UPCOMING_SERIES = [
+    # (client, service title, booked by the client?, sessions)
+    ("thorunn@demo.therapyhub.test", "Psychological counselling", False, 6),
+    ("lukasz@demo.therapyhub.test", "Running coaching", True, 1),
+    ("maya@demo.therapyhub.test", "Psychological counselling", False, 1),
+]
+
+
+async def seed_scheduling(settings: Settings) -> None:
+    """Hours for each professional through setAvailability, upcoming sessions through the
+    booking use cases (at the first offered times), and a short history of past sessions.
+
+    The past cannot be booked through the API, so those rows are written directly, with the
+    status history they would have had."""
+    if await AvailabilitySettings.exists():
+        return
+    callers = {a.email: Caller(settings=settings, address="seed", account=a)
+               for a in await Account.filter(email__in=[p.email for p in PEOPLE])}
+    for email, (zone, weekdays, intervals, buffer) in HOURS.items():
+        await availability_settings.set_availability(
+            callers[email], time_zone=zone, buffer_minutes=buffer, slot_step_minutes=None,
+            horizon_days=180,
+            weekly=[WeeklyHoursRule(day, time.fromisoformat(start), time.fromisoformat(end))
+                    for day in weekdays for start, end in intervals],
+        )
+    for client, title, by_client, count in UPCOMING_SERIES:
+        engagement = await Engagement.get(client__email=client, service__title=title,
+                                          status=EngagementStatus.ACTIVE).select_related(
+            "service__professional__account")
+        owner = callers[engagement.service.professional.account.email]
+        slots = await booking.available_slots(
+            owner, engagement.service_id, datetime.now(UTC) + timedelta(days=2),
+            datetime.now(UTC) + timedelta(days=9))
+        free = [slot.start for slot in slots if slot.start.minute == 0]
+        caller = callers[client] if by_client else owner
+        if count == 1:
+            await booking.book_session(caller, engagement.id, free[len(free) // 2])
+        else:
+            await booking.book_series(caller, engagement.id, free[0], every_weeks=1,
+                                      count=count, until=None)
+    for client, title, days_ago, status in PAST_SESSIONS:
+        await _past_session(client, title, days_ago, status)
+
+
+async def _past_session(client: str, title: str, days_ago: int, status: SessionStatus) -> None:
+    engagement = await Engagement.get(client__email=client, service__title=title).select_related(
+        "service__professional")
+    service = engagement.service
+    day = datetime.now(UTC).date() - timedelta(days=days_ago)
+    start = datetime.combine(day, time(10, 0), UTC)
+    end = start + timedelta(minutes=service.session_minutes)
+    professional_id = service.professional.account_id
+    cancelled = status is SessionStatus.LATE_CANCELLED
+    session = await Session.create(
+        engagement=engagement, professional_id=professional_id, client_id=engagement.client_id,
+        starts_at=start, ends_at=end, status=status, length_minutes=service.session_minutes,
+        price_amount=service.price_amount, currency=service.currency,
+        vat_rate_basis_points=service.vat_rate_basis_points, booked_by_id=professional_id,
+        sequence=1 if cancelled else 0,
+        cancelled_at=start - timedelta(hours=3) if cancelled else None,
+        cancelled_by_id=engagement.client_id if cancelled else None,
+    )
+    await SessionStatusChange.create(session=session, from_status=None,
+                                     to_status=SessionStatus.SCHEDULED, starts_at=start,
+                                     ends_at=end, changed_by_id=professional_id)
+    await SessionStatusChange.create(
+        session=session, from_status=SessionStatus.SCHEDULED, to_status=status, starts_at=start,
+        ends_at=end, changed_by_id=engagement.client_id if cancelled else professional_id,
+        reason_code="late" if cancelled else "")
+
+
+PAYMENT_METHODS = (PaymentMethodKind.BANK_TRANSFER, PaymentMethodKind.CASH,
+                   PaymentMethodKind.INSURER)
+
+
+async def seed_payments(settings: Settings) -> None:
+    """The demo clients' completed sessions, paid manually, so the hub shows payments with
+    receipts that open. Payments go through the use case."""
+    if await Payment.exists():
+        return
+    completed = await Session.filter(status=SessionStatus.COMPLETED).order_by(
+        "starts_at").select_related("professional")
+    for number, session in enumerate(completed):
+        await manual_payments.record_manual_payment(
+            Caller(settings=settings, address="seed", account=session.professional), session.id,
+            method=PAYMENT_METHODS[number % len(PAYMENT_METHODS)],
+        )
+

@@ -58,6 +58,8 @@ class Settings:
     stripe_api_base: str = ""  # empty: Stripe's own API; tests point it at a local fake
     stripe_timeout_seconds: float = 20.0
     stripe_max_network_retries: int = 2
+    receipt_link_minutes: int = 15
+    """How long a signed receipt link (`receiptUrl`) opens the PDF."""
 
     smtp_host: str = ""
     """Empty outside production: mail is written to `mail_dir` instead of sent."""
@@ -79,6 +81,13 @@ class Settings:
     password_reset_minutes: int = 30
     password_reset_max_per_hour: int = 3
     email_confirmation_hours: int = 168
+
+    reminder_hours: int = 24
+    """How long before a session its reminder email goes out."""
+    reminder_poll_seconds: float = 60.0
+
+    join_window_minutes: int = 10
+    """A session can be joined from this many minutes before its start until its end."""
 
     @property
     def production(self) -> bool:
@@ -196,6 +205,7 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         stripe_max_network_retries=_int(
             env, "STRIPE_MAX_NETWORK_RETRIES", defaults.stripe_max_network_retries
         ),
+        receipt_link_minutes=_int(env, "RECEIPT_LINK_MINUTES", defaults.receipt_link_minutes),
         smtp_host=env.get("SMTP_HOST", defaults.smtp_host),
         smtp_port=_int(env, "SMTP_PORT", defaults.smtp_port),
         smtp_username=env.get("SMTP_USERNAME", defaults.smtp_username),
@@ -220,6 +230,10 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         email_confirmation_hours=_int(
             env, "EMAIL_CONFIRMATION_HOURS", defaults.email_confirmation_hours
         ),
+        reminder_hours=_int(env, "REMINDER_HOURS", defaults.reminder_hours),
+        reminder_poll_seconds=_float(env, "REMINDER_POLL_SECONDS",
+                                     defaults.reminder_poll_seconds),
+        join_window_minutes=_int(env, "JOIN_WINDOW_MINUTES", defaults.join_window_minutes),
     )
     _check_stripe(settings)
     if settings.smtp_security not in {"starttls", "tls", "none"}:

@@ -118,3 +118,47 @@ _is.add("engagement_ended", "Tengingu lokið: {service}",
 TEMPLATES: dict[str, dict[str, Template]] = {
     language.code: language.templates for language in (_en, _is)
 }
+
+# Sessions (docs/scheduling.md). Each carries an .ics attachment; reasons never go in email.
+_en.add("session_booked", "Session booked: {when}",
+        "Your session “{service}” with {other} is booked for {when}.",
+        "The attached calendar file adds it to your calendar.",
+        action="See it in the app")
+_en.add("session_series_booked", "Sessions booked: {service}",
+        "Your sessions “{service}” with {other} are booked:",
+        "{dates}",
+        "These dates could not be booked: {skipped}",
+        "The attached calendar files add them to your calendar.",
+        action="See them in the app")
+_en.add("session_changed", "Session moved to {when}",
+        "Your session “{service}” with {other} has moved to {when} (it was {before}).",
+        "The attached calendar file updates your calendar.",
+        action="See it in the app")
+_en.add("session_cancelled", "Session cancelled: {when}",
+        "Your session “{service}” with {other} on {when} is cancelled.",
+        "The attached calendar file removes it from your calendar.",
+        action="See your sessions")
+_en.add("session_reminder", "Reminder: session on {when}",
+        "This is a reminder of your session “{service}” with {other} on {when}.",
+        action="Open the session")
+_is.add("session_booked", "Tími bókaður: {when}",
+        "Tíminn þinn „{service}“ með {other} er bókaður {when}.",
+        "Dagatalsskráin í viðhenginu bætir honum í dagatalið þitt.",
+        action="Skoða í appinu")
+_is.add("session_series_booked", "Tímar bókaðir: {service}",
+        "Tímarnir þínir „{service}“ með {other} eru bókaðir:",
+        "{dates}",
+        "Ekki tókst að bóka þessa daga: {skipped}",
+        "Dagatalsskrárnar í viðhenginu bæta þeim í dagatalið þitt.",
+        action="Skoða í appinu")
+_is.add("session_changed", "Tíma breytt: {when}",
+        "Tíminn þinn „{service}“ með {other} hefur verið færður á {when} (var {before}).",
+        "Dagatalsskráin í viðhenginu uppfærir dagatalið þitt.",
+        action="Skoða í appinu")
+_is.add("session_cancelled", "Tíma aflýst: {when}",
+        "Tímanum þínum „{service}“ með {other} {when} hefur verið aflýst.",
+        "Dagatalsskráin í viðhenginu fjarlægir hann úr dagatalinu þínu.",
+        action="Skoða tímana þína")
+_is.add("session_reminder", "Áminning: tími {when}",
+        "Þetta er áminning um tímann þinn „{service}“ með {other} {when}.",
+        action="Opna tímann")

@@ -28,6 +28,14 @@ class MailRejected(Exception):
 
 
 @dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    """Full MIME type with parameters, e.g. `text/calendar; method=REQUEST; charset="utf-8"`."""
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Mail:
     to: str
     subject: str
@@ -36,6 +44,7 @@ class Mail:
     reply_to: str = ""
     message_key: str = ""
     """Stable id (the outbox row's) that becomes the Message-ID, so duplicates are recognisable."""
+    attachments: tuple[Attachment, ...] = ()
 
 
 def build_message(settings: Settings, mail: Mail) -> EmailMessage:
@@ -51,7 +60,22 @@ def build_message(settings: Settings, mail: Mail) -> EmailMessage:
         message["Reply-To"] = mail.reply_to
     message.set_content(mail.text)
     message.add_alternative(mail.html, subtype="html")
+    for attachment in mail.attachments:
+        _attach(message, attachment)
     return message
+
+
+def _attach(message: EmailMessage, attachment: Attachment) -> None:
+    """Attach with its full content type: calendar apps read the iTIP method from it."""
+    kind, _, rest = attachment.content_type.partition(";")
+    maintype, _, subtype = kind.strip().partition("/")
+    params = {}
+    for param in rest.split(";"):
+        name, _, value = param.strip().partition("=")
+        if name:
+            params[name.strip()] = value.strip().strip('"')
+    message.add_attachment(attachment.data, maintype=maintype, subtype=subtype,
+                           filename=attachment.filename, params=params)
 
 
 async def deliver(settings: Settings, mail: Mail) -> None:

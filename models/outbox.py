@@ -34,6 +34,9 @@ class OutboxMessage(Model):
     last_error = fields.CharField(max_length=500, default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     sent_at = fields.DatetimeField(null=True)
+    dedupe_key = fields.CharField(max_length=128, null=True, unique=True)
+    """Set for messages that must go out at most once (a session reminder): a second enqueue
+    with the same key fails on the unique constraint, whichever process tries."""
 
     class Meta:
         table = "outbox_message"

@@ -13,9 +13,10 @@ that keeps failing is kept as `failed` for an operator to look at.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
@@ -51,21 +52,27 @@ async def enqueue(
     locale: str,
     values: Mapping[str, str],
     reply_to: str = "",
+    attachments: Sequence[mail.Attachment] = (),
+    dedupe_key: str | None = None,
 ) -> OutboxMessage:
     """Render an email and store it for delivery. Call inside the transaction of its cause.
 
     The rendered content is encrypted under the server key: it holds single-use links and tells
-    who is whose client, so a copy of the database must not reveal it.
+    who is whose client, so a copy of the database must not reveal it. With a `dedupe_key`, a
+    second message with the same key raises IntegrityError (run it in a savepoint).
     """
     rendered = emails.render(template, locale, values)
     message_id = uuid4()
     content = orjson.dumps({
         "id": str(message_id), "to": to, "reply_to": reply_to, "subject": rendered.subject,
         "text": rendered.text, "html": rendered.html,
+        "attachments": [{"filename": a.filename, "content_type": a.content_type,
+                         "data": base64.b64encode(a.data).decode()} for a in attachments],
     })
     return await OutboxMessage.create(
         id=message_id, template=template, next_attempt_at=datetime.now(UTC),
         content=secrets_at_rest.encrypt(settings.secret_key, content, purpose=CONTENT_PURPOSE),
+        dedupe_key=dedupe_key,
     )
 
 
@@ -143,9 +150,14 @@ def _mail_of(settings: Settings, message: OutboxMessage) -> mail.Mail:
     ))
     if content["id"] != str(message.id):
         raise secrets_at_rest.UndecryptableError("the content belongs to another message")
+    attachments = tuple(
+        mail.Attachment(filename=a["filename"], content_type=a["content_type"],
+                        data=base64.b64decode(a["data"]))
+        for a in content.get("attachments", ())
+    )
     return mail.Mail(to=content["to"], subject=content["subject"], text=content["text"],
                      html=content["html"], reply_to=content["reply_to"],
-                     message_key=str(message.id))
+                     message_key=str(message.id), attachments=attachments)
 
 
 async def run_sender(settings: Settings, stop: asyncio.Event) -> None:

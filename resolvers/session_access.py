@@ -18,5 +18,7 @@ async def visible_sessions(account: Account | None, ids: Iterable[UUID]) -> dict
         return {}
     found = await Session.filter(
         Q(client_id=account.id) | Q(professional_id=account.id), id__in=list(ids)
-    ).select_related("engagement__service__professional")
+    ).select_related("engagement")
+    # Not deeper: PostgreSQL cuts aliases at 63 characters, and those of
+    # session -> engagement -> service columns are longer (the loaders fetch the rest).
     return {session.id: session for session in found}

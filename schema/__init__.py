@@ -7,6 +7,7 @@ import inspect
 import strawberry
 from strawberry import relay
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -23,10 +24,15 @@ from schema.client_profile import ClientProfileQueries
 from schema.context import Info
 from schema.engagements import EngagementMutations
 from schema.errors import MaskUnexpectedErrors
+from schema.hub import HubQueries
+from schema.hub_updates import HubSubscriptions
 from schema.invitations import InvitationMutations
 from schema.note_keys import NoteKeyMutations
 from schema.notes import NoteMutations
+from schema.payment_types import Payment
+from schema.payments import PaymentMutations, PaymentQueries
 from schema.practice import PracticeQueries
+from schema.scheduling import SchedulingMutations, SchedulingQueries
 from schema.services import ServiceMutations
 from schema.session_types import Session
 from settings import Settings
@@ -47,19 +53,25 @@ class NodeQueries:
         return await node if inspect.isawaitable(node) else node
 
 
-Query = merge_types("Query", (AccountQueries, PracticeQueries, NodeQueries,
-                              ClientProfileQueries))
+Query = merge_types("Query", (AccountQueries, PracticeQueries, NodeQueries, SchedulingQueries,
+                              ClientProfileQueries, PaymentQueries, HubQueries))
 Mutation = merge_types("Mutation", (
     AccountMutations, AccountRecoveryMutations, ServiceMutations, InvitationMutations,
-    EngagementMutations, NoteKeyMutations, NoteMutations,
+    EngagementMutations, NoteKeyMutations, SchedulingMutations, NoteMutations, PaymentMutations,
 ))
+Subscription = merge_types("Subscription", (HubSubscriptions,))
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     """Depth, alias and token limits are always on; production also hides the schema."""
+    # The limiters' rule classes are built once: a new class per request would be a new key
+    # for ValidationCache, and every request would be validated again (BENCHMARKS.md, hub).
+    limits = [
+        *QueryDepthLimiter(max_depth=settings.graphql_max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases).validation_rules,
+    ]
     extensions: list = [
-        lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+        lambda: AddValidationRules(limits),
         lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
@@ -70,7 +82,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        types=[Session],
+        subscription=Subscription,
+        types=[Session, Payment],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=settings.production),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import strawberry
 from starlette.requests import Request
@@ -10,6 +10,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from resolvers.caller import Caller
+from resolvers.loaders import Loaders
 
 
 @dataclass
@@ -19,6 +20,14 @@ class Context:
     caller: Caller
     connection_params: dict[str, object] | None = None
     """A websocket's `connection_init` payload; browsers cannot send headers there."""
+    loaders: Loaders = field(default_factory=Loaders)
+    """Fresh per request (and per subscription event), so no cache outlives what it serves."""
 
 
 Info = strawberry.Info[Context, None]
+
+
+def viewer_time_zone(info: Info) -> str:
+    """The signed-in person's IANA zone; local times and months are shown in it."""
+    account = info.context.caller.account
+    return account.time_zone if account is not None else "UTC"

@@ -10,9 +10,10 @@ import strawberry
 from strawberry import relay
 
 from models import practice as m
+from models.accounts import Account
 from resolvers import engagements
 from resolvers import registration_details as details
-from schema.context import Info
+from schema.context import Info, viewer_time_zone
 from schema.practice_types import (
     EngagementSide,
     EngagementSource,
@@ -21,6 +22,7 @@ from schema.practice_types import (
     Service,
     node_uuids,
 )
+from schema.progress_types import Progress
 
 
 @strawberry.type
@@ -57,6 +59,11 @@ class ClientContact:
     email: str
     email_confirmed: bool
 
+    @classmethod
+    def of(cls, client: Account) -> Self:
+        return cls(name=client.name, email=client.email,
+                   email_confirmed=client.email_confirmed_at is not None)
+
 
 @strawberry.type(description="One client connected to one service.")
 class Engagement(relay.Node):
@@ -89,19 +96,24 @@ class Engagement(relay.Node):
         return [cls.of(engagement) for engagement in found]
 
     @strawberry.field
-    async def service(self) -> Service:
-        return Service.of(await self._model.service)
+    async def service(self, info: Info) -> Service:
+        return Service.of(await info.context.loaders.service_of(self._model))
 
     @strawberry.field
-    async def professional(self) -> ProfessionalProfile:
-        service = await self._model.service
-        return ProfessionalProfile.of(await service.professional)
+    async def professional(self, info: Info) -> ProfessionalProfile:
+        loaders = info.context.loaders
+        return ProfessionalProfile.of(await loaders.profile_of(await loaders.service_of(
+            self._model)))
 
     @strawberry.field
-    async def client(self) -> ClientContact:
-        client = await self._model.client
-        return ClientContact(name=client.name, email=client.email,
-                             email_confirmed=client.email_confirmed_at is not None)
+    async def client(self, info: Info) -> ClientContact:
+        return ClientContact.of(await info.context.loaders.client_of(self._model))
+
+    @strawberry.field(description="Sessions attended, cancelled and missed, and when; months "
+                                  "in the viewer's time zone.")
+    async def progress(self, info: Info) -> Progress:
+        loader = info.context.loaders.progress(viewer_time_zone(info))
+        return Progress.of(await loader.load(self._model.id))
 
     @strawberry.field(description="The id to open the client's profile with (clientProfile); "
                                   "it answers only the client's professional.")

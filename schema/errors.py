@@ -85,3 +85,4 @@ class MaskUnexpectedErrors(MaskErrors):
         masked.message = f"Something went wrong on our side (reference {reference})."
         masked.extensions = {"code": "INTERNAL", "reference": reference}
         return masked
+

@@ -6,11 +6,24 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers import engagements, invitation_acceptance, invitations, profiles, services
+from resolvers import (
+    engagements,
+    invitation_acceptance,
+    invitations,
+    practice_agenda,
+    practice_clients,
+    profiles,
+    services,
+)
+from resolvers.pagination import DEFAULT_PAGE_SIZE
 from schema.context import Info
 from schema.engagement_types import Engagement
 from schema.invitation_types import Invitation, InvitationPreview
+from schema.pagination import Connection
+from schema.practice_clients import ClientOrder, PracticeClient
 from schema.practice_types import EngagementStatus, ProfessionalProfile, PublicService, Service
+from schema.query_errors import user_errors_as_graphql_errors
+from schema.session_types import Session
 
 
 @strawberry.type(description="The signed-in professional's practice.")
@@ -45,6 +58,33 @@ class Practice:
         found = await invitations.list_invitations(info.context.caller,
                                                    include_closed=include_closed)
         return [Invitation.of(invitation) for invitation in found]
+
+
+    @strawberry.field(description="Sessions starting today in the professional's time zone, "
+                                  "every status, earliest first.")
+    async def today_sessions(self, info: Info) -> list[Session]:
+        found = await practice_agenda.todays_sessions(info.context.caller)
+        info.context.loaders.remember(*found)
+        return Session.list_of(found)
+
+    @strawberry.field(description="Sessions starting this week (Monday to Sunday) in the "
+                                  "professional's time zone, every status, earliest first.")
+    async def week_sessions(self, info: Info) -> list[Session]:
+        found = await practice_agenda.this_weeks_sessions(info.context.caller)
+        info.context.loaders.remember(*found)
+        return Session.list_of(found)
+
+    @strawberry.field(description="Current and former clients (active or ended engagements). "
+                                  "`search` matches name or email.")
+    @user_errors_as_graphql_errors
+    async def clients(self, info: Info, first: int | None = DEFAULT_PAGE_SIZE,
+                      after: str | None = None, search: str | None = None,
+                      order_by: ClientOrder = ClientOrder.NAME
+                      ) -> Connection[PracticeClient]:
+        page = await practice_clients.practice_clients(
+            info.context.caller, search=search, order=order_by, first=first, after=after,
+        )
+        return Connection.of(page, PracticeClient.of)
 
 
 @strawberry.type

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Self
+from zoneinfo import ZoneInfo
 
 import strawberry
 from strawberry import relay
 
+from models import practice as practice_models
 from models import scheduling as m
+from resolvers import hub, session_changes
 from resolvers.session_access import visible_sessions
-from schema.context import Info
+from schema.context import Info, viewer_time_zone
 from schema.engagement_types import ClientContact, Engagement
-from schema.practice_types import Money, ProfessionalProfile, Service, node_uuids
+from schema.practice_types import EngagementSide, Money, ProfessionalProfile, Service, node_uuids
+from schema.scheduling_types import SessionChange, SessionSeries
 
 SessionStatus = strawberry.enum(
     m.SessionStatus, name="SessionStatus",
@@ -51,25 +55,80 @@ class Session(relay.Node):
         return [cls.of(session) for session in found]
 
     @strawberry.field
-    async def engagement(self) -> Engagement:
-        return Engagement.of(await self._model.engagement)
+    async def engagement(self, info: Info) -> Engagement:
+        return Engagement.of(await info.context.loaders.engagement_of(self._model))
 
     @strawberry.field
-    async def service(self) -> Service:
-        engagement = await self._model.engagement
-        return Service.of(await engagement.service)
+    async def service(self, info: Info) -> Service:
+        return Service.of(await info.context.loaders.session_service(self._model))
 
     @strawberry.field
-    async def professional(self) -> ProfessionalProfile:
-        engagement = await self._model.engagement
-        service = await engagement.service
-        return ProfessionalProfile.of(await service.professional)
+    async def professional(self, info: Info) -> ProfessionalProfile:
+        return ProfessionalProfile.of(await info.context.loaders.session_profile(self._model))
 
     @strawberry.field
-    async def client(self) -> ClientContact:
-        client = await self._model.client
-        return ClientContact(name=client.name, email=client.email,
-                             email_confirmed=client.email_confirmed_at is not None)
+    async def client(self, info: Info) -> ClientContact:
+        return ClientContact.of(await info.context.loaders.client_of(self._model))
+
+    @strawberry.field(description="The start in the viewer's time zone (ISO 8601 with offset).")
+    def starts_at_local(self, info: Info) -> datetime:
+        return self.starts_at.astimezone(ZoneInfo(viewer_time_zone(info)))
+
+    @strawberry.field(description="The end in the viewer's time zone (ISO 8601 with offset).")
+    def ends_at_local(self, info: Info) -> datetime:
+        return self.ends_at.astimezone(ZoneInfo(viewer_time_zone(info)))
+
+    @strawberry.field(description="When joining opens: JOIN_WINDOW_MINUTES before the start "
+                                  "(UTC).")
+    def join_opens_at(self, info: Info) -> datetime:
+        return hub.join_opens_at(info.context.caller, self._model)
+
+    @strawberry.field(description="True from joinOpensAt until the end while SCHEDULED: show "
+                                  "the join button.")
+    def can_join(self, info: Info) -> bool:
+        return hub.can_join(info.context.caller, self._model)
+
+    @strawberry.field(description="The series it was booked in, if any.")
+    async def series(self) -> SessionSeries | None:
+        series = await self._model.series
+        return SessionSeries.of(series) if series else None
+
+    @strawberry.field(description="Every change, oldest first: booked, moved, cancelled...")
+    async def history(self) -> list[SessionChange]:
+        changes = await m.SessionStatusChange.filter(session_id=self._model.id).order_by("at")
+        return [SessionChange(
+            from_status=c.from_status.value if c.from_status else None,
+            to_status=c.to_status.value, starts_at=c.starts_at, ends_at=c.ends_at,
+            changed_by=self._side(c.changed_by_id), reason_code=c.reason_code, at=c.at,
+        ) for c in changes]
+
+    @strawberry.field(description="Which side cancelled, once cancelled.")
+    def cancelled_by(self) -> EngagementSide | None:
+        return self._side(self._model.cancelled_by_id)
+
+    @strawberry.field(description="Why it was cancelled; only its client and professional see "
+                                  "it, and it is never emailed.")
+    def cancellation_reason(self, info: Info) -> str | None:
+        caller = info.context.caller
+        return session_changes.cancellation_reason(caller.settings, caller.account, self._model)
+
+    @strawberry.field(description="Whether the viewer may cancel it now (cancelSession).")
+    def can_cancel(self, info: Info) -> bool:
+        return session_changes.can_cancel(info.context.caller.account, self._model,
+                                          datetime.now(UTC))
+
+    @strawberry.field(description="From this moment a client's cancellation is LATE_CANCELLED "
+                                  "(the service's cancellation window before the start).")
+    async def late_cancellation_from(self, info: Info) -> datetime:
+        service = await info.context.loaders.session_service(self._model)
+        return self._model.starts_at - timedelta(hours=service.cancellation_window_hours)
+
+    def _side(self, account_id: object) -> EngagementSide | None:
+        if account_id is None:
+            return None
+        if account_id == self._model.professional_id:
+            return practice_models.EngagementSide.PROFESSIONAL
+        return practice_models.EngagementSide.CLIENT
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],

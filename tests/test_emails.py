@@ -10,7 +10,8 @@ from emails.templates import TEMPLATES
 VALUES = {
     "name": "Anna", "professional": "Sigrún", "service": "Counselling", "client": "Anna",
     "other": "Sigrún", "message": "", "reason": "", "link": "https://hub.test/x#token=abc",
-    "days": "14", "minutes": "30",
+    "days": "14", "minutes": "30", "when": "2026-03-30 09:00 (Europe/London)",
+    "before": "2026-03-23 09:00 (Europe/London)", "dates": "2026-03-30 09:00", "skipped": "",
 }
 
 

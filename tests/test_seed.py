@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import seed
 from models.practice import Engagement, EngagementStatus, Invitation, Service
+from models.scheduling import AvailabilitySettings, Session
 
 
 async def test_seed_builds_the_practice_demo_once(settings):
@@ -18,3 +19,14 @@ async def test_seed_builds_the_practice_demo_once(settings):
     [invitation] = await Invitation.all()
     assert invitation.accepted_at is None
     assert invitation.revoked_at is None
+
+
+async def test_seed_books_past_and_upcoming_sessions(settings):
+    await seed.seed(settings)
+    await seed.seed(settings)
+    statuses = [s.status.value for s in await Session.all()]
+    assert statuses.count("completed") == 3
+    assert statuses.count("no_show") == 1
+    assert statuses.count("late_cancelled") == 1
+    assert statuses.count("scheduled") == 8
+    assert await AvailabilitySettings.all().count() == 3

@@ -1,0 +1,101 @@
+"""The therapy hub: a client's sessions, engagements and totals across every service they use.
+
+Nothing here is stored: it is read from engagements and sessions by a few queries whose number
+does not depend on how many there are. Every query is filtered by the signed-in client, so an id
+or cursor from elsewhere can only narrow what they see, never widen it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+from models.accounts import Account
+from models.practice import Engagement, EngagementStatus
+from models.scheduling import Session, SessionStatus
+from resolvers.caller import Caller
+from resolvers.errors import fail
+from resolvers.pagination import Page, keyset_page
+from resolvers.progress import Progress
+
+MAX_UPCOMING = 50
+PAST_ORDER = [("starts_at", datetime, True), ("id", UUID, True)]
+
+
+@dataclass(frozen=True)
+class Totals:
+    sessions_attended: int
+    services: int
+    """Services the client has been an active client of (now or before)."""
+    professionals: int
+
+
+async def client_engagements(caller: Caller) -> list[Engagement]:
+    """Every engagement of the signed-in client, newest first, with service and professional
+    joined in (one query), so the hub's relation fields need no more."""
+    account = caller.require_account()
+    return await Engagement.filter(client_id=account.id).order_by(
+        "-created_at", "-id"
+    ).select_related("service__professional")
+
+
+def _upcoming(account: Account, now: datetime):
+    """Booked sessions that have not ended: one in progress still shows, so it can be joined."""
+    return Session.filter(client_id=account.id, status=SessionStatus.SCHEDULED, ends_at__gt=now)
+
+
+async def next_session(caller: Caller, now: datetime | None = None) -> Session | None:
+    account = caller.require_account()
+    return await _upcoming(account, now or datetime.now(UTC)).order_by(
+        "starts_at", "id").first()
+
+
+async def upcoming_sessions(caller: Caller, first: int,
+                            now: datetime | None = None) -> list[Session]:
+    """The next `first` booked sessions, soonest first; the rest come with a larger `first`."""
+    account = caller.require_account()
+    if not 1 <= first <= MAX_UPCOMING:
+        raise fail(f"Ask for between 1 and {MAX_UPCOMING} upcoming sessions.", field="first")
+    return await _upcoming(account, now or datetime.now(UTC)).order_by(
+        "starts_at", "id").limit(first)
+
+
+async def past_sessions(caller: Caller, *, first: int | None, after: str | None,
+                        service_id: UUID | None = None, filter_by_service: bool = False,
+                        now: datetime | None = None) -> Page[Session]:
+    """Sessions that have ended (whatever became of them), newest first.
+
+    A service id that is not one of the client's (or not an id at all) gives an empty page,
+    exactly like a service they have no sessions with.
+    """
+    account = caller.require_account()
+    query = Session.filter(client_id=account.id, ends_at__lte=now or datetime.now(UTC))
+    if filter_by_service:
+        if service_id is None:
+            query = query.filter(id__in=[])
+        else:
+            query = query.filter(engagement__service_id=service_id)
+    return await keyset_page(query, order=PAST_ORDER, first=first, after=after)
+
+
+def totals(engagements: list[Engagement], progress: list[Progress]) -> Totals:
+    """Services and professionals count once each, however many engagements they had."""
+    served = [e for e in engagements
+              if e.status in (EngagementStatus.ACTIVE, EngagementStatus.ENDED)]
+    return Totals(
+        sessions_attended=sum(p.attended for p in progress),
+        services=len({e.service_id for e in served}),
+        professionals=len({e.service.professional_id for e in served}),
+    )
+
+
+def join_opens_at(caller: Caller, session: Session) -> datetime:
+    return session.starts_at - timedelta(minutes=caller.settings.join_window_minutes)
+
+
+def can_join(caller: Caller, session: Session, now: datetime | None = None) -> bool:
+    """From a few minutes before the start until the end, while the session is still booked."""
+    now = now or datetime.now(UTC)
+    return (session.status is SessionStatus.SCHEDULED
+            and join_opens_at(caller, session) <= now < session.ends_at)

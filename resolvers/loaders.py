@@ -1,0 +1,103 @@
+"""Per-request DataLoaders: every relation a list of rows needs is fetched in one batched query.
+
+A request gets fresh `Loaders` (built in the GraphQL context), so nothing cached outlives it and
+no viewer ever sees another's cache. Use cases that already hold rows (with their relations
+joined in) `remember` them, so the relation resolvers find them without asking the database
+again: that is what keeps the number of statements of `hub` and `practice` constant however many
+sessions they return.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
+from uuid import UUID
+
+from strawberry.dataloader import DataLoader
+from tortoise.models import Model
+
+from models.accounts import Account
+from models.practice import Engagement, ProfessionalProfile, Service
+from models.scheduling import Session
+from resolvers.progress import Progress, progress_by_engagement
+
+M = TypeVar("M", bound=Model)
+
+
+def _by_id(model: type[M]) -> Callable[[list[UUID]], Awaitable[Sequence[M | None]]]:
+    async def load(ids: list[UUID]) -> list[M | None]:
+        found = {row.pk: row for row in await model.filter(pk__in=ids)}
+        return [found.get(i) for i in ids]
+
+    return load
+
+
+def _loaded(row: Model, relation: str) -> Model | None:
+    """A relation Tortoise already fetched (select_related, prefetch), or None."""
+    value = row.__dict__.get(f"_{relation}")
+    return value if isinstance(value, Model) else None
+
+
+class Loaders:
+    """One DataLoader per model, keyed by primary key; missing rows load as None."""
+
+    def __init__(self) -> None:
+        self.accounts: DataLoader[UUID, Account | None] = DataLoader(_by_id(Account))
+        self.profiles: DataLoader[UUID, ProfessionalProfile | None] = DataLoader(
+            _by_id(ProfessionalProfile))
+        self.services: DataLoader[UUID, Service | None] = DataLoader(_by_id(Service))
+        self.engagements: DataLoader[UUID, Engagement | None] = DataLoader(_by_id(Engagement))
+        self._progress: dict[str, DataLoader[UUID, Progress]] = {}
+        self._by_model: dict[type[Model], DataLoader] = {
+            Account: self.accounts, ProfessionalProfile: self.profiles,
+            Service: self.services, Engagement: self.engagements,
+        }
+
+    def progress(self, time_zone: str) -> DataLoader[UUID, Progress]:
+        """Progress by engagement id, with months counted in `time_zone` (the viewer's)."""
+        if time_zone not in self._progress:
+            async def load(ids: list[UUID]) -> list[Progress]:
+                found = await progress_by_engagement(ids, time_zone=time_zone)
+                return [found[i] for i in ids]
+
+            self._progress[time_zone] = DataLoader(load)
+        return self._progress[time_zone]
+
+    def remember(self, *rows: Model) -> None:
+        """Prime the loaders with rows already in hand and every relation joined into them."""
+        for row in rows:
+            loader = self._by_model.get(type(row))
+            if loader is not None:
+                loader.prime(row.pk, row)
+            for name in ("engagement", "service", "professional", "client", "account"):
+                if (related := _loaded(row, name)) is not None:
+                    self.remember(related)
+
+    async def _related(self, row: Model, relation: str, loader: DataLoader,
+                       key: UUID) -> Model:
+        related = _loaded(row, relation)
+        if related is not None:
+            return related
+        found = await loader.load(key)
+        assert found is not None, f"{type(row).__name__}.{relation} points at a missing row"
+        return found
+
+    async def engagement_of(self, session: Session) -> Engagement:
+        return await self._related(session, "engagement", self.engagements,
+                                   session.engagement_id)
+
+    async def service_of(self, engagement: Engagement) -> Service:
+        return await self._related(engagement, "service", self.services, engagement.service_id)
+
+    async def profile_of(self, service: Service) -> ProfessionalProfile:
+        return await self._related(service, "professional", self.profiles,
+                                   service.professional_id)
+
+    async def client_of(self, row: Engagement | Session) -> Account:
+        return await self._related(row, "client", self.accounts, row.client_id)
+
+    async def session_service(self, session: Session) -> Service:
+        return await self.service_of(await self.engagement_of(session))
+
+    async def session_profile(self, session: Session) -> ProfessionalProfile:
+        return await self.profile_of(await self.session_service(session))

@@ -1,0 +1,122 @@
+"""Progress figures of engagements, computed by one aggregate query whatever the history's size.
+
+Sessions are never loaded into Python for this: one `GROUP BY engagement, status` query gives
+counts, the first and last session times, the next upcoming start, and attended sessions per
+month (one conditional count per month). Month boundaries are computed here in the viewer's time
+zone and sent as parameters, so the same SQL runs on SQLite and PostgreSQL and a session at
+23:30 on the 31st counts in the month the viewer lived it. The hub, the practice and the client
+profile all use `progress_by_engagement`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from tortoise.expressions import Case, F, When
+from tortoise.functions import Count, Max, Min
+
+from models.scheduling import Session, SessionStatus
+
+MONTHS = 12
+
+
+@dataclass(frozen=True)
+class MonthCount:
+    month: date
+    """The first day of the month, in the viewer's time zone."""
+    attended: int
+
+
+@dataclass(frozen=True)
+class Progress:
+    attended: int
+    """Completed sessions."""
+    cancelled: int
+    late_cancelled: int
+    no_shows: int
+    scheduled: int
+    """Booked and not yet completed, cancelled or marked a no-show."""
+    first_session_at: datetime | None
+    """The first attended session's start."""
+    last_session_at: datetime | None
+    next_session_at: datetime | None
+    average_days_between: float | None
+    """Mean days from one attended session to the next: (last - first) / (attended - 1)."""
+    per_month: list[MonthCount]
+    """Attended sessions in each of the last 12 months, oldest first, this month last."""
+
+
+def month_starts(time_zone: str, now: datetime) -> list[datetime]:
+    """The starts of the last 12 months in `time_zone`, plus the start of next month (UTC)."""
+    zone = ZoneInfo(time_zone)
+    local = now.astimezone(zone)
+    year, month = local.year, local.month
+    starts = []
+    for back in range(MONTHS - 1, -2, -1):
+        index = year * 12 + month - 1 - back
+        starts.append(datetime(index // 12, index % 12 + 1, 1, tzinfo=zone).astimezone(UTC))
+    return starts
+
+
+def as_datetime(value: datetime | str | None) -> datetime | None:
+    """SQLite hands aggregates of datetimes back as text."""
+    if value is None or isinstance(value, datetime):
+        return value
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+async def progress_by_engagement(engagement_ids: Iterable[UUID], *, time_zone: str,
+                                 now: datetime | None = None) -> dict[UUID, Progress]:
+    """Progress of each engagement in `engagement_ids` (one query; empty ones included)."""
+    ids = list(engagement_ids)
+    now = now or datetime.now(UTC)
+    starts = month_starts(time_zone, now)
+    months = {
+        f"m{i}": Count(Case(When(starts_at__gte=starts[i], starts_at__lt=starts[i + 1],
+                                  then=F("id")), default=None))
+        for i in range(MONTHS)
+    }
+    rows = await Session.filter(engagement_id__in=ids).annotate(
+        sessions=Count("id"), first=Min("starts_at"), last=Max("starts_at"),
+        next=Min(Case(When(ends_at__gt=now, then=F("starts_at")), default=None)),
+        **months,
+    ).group_by("engagement_id", "status").values(
+        "engagement_id", "status", "sessions", "first", "last", "next", *months,
+    ) if ids else []
+    grouped: dict[UUID, dict[SessionStatus, dict]] = {i: {} for i in ids}
+    for row in rows:
+        grouped[_uuid(row["engagement_id"])][SessionStatus(row["status"])] = row
+    local_months = [s.astimezone(ZoneInfo(time_zone)).date() for s in starts[:MONTHS]]
+    return {i: _progress(grouped[i], local_months) for i in ids}
+
+
+def _uuid(value: UUID | str) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+def _progress(by_status: dict[SessionStatus, dict], months: list[date]) -> Progress:
+    def count(status: SessionStatus) -> int:
+        return int(by_status.get(status, {}).get("sessions") or 0)
+
+    attended = by_status.get(SessionStatus.COMPLETED, {})
+    first = as_datetime(attended.get("first"))
+    last = as_datetime(attended.get("last"))
+    n = count(SessionStatus.COMPLETED)
+    average = (last - first).total_seconds() / 86_400 / (n - 1) if first and last and n > 1 \
+        else None
+    upcoming = by_status.get(SessionStatus.SCHEDULED, {})
+    return Progress(
+        attended=n, cancelled=count(SessionStatus.CANCELLED),
+        late_cancelled=count(SessionStatus.LATE_CANCELLED),
+        no_shows=count(SessionStatus.NO_SHOW), scheduled=count(SessionStatus.SCHEDULED),
+        first_session_at=first, last_session_at=last,
+        next_session_at=as_datetime(upcoming.get("next")),
+        average_days_between=round(average, 1) if average is not None else None,
+        per_month=[MonthCount(month=m, attended=int(attended.get(f"m{i}") or 0))
+                   for i, m in enumerate(months)],
+    )

@@ -1,0 +1,123 @@
+"""Writing session rows so that two live sessions of one professional (or one client) never
+overlap, however many bookings race (docs/scheduling.md, "No double booking").
+
+- PostgreSQL: a plain INSERT/UPDATE; the exclusion constraints refuse an overlap with
+  IntegrityError, which the use case catches *outside* the failed transaction or savepoint.
+- SQLite: one conditional statement, `INSERT ... SELECT ... WHERE NOT EXISTS (overlap)` (or
+  `UPDATE ... WHERE NOT EXISTS`), as the first write of its transaction. SQLite has a single
+  writer and the statement takes the write lock before it reads, so nothing slips in between
+  its check and its write; 0 rows written means the time is taken.
+
+Either way a lost race comes out as `SlotTaken`. Times are UTC whole minutes; on SQLite they
+are stored as `2026-03-30 08:00:00+00:00`, so comparing the text compares the instants.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from tortoise.connection import get_connection
+from tortoise.exceptions import IntegrityError
+
+from models.accounts import Account
+from models.scheduling import LIVE_STATUSES, Session, SessionStatus, SessionStatusChange
+
+_LIVE = ", ".join(f"'{status.value}'" for status in LIVE_STATUSES)
+# Built from our own constants only; every value is a bound parameter.
+_OVERLAP = (
+    f"SELECT 1 FROM scheduling_session AS other WHERE other.status IN ({_LIVE}) "  # noqa: S608
+    "AND (other.professional_id = ? OR other.client_id = ?) "
+    "AND other.starts_at < ? AND other.ends_at > ?"
+)
+
+
+class SlotTaken(Exception):
+    """Another live session of the professional or the client overlaps this time."""
+
+
+def _on_sqlite() -> bool:
+    return get_connection("default").capabilities.dialect == "sqlite"
+
+
+async def insert_session(**values: Any) -> Session:
+    """Insert a scheduled session; raises `SlotTaken` when the time is taken.
+
+    Call inside a transaction (a savepoint for each occurrence of a series).
+    """
+    values.setdefault("id", uuid4())
+    if not _on_sqlite():
+        try:
+            return await Session.create(**values)
+        except IntegrityError as error:
+            raise SlotTaken from error
+    now = datetime.now(UTC)
+    row: dict[str, Any] = {"status": SessionStatus.SCHEDULED.value, "sequence": 0,
+                           "created_at": now, "updated_at": now, **values}
+    columns = list(row)
+    params = [_sql_value(row[c]) for c in columns]
+    sql = (
+        f"INSERT INTO scheduling_session ({', '.join(columns)}) "
+        f"SELECT {', '.join('?' for _ in columns)} WHERE NOT EXISTS ({_OVERLAP})"
+    )
+    inserted, _ = await get_connection("default").execute_query(sql, [
+        *params, str(row["professional_id"]), str(row["client_id"]), row["ends_at"],
+        row["starts_at"],
+    ])
+    if not inserted:
+        raise SlotTaken
+    return await Session.get(id=row["id"])
+
+
+async def move_session(session: Session, starts_at: datetime, ends_at: datetime,
+                       reminder_due_at: datetime | None) -> bool:
+    """Move a scheduled session and raise its iCalendar sequence.
+
+    False when it is no longer scheduled (changed meanwhile); `SlotTaken` when the new time
+    overlaps another live session.
+    """
+    now = datetime.now(UTC)
+    if not _on_sqlite():
+        try:
+            moved = await Session.filter(id=session.id, status=SessionStatus.SCHEDULED).update(
+                starts_at=starts_at, ends_at=ends_at, sequence=session.sequence + 1,
+                reminder_due_at=reminder_due_at, updated_at=now)
+        except IntegrityError as error:
+            raise SlotTaken from error
+        return bool(moved)
+    sql = (
+        "UPDATE scheduling_session SET starts_at = ?, ends_at = ?, sequence = sequence + 1, "  # noqa: S608
+        "reminder_due_at = ?, updated_at = ? WHERE id = ? AND status = ? "
+        f"AND NOT EXISTS ({_OVERLAP} AND other.id <> ?)"
+    )
+    moved, _ = await get_connection("default").execute_query(sql, [
+        starts_at, ends_at, reminder_due_at, now, str(session.id),
+        SessionStatus.SCHEDULED.value, str(session.professional_id), str(session.client_id),
+        ends_at, starts_at, str(session.id),
+    ])
+    if moved:
+        return True
+    if await Session.filter(id=session.id, status=SessionStatus.SCHEDULED).exists():
+        raise SlotTaken
+    return False
+
+
+async def record_change(session: Session, from_status: SessionStatus | None, *,
+                        changed_by: Account | None, reason_code: str = "") -> None:
+    """Append the history row for a change just written (same transaction)."""
+    await SessionStatusChange.create(
+        session_id=session.id, from_status=from_status, to_status=session.status,
+        starts_at=session.starts_at, ends_at=session.ends_at,
+        changed_by_id=changed_by.id if changed_by else None, reason_code=reason_code,
+    )
+
+
+def _sql_value(value: Any) -> Any:
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, SessionStatus):
+        return value.value
+    if isinstance(value, datetime):
+        return value.astimezone(UTC)
+    return value

@@ -1,0 +1,90 @@
+"""Scheduling's own object types: series, history entries, skipped dates, calendar feeds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Self
+
+import strawberry
+from strawberry import relay
+
+from models import scheduling as m
+from resolvers.booking import Skipped
+from schema.context import Info
+from schema.errors import UserErrorCode
+from schema.practice_types import EngagementSide, node_uuids
+
+
+@strawberry.type(description="Sessions booked together, e.g. weekly, 10 sessions.")
+class SessionSeries(relay.Node):
+    series_id: relay.NodeID[str]
+    every_weeks: int = strawberry.field(description="1 weekly, 2 every other week.")
+    count: int | None = strawberry.field(description="How many were asked for, if by count.")
+    until: date | None = strawberry.field(description="The last date asked for, if by date.")
+    created_at: datetime
+
+    @classmethod
+    def of(cls, series: m.SessionSeries) -> Self:
+        return cls(series_id=str(series.id), every_weeks=series.every_weeks,
+                   count=series.count, until=series.until, created_at=series.created_at)
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
+                            required: bool = False) -> list[Self | None]:
+        """Only the client and the professional of the series' engagement see it."""
+        account = info.context.caller.account
+        ids = node_uuids(node_ids)
+        found: dict = {}
+        if account is not None:
+            rows = await m.SessionSeries.filter(
+                id__in=[i for i in ids if i]).select_related("engagement__service__professional")
+            found = {s.id: s for s in rows if account.id in (
+                s.engagement.client_id, s.engagement.service.professional.account_id)}
+        return [cls.of(found[i]) if i in found else None for i in ids]
+
+
+@strawberry.type(description="One change of a session: booked, moved, cancelled, completed...")
+class SessionChange:
+    from_status: str | None = strawberry.field(description="Null when it was booked.")
+    to_status: str
+    starts_at: datetime = strawberry.field(description="The times after the change.")
+    ends_at: datetime
+    changed_by: EngagementSide | None = strawberry.field(description="Null: the system.")
+    reason_code: str = strawberry.field(description="`rescheduled`, `late` or empty.")
+    at: datetime
+
+
+@strawberry.type(description="A date of a series that could not be booked, and why.")
+class SkippedOccurrence:
+    starts_at: datetime
+    code: UserErrorCode
+    message: str
+
+    @classmethod
+    def of(cls, skipped: Skipped) -> Self:
+        return cls(starts_at=skipped.starts_at, code=skipped.code, message=skipped.message)
+
+
+@strawberry.type(description="A private calendar link; its URL is shown only when created.")
+class CalendarFeed(relay.Node):
+    feed_id: relay.NodeID[str]
+    created_at: datetime
+    last_fetched_at: datetime | None = strawberry.field(
+        description="When a calendar app last read it.")
+    revoked_at: datetime | None
+
+    @classmethod
+    def of(cls, feed: m.CalendarFeed) -> Self:
+        return cls(feed_id=str(feed.id), created_at=feed.created_at,
+                   last_fetched_at=feed.last_fetched_at, revoked_at=feed.revoked_at)
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
+                            required: bool = False) -> list[Self | None]:
+        account = info.context.caller.account
+        ids = node_uuids(node_ids)
+        found = {} if account is None else {
+            f.id: f for f in await m.CalendarFeed.filter(account_id=account.id,
+                                                        id__in=[i for i in ids if i])}
+        return [cls.of(found[i]) if i in found else None for i in ids]

@@ -1,0 +1,222 @@
+"""The therapy hub: one client's sessions across four services of three professionals."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from models.scheduling import SessionStatus
+from tests.hub_steps import (
+    HUB,
+    add_session,
+    add_sessions,
+    client,
+    connect,
+    month_start,
+    practice,
+)
+from tests.sql_count import counting_statements
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def iso(moment: datetime, zone: ZoneInfo | None = None) -> str:
+    return moment.astimezone(zone or UTC).isoformat()
+
+
+async def _world(api: Any) -> dict[str, Any]:
+    """Anna uses four services of three professionals; Bjarni uses one of them."""
+    sigrun = await practice(api, "sigrun@example.com", "Sigrún",
+                            ["Psychological counselling", "Couples therapy"])
+    jon = await practice(api, "jon@example.com", "Jón", ["Physiotherapy"])
+    gudrun = await practice(api, "gudrun@example.com", "Guðrún", ["Career counselling"])
+    anna = await client(api, "anna@example.com", "Anna", time_zone="Europe/Berlin")
+    bjarni = await client(api, "bjarni@example.com", "Bjarni")
+    engagements = {
+        "psychology": await connect(api, anna, sigrun, "Psychological counselling"),
+        "couples": await connect(api, anna, sigrun, "Couples therapy"),
+        "physio": await connect(api, anna, jon, "Physiotherapy"),
+        "career": await connect(api, anna, gudrun, "Career counselling"),
+    }
+    bjarni_physio = await connect(api, bjarni, jon, "Physiotherapy")
+    return {"anna": anna, "bjarni": bjarni, "engagements": engagements,
+            "bjarni_physio": bjarni_physio, "jon": jon}
+
+
+async def test_a_client_sees_every_session_of_every_service_with_hand_computed_progress(api):
+    world = await _world(api)
+    e = world["engagements"]
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    m3, m1 = month_start(now, 3), month_start(now, 1)
+    day = timedelta(days=1)
+    psychology = [await add_session(e["psychology"], m3 + 2 * day + timedelta(hours=10)),
+                  await add_session(e["psychology"], m3 + 16 * day + timedelta(hours=10)),
+                  await add_session(e["psychology"], m3 + 37 * day + timedelta(hours=10))]
+    await add_session(e["psychology"], m3 + 23 * day, SessionStatus.LATE_CANCELLED)
+    await add_session(e["psychology"], m3 + 30 * day, SessionStatus.NO_SHOW)
+    await add_session(e["psychology"], m1 + 3 * day, SessionStatus.CANCELLED)
+    in_two_days = await add_session(e["psychology"], now + 2 * day, SessionStatus.SCHEDULED)
+    await add_session(e["couples"], m1 + 5 * day + timedelta(hours=18))
+    starting = await add_session(e["couples"], now + timedelta(minutes=5),
+                                 SessionStatus.SCHEDULED)
+    await add_session(e["physio"], m1 + day + timedelta(hours=8))
+    await add_session(e["physio"], m1 + 8 * day + timedelta(hours=8))
+    in_ten_days = await add_session(e["career"], now + 10 * day, SessionStatus.SCHEDULED)
+    bjarnis = await add_session(world["bjarni_physio"], m1 + 2 * day)
+
+    hub = (await api.data(HUB, {"first": 4}, token=world["anna"]))["hub"]
+
+    assert hub["timeZone"] == "Europe/Berlin"
+    assert hub["nextSession"]["canJoin"] is True
+    assert hub["nextSession"]["service"]["title"] == "Couples therapy"
+    assert hub["nextSession"]["startsAt"] == iso(starting.starts_at)
+    assert hub["nextSession"]["startsAtLocal"] == iso(starting.starts_at, BERLIN)
+    assert hub["nextSession"]["joinOpensAt"] == iso(starting.starts_at - timedelta(minutes=10))
+    upcoming = hub["upcomingSessions"]
+    assert [s["startsAt"] for s in upcoming] == [
+        iso(s.starts_at) for s in (starting, in_two_days, in_ten_days)]
+    assert [s["canJoin"] for s in upcoming] == [True, False, False]
+    assert [s["professional"]["displayName"] for s in upcoming] == ["Sigrún", "Sigrún", "Guðrún"]
+
+    past, after = [], None
+    while True:
+        page = (await api.data(HUB, {"first": 4, "after": after},
+                               token=world["anna"]))["hub"]["pastSessions"]
+        past += [edge["node"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert len(past) == 9
+    assert [s["startsAt"] for s in past] == sorted((s["startsAt"] for s in past), reverse=True)
+    assert {s["service"]["title"] for s in past} == {
+        "Psychological counselling", "Couples therapy", "Physiotherapy"}
+    assert iso(bjarnis.starts_at) not in {s["startsAt"] for s in past}
+
+    progress = {g["service"]["title"]: g["progress"] for g in hub["engagements"]}
+    assert set(progress) == {"Psychological counselling", "Couples therapy", "Physiotherapy",
+                             "Career counselling"}
+    months = [0] * 12
+    months[8], months[9] = 2, 1
+    assert progress["Psychological counselling"] == {
+        "attended": 3, "cancelled": 1, "lateCancelled": 1, "noShows": 1, "scheduled": 1,
+        "firstSessionAt": iso(psychology[0].starts_at),
+        "lastSessionAt": iso(psychology[2].starts_at),
+        "nextSessionAt": iso(in_two_days.starts_at),
+        "averageDaysBetween": 17.5,
+        "perMonth": [{"month": month_start(now, 11 - i).date().isoformat(), "attended": n}
+                     for i, n in enumerate(months)],
+    }
+    assert _counts(progress["Couples therapy"]) == (1, None, [0] * 10 + [1, 0])
+    assert _counts(progress["Physiotherapy"]) == (2, 7.0, [0] * 10 + [2, 0])
+    assert _counts(progress["Career counselling"]) == (0, None, [0] * 12)
+    assert progress["Career counselling"]["nextSessionAt"] == iso(in_ten_days.starts_at)
+    assert hub["totals"] == {"sessionsAttended": 6, "services": 4, "professionals": 3}
+
+
+def _counts(progress: dict[str, Any]) -> tuple[int, float | None, list[int]]:
+    return (progress["attended"], progress["averageDaysBetween"],
+            [m["attended"] for m in progress["perMonth"]])
+
+
+async def test_another_client_sees_none_of_them(api):
+    world = await _world(api)
+    now = datetime.now(UTC)
+    for hour, engagement in enumerate(world["engagements"].values()):
+        await add_session(engagement, now - timedelta(days=3, hours=hour))
+        await add_session(engagement, now + timedelta(days=3, hours=hour),
+                          SessionStatus.SCHEDULED)
+    own = await add_session(world["bjarni_physio"], now - timedelta(days=1))
+
+    hub = (await api.data(HUB, token=world["bjarni"]))["hub"]
+
+    assert hub["nextSession"] is None
+    assert hub["upcomingSessions"] == []
+    assert [edge["node"]["startsAt"] for edge in hub["pastSessions"]["edges"]] == [
+        iso(own.starts_at)]
+    assert [g["service"]["title"] for g in hub["engagements"]] == ["Physiotherapy"]
+    assert hub["totals"] == {"sessionsAttended": 1, "services": 1, "professionals": 1}
+
+
+async def test_past_sessions_filter_by_one_service(api):
+    world = await _world(api)
+    now = datetime.now(UTC)
+    for hour, engagement in enumerate(world["engagements"].values()):
+        await add_session(engagement, now - timedelta(days=3, hours=hour))
+    physio = world["jon"].services["Physiotherapy"]["id"]
+    hub = (await api.data(HUB, {"serviceId": physio}, token=world["anna"]))["hub"]
+    assert [edge["node"]["service"]["title"] for edge in hub["pastSessions"]["edges"]] == [
+        "Physiotherapy"]
+    nothing = (await api.data(HUB, {"serviceId": "not-an-id"}, token=world["anna"]))["hub"]
+    assert nothing["pastSessions"]["edges"] == []
+
+
+async def test_the_hub_needs_a_sign_in(api):
+    body = await api("{ hub { timeZone } }")
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_bad_cursor_is_a_clear_error(api):
+    anna = await client(api, "anna@example.com", "Anna")
+    body = await api(HUB, {"after": "garbage"}, token=anna)
+    error = body["errors"][0]
+    assert "start again from the first page" in error["message"]
+    assert error["extensions"] == {"code": "INVALID_INPUT", "field": "after"}
+
+
+async def test_the_statement_count_does_not_grow_with_sessions_or_services(api):
+    """The same query for a small and a large history runs the same number of statements."""
+    world = await _world(api)
+    now = datetime.now(UTC)
+    for hour, engagement in enumerate(list(world["engagements"].values())[:2]):
+        await add_sessions(engagement, 2, start=now - timedelta(days=30, hours=hour))
+        await add_session(engagement, now + timedelta(days=1, hours=hour),
+                          SessionStatus.SCHEDULED)
+    with counting_statements() as small:
+        await api.data(HUB, token=world["anna"])
+
+    for hour, engagement in enumerate(world["engagements"].values()):
+        await add_sessions(engagement, 120, start=now - timedelta(days=800, hours=hour),
+                           every=timedelta(days=6))
+        await add_sessions(engagement, 5, start=now + timedelta(days=3, hours=hour),
+                           every=timedelta(days=7), status=SessionStatus.SCHEDULED)
+    with counting_statements() as large:
+        hub = (await api.data(HUB, {"first": 100}, token=world["anna"]))["hub"]
+
+    assert len(hub["pastSessions"]["edges"]) == 100
+    assert len(hub["upcomingSessions"]) == 10
+    assert len(small) == len(large), (small, large)
+    assert len(large) <= 8, large
+
+
+SESSION_NODE = """query($id: ID!) { node(id: $id) { ... on Session {
+  status service { title cancellationWindowHours } professional { displayName }
+} } }"""
+
+
+async def test_a_session_node_shows_its_service_to_its_client_and_nobody_else(api):
+    world = await _world(api)
+    await add_session(world["engagements"]["physio"], datetime.now(UTC) + timedelta(days=1),
+                      SessionStatus.SCHEDULED)
+    hub = (await api.data(HUB, token=world["anna"]))["hub"]
+    session_id = hub["nextSession"]["id"]
+    node = (await api.data(SESSION_NODE, {"id": session_id}, token=world["anna"]))["node"]
+    assert node == {"status": "SCHEDULED", "professional": {"displayName": "Jón"},
+                    "service": {"title": "Physiotherapy", "cancellationWindowHours": 24}}
+    stranger = await api.data(SESSION_NODE, {"id": session_id}, token=world["bjarni"])
+    assert stranger["node"] is None
+
+
+async def test_the_demo_hub_shows_a_history_across_services(api, settings):
+    import seed
+    from tests.helpers import login
+
+    await seed.seed(settings)
+    token = (await login(api, "thorunn@demo.therapyhub.test", seed.DEMO_PASSWORD))["token"]
+    hub = (await api.data(HUB, token=token))["hub"]
+    assert hub["nextSession"] is not None
+    assert hub["pastSessions"]["edges"]
+    assert hub["totals"]["services"] == 2
+    assert hub["totals"]["sessionsAttended"] == sum(
+        e["progress"]["attended"] for e in hub["engagements"])
