@@ -79,10 +79,12 @@ async def test_a_rotation_waits_for_a_save_in_progress_and_reseals_that_note(
                                token=other_device))["rotateNoteKey"]
 
     saving, rotating = asyncio.create_task(save()), asyncio.create_task(rotate())
-    await asyncio.wait_for(_until_a_query_waits_for_a_lock(database_url), timeout=60)
-    release.set()
-    await saving
-    rotated = await asyncio.wait_for(rotating, timeout=60)
+    try:
+        await asyncio.wait_for(_until_a_query_waits_for_a_lock(database_url), timeout=60)
+    finally:
+        release.set()
+        await saving
+        rotated = await asyncio.wait_for(rotating, timeout=60)
 
     assert rotated == {"keyVersion": 2, "notesResealed": 1, "userErrors": []}
     assert (await Note.get(id=note.id)).key_version == 2
