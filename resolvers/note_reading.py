@@ -12,8 +12,9 @@ place with no text and a state saying why:
   recovery key replaced it); nobody can open it any more.
 
 Search runs on the opened text, in the server's memory, for the signed-in author only: the
-database holds no plaintext to search. Its cost is one sealed-box opening per note scanned
-(about 40 µs for a 2 KB note), scanning from the cursor until a page of matches is found.
+database holds no plaintext to search. It scans from the cursor until a page of matches is
+found: one sealed-box opening per note (about 40 µs for 2 KB) plus loading the rows, 100 per
+statement; about 0.3 ms per note in all through the API (BENCHMARKS.md).
 """
 
 from __future__ import annotations

@@ -48,7 +48,7 @@ async def write_note(caller: Caller, *, client_id: UUID | None, about_date: date
     note.sealed = seal_note(key.public_key, key_version=key.version, ids=ids_of(note),
                             text=text)
     async with in_transaction():
-        await _key_still_current(account, key)
+        await require_current_key(account, key)
         await note.save(force_create=True)
         await audit.record(caller, "write_note", subject_type="note", subject_id=note.id,
                            person_id=client.id)
@@ -80,7 +80,7 @@ async def update_note(caller: Caller, note_id: UUID | None, *, about_date: date 
     note.sealed = seal_note(key.public_key, key_version=key.version, ids=ids_of(note),
                             text=text)
     async with in_transaction():
-        await _key_still_current(account, key)
+        await require_current_key(account, key)
         updated = await Note.filter(id=note.id, author_id=account.id).update(
             about_date=note.about_date, session_id=note.session_id, sealed=note.sealed,
             key_version=note.key_version, updated_at=datetime.now(UTC),
@@ -150,8 +150,9 @@ def session_not_found() -> UserErrors:
     return fail(SESSION_NOT_FOUND_MESSAGE, ErrorCode.NOT_FOUND, "sessionId")
 
 
-async def _key_still_current(account: Account, key: UnlockedNoteKey) -> None:
-    """Inside the write's transaction: refuse if the key changed since it was unlocked.
+async def require_current_key(account: Account, key: UnlockedNoteKey) -> None:
+    """Inside any transaction that stores a sealed note: refuse if the key changed since it
+    was unlocked (NOTES_LOCKED), so no note is ever stored sealed to a key nobody holds.
 
     The conditional UPDATE also takes the key row's lock on PostgreSQL, so a rotation running
     now either finished before (this refuses) or waits for this note and re-seals it too.

@@ -163,3 +163,16 @@ async def test_writing_changing_and_deleting_are_in_the_audit_log(api):
     actions = [e.action for e in await AuditEntry.filter(
         person_id=client, subject_type="note").order_by("at")]
     assert actions == ["write_note", "update_note", "delete_note"]
+
+
+async def test_node_shows_the_client_profile_to_their_professional_only(api):
+    practice = await practice_with_client(api)
+    other = await practice_with_client(api, "oliver@example.com", "bjorn@example.com")
+    query = "query($id: ID!) { node(id: $id) { __typename id ... on ClientProfile { name } } }"
+
+    found = (await api.data(query, {"id": practice.client_id}, token=practice.token))["node"]
+
+    assert found == {"__typename": "ClientProfile", "id": practice.client_id,
+                     "name": "Anna Jónsdóttir"}
+    for token in [other.token, practice.client_token, None]:
+        assert (await api.data(query, {"id": practice.client_id}, token=token))["node"] is None

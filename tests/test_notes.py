@@ -25,6 +25,7 @@ from tests.note_steps import (
     written,
 )
 from tests.practice_steps import END, client, codes, request
+from tests.sql_count import counting_statements
 
 
 async def test_a_note_written_about_a_client_comes_back_in_their_profile(api):
@@ -309,3 +310,20 @@ async def test_the_demo_psychologist_reads_her_seeded_notes(api, settings):
 
     assert [n["state"] for n in read] == ["OPEN"] * 3
     assert read[-1]["title"] == "Fyrsti tími"
+
+
+async def test_a_page_of_notes_costs_the_same_statements_for_2_notes_as_for_40(api):
+    practice = await practice_with_client(api)
+    session = await session_with(practice.email, practice.client_email)
+    session_id = await _session_global_id(api, practice.token, session.id)
+    counts = []
+    for total in (2, 40):
+        while len(await all_notes(api, practice.token, practice.client_id)) < total:
+            await written(api, practice.token, practice.client_id, sessionId=session_id)
+        with counting_statements() as statements:
+            page = await notes_page(api, practice.token, practice.client_id, first=50)
+        assert len(page["edges"]) == total
+        counts.append(len(statements))
+
+    assert counts[0] == counts[1]
+    assert counts[0] <= 9
