@@ -120,3 +120,29 @@ def _progress(by_status: dict[SessionStatus, dict], months: list[date]) -> Progr
         per_month=[MonthCount(month=m, attended=int(attended.get(f"m{i}") or 0))
                    for i, m in enumerate(months)],
     )
+
+
+def combined(parts: list[Progress]) -> Progress:
+    """Figures across several engagements, from their own figures (no second query).
+
+    The mean gap is recomputed from the overall first and last attended sessions, which is what
+    the mean over the merged sessions is.
+    """
+    firsts = [p.first_session_at for p in parts if p.first_session_at]
+    lasts = [p.last_session_at for p in parts if p.last_session_at]
+    nexts = [p.next_session_at for p in parts if p.next_session_at]
+    attended = sum(p.attended for p in parts)
+    first, last = min(firsts, default=None), max(lasts, default=None)
+    average = ((last - first).total_seconds() / 86_400 / (attended - 1)
+               if first and last and attended > 1 else None)
+    months = parts[0].per_month if parts else []
+    return Progress(
+        attended=attended, cancelled=sum(p.cancelled for p in parts),
+        late_cancelled=sum(p.late_cancelled for p in parts),
+        no_shows=sum(p.no_shows for p in parts), scheduled=sum(p.scheduled for p in parts),
+        first_session_at=first, last_session_at=last, next_session_at=min(nexts, default=None),
+        average_days_between=round(average, 1) if average is not None else None,
+        per_month=[MonthCount(month=m.month, attended=sum(p.per_month[i].attended
+                                                           for p in parts))
+                   for i, m in enumerate(months)],
+    )
