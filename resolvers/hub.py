@@ -37,7 +37,7 @@ async def client_engagements(caller: Caller) -> list[Engagement]:
     account = caller.require_account()
     return await Engagement.filter(client_id=account.id).order_by(
         "-created_at", "-id"
-    ).select_related("service__professional")
+    ).select_related("client", "service__professional")
 
 
 def _upcoming(account: Account, now: datetime):

@@ -73,6 +73,25 @@ class Loaders:
                 if (related := _loaded(row, name)) is not None:
                     self.remember(related)
 
+    async def attach(self, sessions: list[Session]) -> list[Session]:
+        """Join each session's engagement, service, professional and client in one query and
+        remember them.
+
+        A list resolver calls this for its own rows instead of leaving them to the shared
+        loaders: sibling lists (today's and this week's sessions) resolving a moment apart
+        would otherwise make one or two batches depending on timing, and the statement count
+        of a request would not be the same from one run to the next.
+        """
+        if not sessions:
+            return sessions
+        found = {e.id: e for e in await Engagement.filter(
+            id__in={s.engagement_id for s in sessions}
+        ).select_related("client", "service__professional")}
+        for session in sessions:
+            session.engagement = found[session.engagement_id]
+        self.remember(*sessions)
+        return sessions
+
     async def _related(self, row: Model, relation: str, loader: DataLoader,
                        key: UUID) -> Model:
         related = _loaded(row, relation)

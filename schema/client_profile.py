@@ -56,10 +56,11 @@ class ClientProfile(relay.Node):
     @strawberry.field(description="Every session of this client with this professional, any "
                                   "status, newest first.")
     @user_errors_as_graphql_errors
-    async def sessions(self, first: int | None = None, after: str | None = None
+    async def sessions(self, info: Info, first: int | None = None, after: str | None = None
                        ) -> Connection[Session]:
         page = await client_history.sessions_with(self._professional, self._client,
                                                   first=first, after=after)
+        await info.context.loaders.attach(page.items)
         return Connection.of(page, Session.of)  # type: ignore[arg-type]
 
     @strawberry.field(description="Progress across all of this client's engagements with this "

@@ -8,8 +8,15 @@ from typing import Any
 from strawberry import relay
 
 from models.scheduling import SessionStatus
-from tests.hub_steps import account, add_session, add_sessions, client, connect, practice
-from tests.sql_count import counting_statements
+from tests.hub_steps import (
+    account,
+    add_session,
+    add_sessions,
+    client,
+    connect,
+    practice,
+    statements_of,
+)
 
 CLIENTS = "{ practice { clients { edges { node { id name } } } } }"
 
@@ -107,15 +114,14 @@ async def test_the_profile_statement_count_does_not_grow_with_sessions_or_servic
     now = datetime.now(UTC)
     await add_session(world["counselling"], now - timedelta(days=3))
     anna_id = await _profile_id(api, sigrun, "Anna")
-    with counting_statements() as small:
-        await api.data(PROFILE, {"id": anna_id}, token=sigrun)
+    small, _ = await statements_of(api, PROFILE, {"id": anna_id}, token=sigrun)
 
     for hour, name in enumerate(("counselling", "couples")):
         await add_sessions(world[name], 150, start=now - timedelta(days=700, hours=hour),
                            every=timedelta(days=4))
-    with counting_statements() as large:
-        profile = (await api.data(PROFILE, {"id": anna_id, "first": 100},
-                                  token=sigrun))["clientProfile"]
+    large, data = await statements_of(api, PROFILE, {"id": anna_id, "first": 100},
+                                      token=sigrun)
+    profile = data["clientProfile"]
 
     assert len(profile["sessions"]["edges"]) == 100
     assert len(small) == len(large), (small, large)
