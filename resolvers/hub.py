@@ -33,11 +33,12 @@ class Totals:
 
 async def client_engagements(caller: Caller) -> list[Engagement]:
     """Every engagement of the signed-in client, newest first, with service and professional
-    joined in (one query), so the hub's relation fields need no more."""
+    joined in (one query), so the hub's relation fields need no more (the client is the
+    caller, whom the schema remembers too)."""
     account = caller.require_account()
     return await Engagement.filter(client_id=account.id).order_by(
         "-created_at", "-id"
-    ).select_related("client", "service__professional")
+    ).select_related("service__professional")
 
 
 def _upcoming(account: Account, now: datetime):

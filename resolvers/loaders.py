@@ -92,6 +92,29 @@ class Loaders:
         self.remember(*sessions)
         return sessions
 
+    def _known(self, row: Model, relation: str, loader: DataLoader, key: UUID) -> Model | None:
+        """The related row if it is in hand already (joined in, or loaded earlier)."""
+        related = _loaded(row, relation)
+        if related is not None:
+            return related
+        future = loader.cache_map.get(key)
+        if future is not None and future.done() and not future.cancelled() \
+                and future.exception() is None:
+            return future.result()
+        return None
+
+    def session_service_now(self, session: Session) -> Service | None:
+        engagement = self._known(session, "engagement", self.engagements, session.engagement_id)
+        if engagement is None:
+            return None
+        return self._known(engagement, "service", self.services, engagement.service_id)
+
+    def session_profile_now(self, session: Session) -> ProfessionalProfile | None:
+        service = self.session_service_now(session)
+        if service is None:
+            return None
+        return self._known(service, "professional", self.profiles, service.professional_id)
+
     async def _related(self, row: Model, relation: str, loader: DataLoader,
                        key: UUID) -> Model:
         related = _loaded(row, relation)

@@ -85,6 +85,6 @@ class HubQueries:
     async def hub(self, info: Info) -> Hub:
         caller = info.context.caller
         engagements = await hub.client_engagements(caller)
-        info.context.loaders.remember(*engagements)
+        info.context.loaders.remember(*engagements, caller.require_account())
         return Hub(time_zone=viewer_time_zone(info), _engagements=engagements,
                    _now=datetime.now(UTC))
