@@ -33,9 +33,11 @@ from tortoise.contrib.starlette import RegisterTortoise
 import db
 import settings as settings_module
 from gateways.events import Events, events_for
-from resolvers import calendar_feeds, outbox, reminders
+from resolvers import outbox, reminders
 from resolvers.caller import Caller
 from resolvers.signin import authenticate
+from routes.calendar_feeds import calendar_feed
+from routes.payments import receipt_endpoint, stripe_webhook_endpoint
 from schema import build_schema
 from schema.context import Context
 from settings import Settings
@@ -144,20 +146,12 @@ def create_app(settings: Settings, *, manage_database: bool = True,
             WebSocketRoute("/graphql", graphql),
             Route("/health", health),
             Route("/calendar/{token}.ics", calendar_feed, methods=["GET"]),
+            Route("/receipts/{payment_id}.pdf", receipt_endpoint(settings), methods=["GET"]),
+            Route("/webhooks/stripe", stripe_webhook_endpoint(settings), methods=["POST"]),
         ],
         middleware=middleware,
         lifespan=lifespan,
     )
-
-
-async def calendar_feed(request: Request) -> Response:
-    """A private calendar feed (RFC 5545); unknown and revoked links are 404 alike."""
-    body = await calendar_feeds.feed_for_token(request.path_params["token"])
-    if body is None:
-        return Response("Not found", status_code=404, media_type="text/plain")
-    return Response(body, media_type="text/calendar; charset=utf-8",
-                    headers={"Cache-Control": "private, max-age=300",
-                             "Referrer-Policy": "no-referrer"})
 
 
 def export_schema(settings: Settings) -> str:

@@ -14,6 +14,7 @@ from tortoise.context import TortoiseContext
 import db
 from models.accounts import Account
 from models.notes import Note
+from models.payments import Payment, PaymentMethodKind
 from models.practice import Engagement, EngagementStatus, RegistrationDetail, Service, ServiceKind
 from models.scheduling import AvailabilitySettings, Session, SessionStatus, SessionStatusChange
 from resolvers import (
@@ -22,6 +23,7 @@ from resolvers import (
     booking,
     engagements,
     invitations,
+    manual_payments,
     notes,
     profiles,
     services,
@@ -215,6 +217,7 @@ async def seed(settings: Settings) -> list[DemoPerson]:
     await seed_practice(settings)
     await seed_scheduling(settings)
     await seed_notes(settings)
+    await seed_payments(settings)
     return created
 
 
@@ -324,4 +327,22 @@ async def _past_session(client: str, title: str, days_ago: int, status: SessionS
         session=session, from_status=SessionStatus.SCHEDULED, to_status=status, starts_at=start,
         ends_at=end, changed_by_id=engagement.client_id if cancelled else professional_id,
         reason_code="late" if cancelled else "")
+
+
+PAYMENT_METHODS = (PaymentMethodKind.BANK_TRANSFER, PaymentMethodKind.CASH,
+                   PaymentMethodKind.INSURER)
+
+
+async def seed_payments(settings: Settings) -> None:
+    """The demo clients' completed sessions, paid manually, so the hub shows payments with
+    receipts that open. Payments go through the use case."""
+    if await Payment.exists():
+        return
+    completed = await Session.filter(status=SessionStatus.COMPLETED).order_by(
+        "starts_at").select_related("professional")
+    for number, session in enumerate(completed):
+        await manual_payments.record_manual_payment(
+            Caller(settings=settings, address="seed", account=session.professional), session.id,
+            method=PAYMENT_METHODS[number % len(PAYMENT_METHODS)],
+        )
 

@@ -58,6 +58,8 @@ class Settings:
     stripe_api_base: str = ""  # empty: Stripe's own API; tests point it at a local fake
     stripe_timeout_seconds: float = 20.0
     stripe_max_network_retries: int = 2
+    receipt_link_minutes: int = 15
+    """How long a signed receipt link (`receiptUrl`) opens the PDF."""
 
     smtp_host: str = ""
     """Empty outside production: mail is written to `mail_dir` instead of sent."""
@@ -203,6 +205,7 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         stripe_max_network_retries=_int(
             env, "STRIPE_MAX_NETWORK_RETRIES", defaults.stripe_max_network_retries
         ),
+        receipt_link_minutes=_int(env, "RECEIPT_LINK_MINUTES", defaults.receipt_link_minutes),
         smtp_host=env.get("SMTP_HOST", defaults.smtp_host),
         smtp_port=_int(env, "SMTP_PORT", defaults.smtp_port),
         smtp_username=env.get("SMTP_USERNAME", defaults.smtp_username),

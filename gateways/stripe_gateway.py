@@ -132,6 +132,11 @@ class StripeGateway:
             exp_month=method.card.exp_month, exp_year=method.card.exp_year,
         )
 
+    async def detach_payment_method(self, payment_method_id: str) -> None:
+        """Take a saved card off its customer for good: it can never be charged again."""
+        with _stripe_errors():
+            await self._client.v1.payment_methods.detach_async(payment_method_id)
+
     async def charge_off_session(self, *, customer_id: str, payment_method_id: str,
                                  amount_minor: int, currency: str, idempotency_key: str,
                                  metadata: Mapping[str, str] | None = None) -> ChargeResult:

@@ -8,5 +8,6 @@ APPS: dict[str, list[str]] = {
     "practice": ["models.practice", "models.account_links"],
     "messaging": ["models.outbox"],
     "scheduling": ["models.scheduling"],
+    "payments": ["models.payments"],
 }
 """App label -> model modules; each app's migrations live in `migrations/<label>/`."""

@@ -93,6 +93,8 @@ class Service(Model):
     self_booking = fields.BooleanField(default=False)
     cancellation_window_hours = fields.IntField(default=24)
     card_required = fields.BooleanField(default=False)
+    auto_charge = fields.BooleanField(default=False)
+    """Charge the card on file when a session is completed or late-cancelled."""
     required_details: fields.JSONField[list[str]] = fields.JSONField(default=list)
     """RegistrationDetail values the client must give."""
     custom_questions: fields.JSONField[list[dict]] = fields.JSONField(default=list)

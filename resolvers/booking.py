@@ -20,7 +20,7 @@ from tortoise.transactions import in_transaction
 from models.accounts import Account
 from models.practice import Engagement, EngagementStatus, Service
 from models.scheduling import LIVE_STATUSES, Session, SessionSeries
-from resolvers import audit, session_mail
+from resolvers import audit, cards, session_mail
 from resolvers.availability import Interval
 from resolvers.availability_settings import practice_availability
 from resolvers.caller import Caller
@@ -66,6 +66,8 @@ async def book_session(caller: Caller, engagement_id: UUID | None, starts_at: da
     """Book one session; a userError (and nothing written) when the time is not bookable."""
     account = caller.require_account()
     engagement = await bookable_engagement(account, engagement_id)
+    await cards.require_card(caller.settings, engagement.client_id, engagement.service,
+                             asked_by_client=engagement.client_id == account.id)
     start = start_of(starts_at)
     service = engagement.service
     length = timedelta(minutes=service.session_minutes)
@@ -96,6 +98,8 @@ async def book_series(caller: Caller, engagement_id: UUID | None, starts_at: dat
     """
     account = caller.require_account()
     engagement = await bookable_engagement(account, engagement_id)
+    await cards.require_card(caller.settings, engagement.client_id, engagement.service,
+                             asked_by_client=engagement.client_id == account.id)
     start = start_of(starts_at)
     service = engagement.service
     length = timedelta(minutes=service.session_minutes)

@@ -26,7 +26,7 @@ from models.practice import (
     Invitation,
     Service,
 )
-from resolvers import audit, outbox, registration_details, services
+from resolvers import audit, cards, outbox, registration_details, services
 from resolvers.caller import Caller
 from resolvers.errors import ErrorCode, UserErrors, check, fail
 from resolvers.registration_details import RegistrationDetails
@@ -97,6 +97,7 @@ async def request_service(
     check(errors)
     if problem := await already_engaged(account, service):
         raise problem
+    await cards.require_card(caller.settings, account.id, service)
     professional = await Account.get(id=service.professional.account_id)
     try:
         async with in_transaction():

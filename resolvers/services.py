@@ -136,6 +136,7 @@ async def create_service(
     self_booking: bool = False,
     cancellation_window_hours: int = 24,
     card_required: bool = False,
+    auto_charge: bool = False,
     required_details: list[RegistrationDetail] | None = None,
     custom_questions: list[QuestionInput] | None = None,
 ) -> Service:
@@ -145,7 +146,8 @@ async def create_service(
         "session_minutes": session_minutes, "price_amount": price_amount,
         "currency": currency.strip().upper(), "vat_rate_basis_points": vat_rate_basis_points,
         "self_booking": self_booking, "cancellation_window_hours": cancellation_window_hours,
-        "card_required": card_required, "required_details": list(required_details or []),
+        "card_required": card_required, "auto_charge": auto_charge,
+        "required_details": list(required_details or []),
     }
     questions, question_problems = _questions(custom_questions or [], [])
     values["custom_questions"] = questions

@@ -20,7 +20,7 @@ from tortoise.transactions import in_transaction
 from crypto import secrets_at_rest
 from models.accounts import Account
 from models.scheduling import Session, SessionSeries, SessionStatus
-from resolvers import audit, booking, session_mail
+from resolvers import audit, booking, charges, session_mail
 from resolvers.availability_settings import practice_availability
 from resolvers.caller import Caller
 from resolvers.errors import ErrorCode, UserErrors, fail
@@ -86,7 +86,9 @@ async def cancel_session(caller: Caller, session_id: UUID | None, *, reason: str
     session = await party_session(account, session_id)
     async with in_transaction():
         await _cancel(caller, account, session, reason)
-    return await booking.loaded(session.id)
+    cancelled = await booking.loaded(session.id)
+    await charges.charge_automatically(caller, cancelled)  # only when late, per the service
+    return cancelled
 
 
 async def cancel_series(caller: Caller, series_id: UUID | None, start: datetime, *,
@@ -107,18 +109,22 @@ async def cancel_series(caller: Caller, series_id: UUID | None, start: datetime,
     ids = await Session.filter(series_id=series.id, status=SessionStatus.SCHEDULED,
                                starts_at__gte=since).order_by("starts_at").values_list(
                                    "id", flat=True)
-    found = await visible_sessions(account, ids)
     async with in_transaction():
         for session_id in ids:
-            session = await booking.loaded(found[session_id].id)
-            await _cancel(caller, account, session, reason)
-    return [await booking.loaded(session_id) for session_id in ids]
+            await _cancel(caller, account, await booking.loaded(session_id), reason)
+    cancelled = [await booking.loaded(session_id) for session_id in ids]
+    for session in cancelled:
+        await charges.charge_automatically(caller, session)  # only the late ones, per the service
+    return cancelled
 
 
 async def complete_session(caller: Caller, session_id: UUID | None) -> Session:
-    """The professional says the session took place (once it has started)."""
-    return await _close(caller, session_id, SessionStatus.COMPLETED, "session_completed",
-                        action="complete_session")
+    """The professional says the session took place (once it has started); the card on file
+    is charged when the service says so."""
+    completed = await _close(caller, session_id, SessionStatus.COMPLETED, "session_completed",
+                             action="complete_session")
+    await charges.charge_automatically(caller, completed)
+    return completed
 
 
 async def mark_no_show(caller: Caller, session_id: UUID | None) -> Session:

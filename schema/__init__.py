@@ -29,6 +29,8 @@ from schema.hub_updates import HubSubscriptions
 from schema.invitations import InvitationMutations
 from schema.note_keys import NoteKeyMutations
 from schema.notes import NoteMutations
+from schema.payment_types import Payment
+from schema.payments import PaymentMutations, PaymentQueries
 from schema.practice import PracticeQueries
 from schema.scheduling import SchedulingMutations, SchedulingQueries
 from schema.services import ServiceMutations
@@ -52,10 +54,10 @@ class NodeQueries:
 
 
 Query = merge_types("Query", (AccountQueries, PracticeQueries, NodeQueries, SchedulingQueries,
-                              ClientProfileQueries, HubQueries))
+                              ClientProfileQueries, PaymentQueries, HubQueries))
 Mutation = merge_types("Mutation", (
     AccountMutations, AccountRecoveryMutations, ServiceMutations, InvitationMutations,
-    EngagementMutations, NoteKeyMutations, SchedulingMutations, NoteMutations,
+    EngagementMutations, NoteKeyMutations, SchedulingMutations, NoteMutations, PaymentMutations,
 ))
 Subscription = merge_types("Subscription", (HubSubscriptions,))
 
@@ -81,7 +83,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[Session],
+        types=[Session, Payment],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=settings.production),
     )

@@ -116,6 +116,9 @@ class Service(relay.Node):
         description="Cancelling later than this before a session counts as a late cancellation."
     )
     card_required: bool = strawberry.field(description="Clients need a card on file to book.")
+    auto_charge: bool = strawberry.field(
+        description="A completed or late-cancelled session is charged to the card on file."
+    )
     required_details: list[RegistrationDetail]
     custom_questions: list[CustomQuestion]
     archived_at: datetime | None = strawberry.field(
@@ -134,7 +137,7 @@ class Service(relay.Node):
             vat_rate_basis_points=service.vat_rate_basis_points,
             self_booking=service.self_booking,
             cancellation_window_hours=service.cancellation_window_hours,
-            card_required=service.card_required,
+            card_required=service.card_required, auto_charge=service.auto_charge,
             required_details=details.required_of(service.required_details),
             custom_questions=CustomQuestion.list_of(service.custom_questions),
             archived_at=service.archived_at, created_at=service.created_at, _model=service,

@@ -45,6 +45,9 @@ class CreateServiceInput:
     self_booking: bool = False
     cancellation_window_hours: int = 24
     card_required: bool = False
+    auto_charge: bool = strawberry.field(
+        default=False, description="Charge the card on file when a session is completed or "
+                                   "late-cancelled.")
     required_details: list[RegistrationDetail] = strawberry.field(default_factory=list)
     custom_questions: list[CustomQuestionInput] = strawberry.field(default_factory=list)
 
@@ -61,6 +64,7 @@ class UpdateServiceInput:
     self_booking: strawberry.Maybe[bool]
     cancellation_window_hours: strawberry.Maybe[int]
     card_required: strawberry.Maybe[bool]
+    auto_charge: strawberry.Maybe[bool]
     required_details: strawberry.Maybe[list[RegistrationDetail]]
     custom_questions: strawberry.Maybe[list[CustomQuestionInput]] = strawberry.field(
         description="The whole new list; questions not in it are removed."
@@ -109,7 +113,8 @@ class ServiceMutations:
             currency=input.price.currency, description=input.description,
             vat_rate_basis_points=input.vat_rate_basis_points, self_booking=input.self_booking,
             cancellation_window_hours=input.cancellation_window_hours,
-            card_required=input.card_required, required_details=input.required_details,
+            card_required=input.card_required, auto_charge=input.auto_charge,
+            required_details=input.required_details,
             custom_questions=_questions(input.custom_questions),
         )
         return ServicePayload(service=Service.of(service))
@@ -128,7 +133,7 @@ class ServiceMutations:
             vat_rate_basis_points=_given(input.vat_rate_basis_points),
             self_booking=_given(input.self_booking),
             cancellation_window_hours=_given(input.cancellation_window_hours),
-            card_required=_given(input.card_required),
+            card_required=_given(input.card_required), auto_charge=_given(input.auto_charge),
             required_details=_given(input.required_details),
             custom_questions=_questions(questions) if questions is not None else None,
         )

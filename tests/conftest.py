@@ -22,6 +22,7 @@ import db
 import settings as settings_module
 from app import create_app
 from settings import Settings
+from tests.fake_stripe import FakeStripe
 from tests.mailbox import Mailbox, SmtpServer
 
 TEST_DATABASE = os.environ.get("TEST_DATABASE", "sqlite")
@@ -127,3 +128,33 @@ def smtp_server() -> Iterator[SmtpServer]:
 def mailbox(settings: Settings, smtp_server: SmtpServer) -> Mailbox:
     """The messages delivered to the SMTP server during this test."""
     return Mailbox(settings, smtp_server)
+
+
+@pytest.fixture(scope="session")
+def stripe_server() -> Iterator[FakeStripe]:
+    """The fake Stripe API on a loopback port, for the whole run (tests/fake_stripe.py)."""
+    with FakeStripe.running() as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake_stripe(stripe_server: FakeStripe) -> FakeStripe:
+    stripe_server.reset()
+    return stripe_server
+
+
+@pytest.fixture
+def stripe_settings(settings: Settings, fake_stripe: FakeStripe) -> Settings:
+    """Card payments on, against the fake Stripe."""
+    return settings.with_changes(
+        stripe_secret_key=FakeStripe.API_KEY, stripe_webhook_secret=FakeStripe.WEBHOOK_SECRET,
+        stripe_api_base=fake_stripe.url, stripe_max_network_retries=0,
+        stripe_timeout_seconds=1.0,
+    )
+
+
+@pytest.fixture
+async def stripe_api(stripe_settings: Settings) -> AsyncIterator[Api]:
+    """The API of a server with card payments enabled."""
+    async with Api(stripe_settings) as client:
+        yield client

@@ -92,6 +92,8 @@ class FakeStripe:
             Route("/v1/customers/{id}", self._retrieve_customer, methods=["GET"]),
             Route("/v1/setup_intents", self._create_setup_intent, methods=["POST"]),
             Route("/v1/payment_methods/{id}", self._retrieve_payment_method, methods=["GET"]),
+            Route("/v1/payment_methods/{id}/detach", self._detach_payment_method,
+                  methods=["POST"]),
             Route("/v1/payment_intents", self._create_payment_intent, methods=["POST"]),
             Route("/v1/refunds", self._create_refund, methods=["POST"]),
         ])
@@ -233,6 +235,18 @@ class FakeStripe:
     def _retrieve_payment_method(self, _params: dict[str, Any],
                                  path: dict[str, str]) -> dict[str, Any]:
         return self._find(self.payment_methods, path["id"], "payment_method")
+
+    @_route
+    def _detach_payment_method(self, _params: dict[str, Any],
+                               path: dict[str, str]) -> dict[str, Any]:
+        method = self._find(self.payment_methods, path["id"], "payment_method")
+        if method["customer"] is None:
+            raise _Reply(400, {"type": "invalid_request_error",
+                               "code": "payment_method_unexpected_state",
+                               "message": "The payment method you provided is not attached to a "
+                                          "customer so detachment is impossible."})
+        method["customer"] = None
+        return method
 
     @_route
     def _create_payment_intent(self, params: dict[str, Any],

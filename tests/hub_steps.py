@@ -15,7 +15,6 @@ from models.practice import Engagement
 from models.scheduling import Session, SessionStatus
 from tests.helpers import register
 from tests.practice_steps import APPROVE, create_service, request
-from tests.sql_count import counting_statements
 
 HUB_SESSION = """
   id status startsAt endsAt startsAtLocal endsAtLocal joinOpensAt canJoin
@@ -125,15 +124,3 @@ def month_start(now: datetime, back: int) -> datetime:
 def node_uuid(global_id: str) -> UUID:
     return UUID(relay.GlobalID.from_id(global_id).node_id)
 
-
-async def statements_of(api: Any, query: str, variables: dict[str, Any] | None = None, *,
-                        token: str) -> tuple[list[str], dict[str, Any]]:
-    """The SQL statements one request runs, and its data.
-
-    A `viewer` query first takes the sign-in's once-a-minute last-seen write, which would
-    otherwise land in whichever counted request happens to come a minute after sign-in.
-    """
-    await api.data("{ viewer { id } }", token=token)
-    with counting_statements() as statements:
-        data = await api.data(query, variables, token=token)
-    return statements, data

@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from models.accounts import LoginSession
 
 _LOGGER = logging.getLogger("tortoise.db_client")
 
@@ -34,3 +37,10 @@ def counting_statements() -> Iterator[list[str]]:
     finally:
         _LOGGER.removeHandler(counter)
         _LOGGER.setLevel(previous)
+
+
+async def sign_ins_seen_now() -> None:
+    """Mark every login session as seen now. Call before each count that is compared with
+    another: a sign-in is touched at most once a minute (resolvers/signin.py), and that one
+    UPDATE must not land inside one count and not the other on a slow run."""
+    await LoginSession.all().update(last_seen_at=datetime.now(UTC))

@@ -272,3 +272,38 @@ async def test_slot_queries_are_limited_to_62_days(api):
                      token=setup.professional)
     assert body["errors"][0]["message"] == "Ask for at most 62 days at a time."
     assert body["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
+
+
+async def test_a_clients_slots_leave_out_their_sessions_with_other_professionals(api):
+    first = await practice(api, self_booking=True)
+    other = await client(api, "helga@example.com", "Helga")
+    await Account.filter(email="helga@example.com").update(is_professional=True)
+    service = await create_service(api, other, title="Physio", selfBooking=True,
+                                   sessionMinutes=60, requiredDetails=[], customQuestions=[])
+    second = await with_client(api, other, service, first.client,
+                               availability={"timeZone": LONDON})
+    assert (await book(api, first.client, first.engagement_id,
+                       _next_monday_at("10:00")))["userErrors"] == []
+    window = {"serviceId": service["id"], "from": iso(_next_monday_at("00:00")),
+              "to": iso(_next_monday_at("23:00"))}
+    for_client = (await api.data(SLOTS, window, token=second.client))["availableSlots"]
+    for_helga = (await api.data(SLOTS, window, token=other))["availableSlots"]
+    assert [parse(s["startsAt"]) for s in for_client] == [_next_monday_at("09:00"),
+                                                          _next_monday_at("11:00")]
+    assert len(for_helga) == 3, "the professional sees her own free time"
+
+
+async def test_a_time_without_offset_or_in_seconds_is_refused(api):
+    setup = await practice(api)
+    naive = (await api.data(
+        "mutation($input: BookSessionInput!) { bookSession(input: $input) "
+        "{ userErrors { field message code } } }",
+        {"input": {"engagementId": setup.engagement_id, "startsAt": "2030-01-07T10:00:00"}},
+        token=setup.professional))["bookSession"]
+    assert naive["userErrors"] == [{
+        "field": "startsAt", "code": "INVALID_INPUT",
+        "message": "Give the time with its offset, like 2026-03-30T09:00:00Z."}]
+    seconds = await book(api, setup.professional, setup.engagement_id,
+                         _next_monday_at("10:00") + timedelta(seconds=30))
+    assert codes(seconds) == ["INVALID_INPUT"]
+    await _nothing_written()

@@ -19,6 +19,7 @@ import pytest
 from tests.conftest import TEST_ENV
 from tests.helpers import PASSWORD, REGISTER
 from tests.mailbox import Mailbox, SmtpServer, free_port
+from tests.payment_steps import book, download, engaged_practice, pdf_text, record_manual
 
 ROOT = Path(__file__).resolve().parent.parent
 DELIVERY_LIMIT_SECONDS = 30
@@ -94,3 +95,33 @@ async def test_served_app_background_sender_delivers_mail(server, mailbox: Mailb
     assert [m["Subject"] for m in mailbox.to("bjorn@example.com")] == [
         "Confirm your email address"
     ]
+
+
+class _HttpApi:
+    """The steps' `api` interface over real HTTP to the served app."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    async def data(self, query: str, variables: dict | None = None, *,
+                   token: str | None = None) -> dict:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        body = (await self.http.post("/graphql", json={"query": query,
+                                                       "variables": variables or {}},
+                                     headers=headers)).json()
+        assert "errors" not in body, body["errors"]
+        return body["data"]
+
+
+async def test_served_app_opens_a_receipt_link_and_refuses_webhooks_without_stripe(server):
+    async with httpx.AsyncClient(base_url=server) as http:
+        api = _HttpApi(http)
+        practice = await engaged_practice(api)
+        payment = (await record_manual(api, practice.professional,
+                                       await book(practice)))["payment"]
+        receipt = await download(api, payment["receiptUrl"])
+        webhook = await http.post("/webhooks/stripe", content=b"{}")
+
+    assert receipt.status_code == 200
+    assert "Þórunn Ólafsdóttir" in pdf_text(receipt.content)
+    assert webhook.status_code == 404

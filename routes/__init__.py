@@ -1,0 +1,1 @@
+"""Plain HTTP routes beside /graphql: receipt downloads and Stripe webhooks."""
