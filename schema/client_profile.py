@@ -17,13 +17,14 @@ import strawberry
 from strawberry import relay
 
 from models.accounts import Account
-from resolvers import client_history, client_profiles, note_reading
+from resolvers import client_history, client_profiles, note_reading, payment_queries
 from resolvers.progress import combined
 from schema.context import Info, viewer_time_zone
 from schema.engagement_types import Engagement
 from schema.ids import node_uuid
 from schema.note_types import Note
 from schema.pagination import Connection
+from schema.payment_types import Payment, PaymentTotal
 from schema.practice_types import node_uuids
 from schema.progress_types import Progress
 from schema.query_errors import user_errors_as_graphql_errors
@@ -62,6 +63,20 @@ class ClientProfile(relay.Node):
                                                   first=first, after=after)
         await info.context.loaders.attach(page.items)
         return Connection.of(page, Session.of)  # type: ignore[arg-type]
+
+    @strawberry.field(description="The client's payments to this professional, newest first; "
+                                  "each paid one has its receiptUrl.")
+    @user_errors_as_graphql_errors
+    async def payments(self, first: int | None = None, after: str | None = None
+                       ) -> Connection[Payment]:
+        page = await payment_queries.client_payments(self._professional, self._client.id,
+                                                     first=first, after=after)
+        return Connection.of(page, Payment.of)  # type: ignore[arg-type]
+
+    @strawberry.field(description="What the client has paid this professional, per currency.")
+    async def payment_totals(self) -> list[PaymentTotal]:
+        return [PaymentTotal.of(t) for t in await payment_queries.totals_paid(
+            client_id=self._client.id, professional_id=self._professional.id)]
 
     @strawberry.field(description="Progress across all of this client's engagements with this "
                                   "professional (each engagement has its own too); months in "

@@ -14,6 +14,7 @@ from tests.hub_steps import (
     add_sessions,
     client,
     connect,
+    pay,
     practice,
 )
 from tests.sql_count import counting_statements, sign_ins_seen_now
@@ -29,6 +30,10 @@ PROFILE = """query($id: ID!, $first: Int, $after: String) { clientProfile(id: $i
   }
   progress { attended cancelled lateCancelled noShows scheduled firstSessionAt lastSessionAt
              nextSessionAt averageDaysBetween perMonth { attended } }
+  payments(first: $first) { edges { node {
+    amount { amount currency } status receiptUrl session { startsAt service { title } }
+  } } }
+  paymentTotals { paid { amount currency } count }
 } }"""
 
 
@@ -87,6 +92,8 @@ async def test_the_professional_sees_their_sessions_with_the_client_and_progress
     assert {e["service"]["title"]: e["progress"]["attended"]
             for e in profile["engagements"]} == {"Counselling": 2, "Couples": 1}
 
+    assert profile["payments"]["edges"] == []
+
     jon = world["jon"].token
     physio_only = (await api.data(PROFILE, {"id": await _profile_id(api, jon, "Anna")},
                                   token=jon))["clientProfile"]
@@ -112,7 +119,8 @@ async def test_the_profile_statement_count_does_not_grow_with_sessions_or_servic
     world = await _world(api)
     sigrun = world["sigrun"].token
     now = datetime.now(UTC)
-    await add_session(world["counselling"], now - timedelta(days=3))
+    await pay(api, world["sigrun"], await add_session(world["counselling"],
+                                                      now - timedelta(days=3)))
     anna_id = await _profile_id(api, sigrun, "Anna")
     await sign_ins_seen_now()
     with counting_statements() as small:
@@ -121,10 +129,37 @@ async def test_the_profile_statement_count_does_not_grow_with_sessions_or_servic
     for hour, name in enumerate(("counselling", "couples")):
         await add_sessions(world[name], 150, start=now - timedelta(days=700, hours=hour),
                            every=timedelta(days=4))
+        for days in range(10, 14):
+            await pay(api, world["sigrun"], await add_session(
+                world[name], now - timedelta(days=days, hours=hour + 2)))
     await sign_ins_seen_now()
     with counting_statements() as large:
         profile = (await api.data(PROFILE, {"id": anna_id, "first": 100},
                                   token=sigrun))["clientProfile"]
 
     assert len(profile["sessions"]["edges"]) == 100
+    assert len(profile["payments"]["edges"]) == 9
     assert len(small) == len(large), (small, large)
+
+
+async def test_the_profile_shows_the_clients_payments_to_this_professional_only(api):
+    world = await _world(api)
+    now = datetime.now(UTC)
+    paid = await add_session(world["counselling"], now - timedelta(days=8))
+    await pay(api, world["sigrun"], paid)
+    await pay(api, world["sigrun"], await add_session(world["couples"], now - timedelta(days=4)))
+    await add_session(world["couples"], now - timedelta(days=2))
+    await pay(api, world["jon"], await add_session(world["physio"], now - timedelta(days=1)))
+    await pay(api, world["sigrun"], await add_session(world["bjarni_couples"],
+                                                      now - timedelta(days=3)))
+
+    sigrun = world["sigrun"].token
+    profile = (await api.data(PROFILE, {"id": await _profile_id(api, sigrun, "Anna")},
+                              token=sigrun))["clientProfile"]
+
+    payments = [e["node"] for e in profile["payments"]["edges"]]
+    assert [(p["session"]["service"]["title"], p["session"]["startsAt"]) for p in payments] == [
+        ("Couples", iso(now - timedelta(days=4))), ("Counselling", iso(paid.starts_at))]
+    assert all(p["status"] == "PAID" and p["receiptUrl"] for p in payments)
+    assert profile["paymentTotals"] == [{"paid": {"amount": 36000, "currency": "ISK"},
+                                         "count": 2}]
