@@ -207,7 +207,7 @@ async def measure(base: str, token: str, requests: int) -> None:
             print(f"    (a) / (c) throughput, {in_flight} in flight: "
                   f"{rates['(a) hub page', in_flight] / rates['(c) baseline', in_flight]:.2f}")
         durations, wall = await load(client, history, max(5, requests // 30), 1)
-        print(summary("(b) full history, 100 per page (one walk = 10 requests)", durations,
+        print(summary("(b) full history, 10 pages of 100 (per walk)", durations,
                       wall))
 
 

@@ -12,8 +12,10 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from models.accounts import Account
+from models.payments import Payment
 from models.practice import Engagement, EngagementStatus
 from models.scheduling import Session, SessionStatus
+from resolvers import payment_queries
 from resolvers.caller import Caller
 from resolvers.errors import fail
 from resolvers.pagination import Page, keyset_page
@@ -33,7 +35,8 @@ class Totals:
 
 async def client_engagements(caller: Caller) -> list[Engagement]:
     """Every engagement of the signed-in client, newest first, with service and professional
-    joined in (one query), so the hub's relation fields need no more."""
+    joined in (one query), so the hub's relation fields need no more (the client is the
+    caller, whom the schema remembers too)."""
     account = caller.require_account()
     return await Engagement.filter(client_id=account.id).order_by(
         "-created_at", "-id"
@@ -77,6 +80,24 @@ async def past_sessions(caller: Caller, *, first: int | None, after: str | None,
         else:
             query = query.filter(engagement__service_id=service_id)
     return await keyset_page(query, order=PAST_ORDER, first=first, after=after)
+
+
+async def payments(caller: Caller, *, first: int | None, after: str | None) -> Page[Payment]:
+    """The client's payments to every professional, newest first, each with its session.
+
+    Not payment_queries.my_payments: that prefetches session, engagement, service and profile
+    level by level (four queries); in the hub the engagements, services and profiles are in the
+    loaders already, so the sessions are the only thing left to fetch.
+    """
+    account = caller.require_account()
+    page = await keyset_page(Payment.filter(client_id=account.id),
+                             order=payment_queries.NEWEST_FIRST, first=first, after=after)
+    if page.items:
+        sessions = {s.id: s for s in await Session.filter(
+            id__in={p.session_id for p in page.items})}
+        for payment in page.items:
+            payment.session = sessions[payment.session_id]
+    return page
 
 
 def totals(engagements: list[Engagement], progress: list[Progress]) -> Totals:

@@ -73,6 +73,48 @@ class Loaders:
                 if (related := _loaded(row, name)) is not None:
                     self.remember(related)
 
+    async def attach(self, sessions: list[Session]) -> list[Session]:
+        """Join each session's engagement, service, professional and client in one query and
+        remember them.
+
+        A list resolver calls this for its own rows instead of leaving them to the shared
+        loaders: sibling lists (today's and this week's sessions) resolving a moment apart
+        would otherwise make one or two batches depending on timing, and the statement count
+        of a request would not be the same from one run to the next.
+        """
+        if not sessions:
+            return sessions
+        found = {e.id: e for e in await Engagement.filter(
+            id__in={s.engagement_id for s in sessions}
+        ).select_related("client", "service__professional")}
+        for session in sessions:
+            session.engagement = found[session.engagement_id]
+        self.remember(*sessions)
+        return sessions
+
+    def _known(self, row: Model, relation: str, loader: DataLoader, key: UUID) -> Model | None:
+        """The related row if it is in hand already (joined in, or loaded earlier)."""
+        related = _loaded(row, relation)
+        if related is not None:
+            return related
+        future = loader.cache_map.get(key)
+        if future is not None and future.done() and not future.cancelled() \
+                and future.exception() is None:
+            return future.result()
+        return None
+
+    def session_service_now(self, session: Session) -> Service | None:
+        engagement = self._known(session, "engagement", self.engagements, session.engagement_id)
+        if engagement is None:
+            return None
+        return self._known(engagement, "service", self.services, engagement.service_id)
+
+    def session_profile_now(self, session: Session) -> ProfessionalProfile | None:
+        service = self.session_service_now(session)
+        if service is None:
+            return None
+        return self._known(service, "professional", self.profiles, service.professional_id)
+
     async def _related(self, row: Model, relation: str, loader: DataLoader,
                        key: UUID) -> Model:
         related = _loaded(row, relation)

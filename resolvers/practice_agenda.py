@@ -30,15 +30,11 @@ def this_week(account: Account, now: datetime) -> tuple[datetime, datetime]:
 
 
 async def sessions_between(caller: Caller, start: datetime, end: datetime) -> list[Session]:
-    """The professional's sessions starting in [start, end), every status, earliest first.
-
-    Only the client and engagement are joined in: PostgreSQL cuts column aliases at 63
-    characters, and Tortoise's aliases for session -> engagement -> service columns are longer,
-    so services and profiles come from the per-request loaders (one query each)."""
+    """The professional's sessions starting in [start, end), every status, earliest first."""
     account = caller.require_professional()
     return await Session.filter(
         professional_id=account.id, starts_at__gte=start, starts_at__lt=end,
-    ).order_by("starts_at", "id").select_related("client", "engagement")
+    ).order_by("starts_at", "id")
 
 
 async def todays_sessions(caller: Caller, now: datetime | None = None) -> list[Session]:

@@ -17,14 +17,18 @@ import strawberry
 from strawberry import relay
 
 from models.accounts import Account
-from resolvers import client_profiles, note_reading
-from schema.context import Info
+from resolvers import client_history, client_profiles, note_reading, payment_queries
+from resolvers.progress import combined
+from schema.context import Info, viewer_time_zone
 from schema.engagement_types import Engagement
 from schema.ids import node_uuid
 from schema.note_types import Note
 from schema.pagination import Connection
+from schema.payment_types import Payment, PaymentTotal
 from schema.practice_types import node_uuids
+from schema.progress_types import Progress
 from schema.query_errors import user_errors_as_graphql_errors
+from schema.session_types import Session
 
 
 @strawberry.type(description="One of the signed-in professional's clients, as they see them.")
@@ -49,6 +53,38 @@ class ClientProfile(relay.Node):
         return Engagement.list_of(
             await client_profiles.engagements_with(self._professional, self._client.id)
         )
+
+    @strawberry.field(description="Every session of this client with this professional, any "
+                                  "status, newest first.")
+    @user_errors_as_graphql_errors
+    async def sessions(self, info: Info, first: int | None = None, after: str | None = None
+                       ) -> Connection[Session]:
+        page = await client_history.sessions_with(self._professional, self._client,
+                                                  first=first, after=after)
+        await info.context.loaders.attach(page.items)
+        return Connection.of(page, Session.of)  # type: ignore[arg-type]
+
+    @strawberry.field(description="The client's payments to this professional, newest first; "
+                                  "each paid one has its receiptUrl.")
+    @user_errors_as_graphql_errors
+    async def payments(self, first: int | None = None, after: str | None = None
+                       ) -> Connection[Payment]:
+        page = await payment_queries.client_payments(self._professional, self._client.id,
+                                                     first=first, after=after)
+        return Connection.of(page, Payment.of)  # type: ignore[arg-type]
+
+    @strawberry.field(description="What the client has paid this professional, per currency.")
+    async def payment_totals(self) -> list[PaymentTotal]:
+        return [PaymentTotal.of(t) for t in await payment_queries.totals_paid(
+            client_id=self._client.id, professional_id=self._professional.id)]
+
+    @strawberry.field(description="Progress across all of this client's engagements with this "
+                                  "professional (each engagement has its own too); months in "
+                                  "the professional's time zone.")
+    async def progress(self, info: Info) -> Progress:
+        found = await client_profiles.engagements_with(self._professional, self._client.id)
+        loader = info.context.loaders.progress(viewer_time_zone(info))
+        return Progress.of(combined(await loader.load_many([e.id for e in found])))
 
     @strawberry.field(description=(
         "The professional's notes about this client, opened: newest `aboutDate` first, then "

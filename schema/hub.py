@@ -8,15 +8,17 @@ returning every session ever held would make the SPA's home page slow (BENCHMARK
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from uuid import UUID
 
 import strawberry
 
-from resolvers import hub
+from resolvers import hub, payment_queries
 from resolvers.pagination import DEFAULT_PAGE_SIZE
 from schema.context import Info, viewer_time_zone
 from schema.engagement_types import Engagement
 from schema.ids import node_uuid
 from schema.pagination import Connection
+from schema.payment_types import Payment, PaymentTotal
 from schema.practice_types import EngagementStatus
 from schema.query_errors import user_errors_as_graphql_errors
 from schema.session_types import Session
@@ -29,6 +31,13 @@ class HubTotals:
         description="Services the client is or was an active client of."
     )
     professionals: int
+    _client_id: strawberry.Private[UUID]
+
+    @strawberry.field(description="Paid minus refunded per currency (never added across "
+                                  "currencies), alphabetically by currency.")
+    async def paid(self) -> list[PaymentTotal]:
+        return [PaymentTotal.of(t)
+                for t in await payment_queries.totals_paid(client_id=self._client_id)]
 
 
 @strawberry.type(description="A client's home page: everything across all their services.")
@@ -76,7 +85,16 @@ class Hub:
         progress = await loader.load_many([e.id for e in self._engagements])
         found = hub.totals(self._engagements, progress)
         return HubTotals(sessions_attended=found.sessions_attended, services=found.services,
-                         professionals=found.professionals)
+                         professionals=found.professionals,
+                         _client_id=info.context.caller.require_account().id)
+
+    @strawberry.field(description="Payments to every professional, newest first; each paid one "
+                                  "has its receiptUrl.")
+    @user_errors_as_graphql_errors
+    async def payments(self, info: Info, first: int | None = DEFAULT_PAGE_SIZE,
+                       after: str | None = None) -> Connection[Payment]:
+        page = await hub.payments(info.context.caller, first=first, after=after)
+        return Connection.of(page, Payment.of)  # type: ignore[arg-type]
 
 
 @strawberry.type
@@ -85,6 +103,6 @@ class HubQueries:
     async def hub(self, info: Info) -> Hub:
         caller = info.context.caller
         engagements = await hub.client_engagements(caller)
-        info.context.loaders.remember(*engagements)
+        info.context.loaders.remember(*engagements, caller.require_account())
         return Hub(time_zone=viewer_time_zone(info), _engagements=engagements,
                    _now=datetime.now(UTC))

@@ -64,15 +64,13 @@ class Practice:
                                   "every status, earliest first.")
     async def today_sessions(self, info: Info) -> list[Session]:
         found = await practice_agenda.todays_sessions(info.context.caller)
-        info.context.loaders.remember(*found)
-        return Session.list_of(found)
+        return Session.list_of(await info.context.loaders.attach(found))
 
     @strawberry.field(description="Sessions starting this week (Monday to Sunday) in the "
                                   "professional's time zone, every status, earliest first.")
     async def week_sessions(self, info: Info) -> list[Session]:
         found = await practice_agenda.this_weeks_sessions(info.context.caller)
-        info.context.loaders.remember(*found)
-        return Session.list_of(found)
+        return Session.list_of(await info.context.loaders.attach(found))
 
     @strawberry.field(description="Current and former clients (active or ended engagements). "
                                   "`search` matches name or email.")

@@ -9,7 +9,6 @@ import strawberry
 from strawberry import relay
 
 from resolvers import practice_clients as clients
-from schema.context import Info
 from schema.engagement_types import Engagement
 
 ClientOrder = strawberry.enum(
@@ -47,6 +46,5 @@ class PracticeClient:
 
     @strawberry.field(description="Their engagements with this practice's services, oldest "
                                   "first.")
-    def engagements(self, info: Info) -> list[Engagement]:
-        info.context.loaders.remember(*self._engagements)
+    def engagements(self) -> list[Engagement]:
         return Engagement.list_of(self._engagements)

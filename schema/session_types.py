@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
-from typing import Self
+from typing import Self, TypeVar
 from zoneinfo import ZoneInfo
 
 import strawberry
@@ -18,6 +18,19 @@ from schema.context import Info, viewer_time_zone
 from schema.engagement_types import ClientContact, Engagement
 from schema.practice_types import EngagementSide, Money, ProfessionalProfile, Service, node_uuids
 from schema.scheduling_types import SessionChange, SessionSeries
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _then(convert: Callable[[T], R], pending: Awaitable[T]) -> R:
+    """An awaitable of `convert(await pending)`, for fields that are usually synchronous: GraphQL
+    awaits whatever a resolver returns when it is awaitable."""
+    async def wait() -> R:
+        return convert(await pending)
+
+    return wait()  # type: ignore[return-value]
+
 
 SessionStatus = strawberry.enum(
     m.SessionStatus, name="SessionStatus",
@@ -59,12 +72,20 @@ class Session(relay.Node):
         return Engagement.of(await info.context.loaders.engagement_of(self._model))
 
     @strawberry.field
-    async def service(self, info: Info) -> Service:
-        return Service.of(await info.context.loaders.session_service(self._model))
+    def service(self, info: Info) -> Service:
+        """Answered synchronously when the service is in hand (the usual case in lists): an
+        awaited field costs GraphQL execution several times a plain one (BENCHMARKS.md)."""
+        loaders = info.context.loaders
+        if (known := loaders.session_service_now(self._model)) is not None:
+            return Service.of(known)
+        return _then(Service.of, loaders.session_service(self._model))
 
     @strawberry.field
-    async def professional(self, info: Info) -> ProfessionalProfile:
-        return ProfessionalProfile.of(await info.context.loaders.session_profile(self._model))
+    def professional(self, info: Info) -> ProfessionalProfile:
+        loaders = info.context.loaders
+        if (known := loaders.session_profile_now(self._model)) is not None:
+            return ProfessionalProfile.of(known)
+        return _then(ProfessionalProfile.of, loaders.session_profile(self._model))
 
     @strawberry.field
     async def client(self, info: Info) -> ClientContact:

@@ -37,7 +37,11 @@ query($first: Int, $after: String, $serviceId: ID) {{ hub {{
       nextSessionAt averageDaysBetween perMonth {{ month attended }}
     }}
   }}
-  totals {{ sessionsAttended services professionals }}
+  totals {{ sessionsAttended services professionals paid {{ paid {{ amount currency }} }} }}
+  payments {{ edges {{ node {{
+    amount {{ amount currency }} receiptUrl
+    session {{ service {{ title }} professional {{ displayName }} }}
+  }} }} }}
 }} }}"""
 
 
@@ -55,17 +59,17 @@ async def account(email: str) -> Account:
 
 
 async def practice(api: Any, email: str, name: str, titles: list[str],
-                   time_zone: str = "Atlantic/Reykjavik") -> Practice:
+                   time_zone: str = "Atlantic/Reykjavik", **service: Any) -> Practice:
     token = await register(api, email, name=name, roles=("PROFESSIONAL",), time_zone=time_zone)
     found = Practice(token=token, account=await account(email))
     for title in titles:
-        await add_service(api, found, title)
+        await add_service(api, found, title, **service)
     return found
 
 
-async def add_service(api: Any, owner: Practice, title: str) -> dict[str, Any]:
+async def add_service(api: Any, owner: Practice, title: str, **changes: Any) -> dict[str, Any]:
     owner.services[title] = await create_service(
-        api, owner.token, title=title, requiredDetails=[], customQuestions=[],
+        api, owner.token, title=title, requiredDetails=[], customQuestions=[], **changes,
     )
     return owner.services[title]
 
@@ -123,3 +127,17 @@ def month_start(now: datetime, back: int) -> datetime:
 
 def node_uuid(global_id: str) -> UUID:
     return UUID(relay.GlobalID.from_id(global_id).node_id)
+
+
+
+PAY = """mutation($input: RecordManualPaymentInput!) {
+  recordManualPayment(input: $input) { payment { id status } userErrors { message } }
+}"""
+
+
+async def pay(api: Any, owner: Practice, session: Session) -> None:
+    """The professional records a cash payment for the session."""
+    payload = (await api.data(PAY, {"input": {
+        "sessionId": relay.to_base64("Session", str(session.id)), "method": "CASH",
+    }}, token=owner.token))["recordManualPayment"]
+    assert payload["userErrors"] == [], payload

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed
 
+from app import create_app
 from gateways.events import events_for
 from models.scheduling import Session, SessionStatus
-from tests.conftest import ON_POSTGRES
+from tests.conftest import ON_POSTGRES, Api
 from tests.hub_steps import account, add_session, client, connect, practice
+from tests.scheduling_steps import CANCEL, book, every_day, soon
+from tests.scheduling_steps import practice as scheduling_practice
 from tests.test_server import server  # noqa: F401  (the real `python app.py serve` process)
 from tests.ws_client import graphql_ws, served
 
@@ -154,3 +158,30 @@ async def test_a_served_app_process_hears_an_event_published_by_another_process(
         booked = (await ws.next_data())["hubUpdates"]
     assert booked["kind"] == "SESSION_BOOKED"
     assert booked["session"]["service"] == {"title": "Counselling"}
+
+
+async def test_a_booking_through_one_app_instance_reaches_a_hub_open_on_another(
+        api, settings, buses):
+    """The booking mutations publish; the hub on the other instance hears it (PostgreSQL:
+    two buses, two LISTEN connections, NOTIFY between them)."""
+    app_bus, other_bus = buses
+    setup = await scheduling_practice(api, self_booking=True, timeZone="UTC",
+                                      weeklyHours=every_day("00:00", "00:00"))
+    other = Api(settings)
+    other.http = httpx.AsyncClient(transport=httpx.ASGITransport(
+        app=create_app(settings, manage_database=False, events=other_bus)),
+        base_url="http://other.test")
+    async with served(settings, app_bus) as url, other, \
+            graphql_ws(url, bearer(setup.client)) as ws:
+        assert (await ws.receive())["type"] == "connection_ack"
+        await listening(ws)
+        booked = await book(other, setup.professional, setup.engagement_id, soon(48))
+        assert booked["userErrors"] == []
+        heard = (await ws.next_data())["hubUpdates"]
+        assert heard["kind"] == "SESSION_BOOKED"
+        assert heard["session"]["id"] == booked["session"]["id"]
+        await other.data(CANCEL, {"input": {"sessionId": booked["session"]["id"]}},
+                         token=setup.client)
+        cancelled = (await ws.next_data())["hubUpdates"]
+    assert cancelled["kind"] == "SESSION_CANCELLED"
+    assert cancelled["session"]["status"] == "CANCELLED"

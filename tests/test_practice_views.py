@@ -178,5 +178,5 @@ async def test_the_practice_statement_count_does_not_grow_with_clients_or_sessio
 
     assert len(data["clients"]["edges"]) == 9
     assert len(data["todaySessions"]) == 9
-    assert len(small) == len(large), (small, large)
+    assert len(small) == len(large), "\n".join(s[:90] for s in [*small, "--", *large])
 
