@@ -44,6 +44,7 @@ class DemoPerson:
     time_zone: str
     professional: bool
     client: bool
+    locale: str = "en"
 
 
 PEOPLE = [
@@ -54,7 +55,7 @@ PEOPLE = [
     DemoPerson("maya@demo.therapyhub.test", "Maya Chen", "America/New_York",
                professional=True, client=True),
     DemoPerson("thorunn@demo.therapyhub.test", "Þórunn Ólafsdóttir", "Atlantic/Reykjavik",
-               professional=False, client=True),
+               professional=False, client=True, locale="is"),
     DemoPerson("lukasz@demo.therapyhub.test", "Łukasz Żółć", "Europe/Warsaw",
                professional=False, client=True),
 ]
@@ -208,7 +209,7 @@ async def seed(settings: Settings) -> list[DemoPerson]:
         signed_in = await accounts.register(
             Caller(settings=settings, address="seed"), email=person.email,
             password=DEMO_PASSWORD, name=person.name, time_zone=person.time_zone,
-            as_client=person.client, as_professional=person.professional,
+            locale=person.locale, as_client=person.client, as_professional=person.professional,
         )
         if signed_in.note_recovery_key:
             print(f"Notes recovery key of {person.email} (shown once): "

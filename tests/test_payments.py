@@ -246,6 +246,7 @@ async def test_the_demo_client_has_paid_sessions_with_receipts(api, settings):
     text = pdf_text((await download(api, url)).content)
     assert "Sálfræðistofa Sigrúnar" in text
     assert "Þórunn Ólafsdóttir" in text
+    assert " kr." in text  # an Icelandic client reads ISK as Icelanders write it
 
 
 MY_PAYMENTS = """
