@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from models.accounts import Account
 from models.payments import Payment
@@ -111,12 +112,26 @@ def totals(engagements: list[Engagement], progress: list[Progress]) -> Totals:
     )
 
 
-def join_opens_at(caller: Caller, session: Session) -> datetime:
-    return session.starts_at - timedelta(minutes=caller.settings.join_window_minutes)
+@dataclass(frozen=True)
+class Viewpoint:
+    """Who is looking, from where and when: a session's local times and whether it can be
+    joined depend on it. Taken once per request, so every session in an answer agrees."""
 
+    zone: ZoneInfo
+    join_window: timedelta
+    now: datetime
 
-def can_join(caller: Caller, session: Session, now: datetime | None = None) -> bool:
-    """From a few minutes before the start until the end, while the session is still booked."""
-    now = now or datetime.now(UTC)
-    return (session.status is SessionStatus.SCHEDULED
-            and join_opens_at(caller, session) <= now < session.ends_at)
+    @classmethod
+    def of(cls, caller: Caller) -> Viewpoint:
+        account = caller.account
+        return cls(zone=ZoneInfo(account.time_zone if account is not None else "UTC"),
+                   join_window=timedelta(minutes=caller.settings.join_window_minutes),
+                   now=datetime.now(UTC))
+
+    def join_opens_at(self, session: Session) -> datetime:
+        return session.starts_at - self.join_window
+
+    def can_join(self, session: Session) -> bool:
+        """From a few minutes before the start until the end, while the session is booked."""
+        return (session.status is SessionStatus.SCHEDULED
+                and self.join_opens_at(session) <= self.now < session.ends_at)

@@ -62,7 +62,7 @@ class ClientProfile(relay.Node):
         page = await client_history.sessions_with(self._professional, self._client,
                                                   first=first, after=after)
         await info.context.loaders.attach(page.items)
-        return Connection.of(page, Session.of)  # type: ignore[arg-type]
+        return Connection.of(page, Session.seen_by(info))
 
     @strawberry.field(description="The client's payments to this professional, newest first; "
                                   "each paid one has its receiptUrl.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import strawberry
 from starlette.requests import Request
@@ -10,6 +11,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from resolvers.caller import Caller
+from resolvers.hub import Viewpoint
 from resolvers.loaders import Loaders
 
 
@@ -22,6 +24,11 @@ class Context:
     """A websocket's `connection_init` payload; browsers cannot send headers there."""
     loaders: Loaders = field(default_factory=Loaders)
     """Fresh per request (and per subscription event), so no cache outlives what it serves."""
+
+    @cached_property
+    def viewpoint(self) -> Viewpoint:
+        """The caller's zone and this request's instant, for every session in the answer."""
+        return Viewpoint.of(self.caller)
 
 
 Info = strawberry.Info[Context, None]

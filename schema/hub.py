@@ -7,7 +7,7 @@ returning every session ever held would make the SPA's home page slow (BENCHMARK
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from uuid import UUID
 
 import strawberry
@@ -50,14 +50,14 @@ class Hub:
                                   "canJoin to show its join button.")
     async def next_session(self, info: Info) -> Session | None:
         found = await hub.next_session(info.context.caller, self._now)
-        return Session.of(found) if found else None
+        return Session.of(found, info.context.viewpoint) if found else None
 
     @strawberry.field(description="Booked sessions that have not ended, soonest first. "
                                   f"`first` is at most {hub.MAX_UPCOMING}.")
     @user_errors_as_graphql_errors
     async def upcoming_sessions(self, info: Info, first: int = 5) -> list[Session]:
-        return Session.list_of(await hub.upcoming_sessions(info.context.caller, first,
-                                                           self._now))
+        found = await hub.upcoming_sessions(info.context.caller, first, self._now)
+        return Session.list_of(found, info.context.viewpoint)
 
     @strawberry.field(description="Sessions that have ended, whatever their status, newest "
                                   "first. Filter by one service with serviceId.")
@@ -70,7 +70,7 @@ class Hub:
             service_id=node_uuid(service_id, "Service") if service_id else None,
             filter_by_service=service_id is not None, now=self._now,
         )
-        return Connection.of(page, Session.of)
+        return Connection.of(page, Session.seen_by(info))
 
     @strawberry.field(description="Every engagement, newest first, each with its service, "
                                   "professional and progress.")
@@ -105,4 +105,4 @@ class HubQueries:
         engagements = await hub.client_engagements(caller)
         info.context.loaders.remember(*engagements, caller.require_account())
         return Hub(time_zone=viewer_time_zone(info), _engagements=engagements,
-                   _now=datetime.now(UTC))
+                   _now=info.context.viewpoint.now)

@@ -11,6 +11,7 @@ from collections.abc import AsyncGenerator
 import strawberry
 
 from resolvers import hub_updates
+from resolvers.hub import Viewpoint
 from resolvers.loaders import Loaders
 from schema.context import Info
 from schema.session_types import Session
@@ -41,4 +42,5 @@ class HubSubscriptions:
             # nothing cached for an earlier event is shown as current.
             info.context.loaders = Loaders()
             yield HubEvent(kind=update.kind,
-                           session=Session.of(update.session) if update.session else None)
+                           session=Session.of(update.session, Viewpoint.of(info.context.caller))
+                           if update.session else None)

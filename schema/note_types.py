@@ -50,9 +50,9 @@ class Note(relay.Node):
         )
 
     @strawberry.field(description="The session the note belongs to, if it was linked to one.")
-    def session(self) -> Session | None:
+    def session(self, info: Info) -> Session | None:
         session = self._model.session
-        return Session.of(session) if session is not None else None
+        return Session.of(session, info.context.viewpoint) if session is not None else None
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],

@@ -131,8 +131,8 @@ class Payment(relay.Node):
                               created_at=r.created_at) for r in found]
 
     @strawberry.field(description="The session paid for.")
-    async def session(self) -> Session:
-        return Session.of(await self._model.session)
+    async def session(self, info: Info) -> Session:
+        return Session.of(await self._model.session, info.context.viewpoint)
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],

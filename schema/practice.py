@@ -64,13 +64,13 @@ class Practice:
                                   "every status, earliest first.")
     async def today_sessions(self, info: Info) -> list[Session]:
         found = await practice_agenda.todays_sessions(info.context.caller)
-        return Session.list_of(await info.context.loaders.attach(found))
+        return Session.list_of(await info.context.loaders.attach(found), info.context.viewpoint)
 
     @strawberry.field(description="Sessions starting this week (Monday to Sunday) in the "
                                   "professional's time zone, every status, earliest first.")
     async def week_sessions(self, info: Info) -> list[Session]:
         found = await practice_agenda.this_weeks_sessions(info.context.caller)
-        return Session.list_of(await info.context.loaders.attach(found))
+        return Session.list_of(await info.context.loaders.attach(found), info.context.viewpoint)
 
     @strawberry.field(description="Current and former clients (active or ended engagements). "
                                   "`search` matches name or email.")

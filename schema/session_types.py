@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Self, TypeVar
-from zoneinfo import ZoneInfo
 
 import strawberry
 from strawberry import relay
 
 from models import practice as practice_models
 from models import scheduling as m
-from resolvers import hub, session_changes
+from resolvers import session_changes
+from resolvers.hub import Viewpoint
 from resolvers.session_access import visible_sessions
-from schema.context import Info, viewer_time_zone
+from schema.context import Info
 from schema.engagement_types import ClientContact, Engagement
 from schema.practice_types import EngagementSide, Money, ProfessionalProfile, Service, node_uuids
 from schema.scheduling_types import SessionChange, SessionSeries
@@ -50,22 +50,42 @@ class Session(relay.Node):
     vat_rate_basis_points: int
     cancelled_at: datetime | None
     created_at: datetime
+    starts_at_local: datetime = strawberry.field(
+        description="The start in the viewer's time zone (ISO 8601 with offset).")
+    ends_at_local: datetime = strawberry.field(
+        description="The end in the viewer's time zone (ISO 8601 with offset).")
+    join_opens_at: datetime = strawberry.field(
+        description="When joining opens: JOIN_WINDOW_MINUTES before the start (UTC).")
+    can_join: bool = strawberry.field(
+        description="True from joinOpensAt until the end while SCHEDULED: show the join button.")
     _model: strawberry.Private[m.Session]
 
     @classmethod
-    def of(cls, session: m.Session) -> Self:
+    def of(cls, session: m.Session, viewpoint: Viewpoint) -> Self:
+        """The viewer-dependent fields are computed here rather than by resolvers: a plain
+        field costs GraphQL execution a fraction of a resolved one (BENCHMARKS.md)."""
         return cls(
             session_id=str(session.id), status=session.status,
             starts_at=session.starts_at, ends_at=session.ends_at,
             length_minutes=session.length_minutes,
             price=Money(amount=session.price_amount, currency=session.currency),
             vat_rate_basis_points=session.vat_rate_basis_points,
-            cancelled_at=session.cancelled_at, created_at=session.created_at, _model=session,
+            cancelled_at=session.cancelled_at, created_at=session.created_at,
+            starts_at_local=session.starts_at.astimezone(viewpoint.zone),
+            ends_at_local=session.ends_at.astimezone(viewpoint.zone),
+            join_opens_at=viewpoint.join_opens_at(session),
+            can_join=viewpoint.can_join(session), _model=session,
         )
 
     @classmethod
-    def list_of(cls, found: Iterable[m.Session]) -> list[Session]:
-        return [cls.of(session) for session in found]
+    def list_of(cls, found: Iterable[m.Session], viewpoint: Viewpoint) -> list[Session]:
+        return [cls.of(session, viewpoint) for session in found]
+
+    @classmethod
+    def seen_by(cls, info: Info) -> Callable[[m.Session], Session]:
+        """`of` for the caller of this request, for `Connection.of`."""
+        viewpoint = info.context.viewpoint
+        return lambda session: cls.of(session, viewpoint)
 
     @strawberry.field
     async def engagement(self, info: Info) -> Engagement:
@@ -90,24 +110,6 @@ class Session(relay.Node):
     @strawberry.field
     async def client(self, info: Info) -> ClientContact:
         return ClientContact.of(await info.context.loaders.client_of(self._model))
-
-    @strawberry.field(description="The start in the viewer's time zone (ISO 8601 with offset).")
-    def starts_at_local(self, info: Info) -> datetime:
-        return self.starts_at.astimezone(ZoneInfo(viewer_time_zone(info)))
-
-    @strawberry.field(description="The end in the viewer's time zone (ISO 8601 with offset).")
-    def ends_at_local(self, info: Info) -> datetime:
-        return self.ends_at.astimezone(ZoneInfo(viewer_time_zone(info)))
-
-    @strawberry.field(description="When joining opens: JOIN_WINDOW_MINUTES before the start "
-                                  "(UTC).")
-    def join_opens_at(self, info: Info) -> datetime:
-        return hub.join_opens_at(info.context.caller, self._model)
-
-    @strawberry.field(description="True from joinOpensAt until the end while SCHEDULED: show "
-                                  "the join button.")
-    def can_join(self, info: Info) -> bool:
-        return hub.can_join(info.context.caller, self._model)
 
     @strawberry.field(description="The series it was booked in, if any.")
     async def series(self) -> SessionSeries | None:
@@ -157,4 +159,5 @@ class Session(relay.Node):
         """Only the session's client and professional see it."""
         ids = node_uuids(node_ids)
         found = await visible_sessions(info.context.caller.account, [i for i in ids if i])
-        return [cls.of(found[i]) if i in found else None for i in ids]
+        viewpoint = info.context.viewpoint
+        return [cls.of(found[i], viewpoint) if i in found else None for i in ids]
