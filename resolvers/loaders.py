@@ -17,8 +17,9 @@ from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
 from models.accounts import Account
+from models.payments import PaymentRefund
 from models.practice import Engagement, ProfessionalProfile, Service
-from models.scheduling import Session
+from models.scheduling import Session, SessionSeries, SessionStatusChange
 from resolvers.progress import Progress, progress_by_engagement
 
 M = TypeVar("M", bound=Model)
@@ -28,6 +29,18 @@ def _by_id(model: type[M]) -> Callable[[list[UUID]], Awaitable[Sequence[M | None
     async def load(ids: list[UUID]) -> list[M | None]:
         found = {row.pk: row for row in await model.filter(pk__in=ids)}
         return [found.get(i) for i in ids]
+
+    return load
+
+
+def _grouped(model: type[M], key: str, order: str
+             ) -> Callable[[list[UUID]], Awaitable[Sequence[list[M]]]]:
+    """Rows of `model` whose `key` column is each id, in `order`: a list per id, maybe empty."""
+    async def load(ids: list[UUID]) -> list[list[M]]:
+        groups: dict[UUID, list[M]] = {i: [] for i in ids}
+        for row in await model.filter(**{f"{key}__in": ids}).order_by(order, "id"):
+            groups[getattr(row, key)].append(row)
+        return [groups[i] for i in ids]
 
     return load
 
@@ -47,6 +60,11 @@ class Loaders:
             _by_id(ProfessionalProfile))
         self.services: DataLoader[UUID, Service | None] = DataLoader(_by_id(Service))
         self.engagements: DataLoader[UUID, Engagement | None] = DataLoader(_by_id(Engagement))
+        self.series: DataLoader[UUID, SessionSeries | None] = DataLoader(_by_id(SessionSeries))
+        self.session_changes: DataLoader[UUID, list[SessionStatusChange]] = DataLoader(
+            _grouped(SessionStatusChange, "session_id", "at"))
+        self.refunds: DataLoader[UUID, list[PaymentRefund]] = DataLoader(
+            _grouped(PaymentRefund, "payment_id", "created_at"))
         self._progress: dict[str, DataLoader[UUID, Progress]] = {}
         self._by_model: dict[type[Model], DataLoader] = {
             Account: self.accounts, ProfessionalProfile: self.profiles,

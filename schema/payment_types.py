@@ -125,8 +125,8 @@ class Payment(relay.Node):
         return self._model.client_secret
 
     @strawberry.field
-    async def refunds(self) -> list[PaymentRefund]:
-        found = await m.PaymentRefund.filter(payment_id=self._model.id).order_by("created_at")
+    async def refunds(self, info: Info) -> list[PaymentRefund]:
+        found = await info.context.loaders.refunds.load(self._model.id)
         return [PaymentRefund(amount=Money(amount=r.amount, currency=self._model.currency),
                               created_at=r.created_at) for r in found]
 

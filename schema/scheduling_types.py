@@ -15,6 +15,12 @@ from schema.context import Info
 from schema.errors import UserErrorCode
 from schema.practice_types import EngagementSide, node_uuids
 
+SessionStatus = strawberry.enum(
+    m.SessionStatus, name="SessionStatus",
+    description="SCHEDULED is coming up; COMPLETED and NO_SHOW happened (or not); CANCELLED and "
+                "LATE_CANCELLED (by the client inside the cancellation window) free the time.",
+)
+
 
 @strawberry.type(description="Sessions booked together, e.g. weekly, 10 sessions.")
 class SessionSeries(relay.Node):
@@ -46,8 +52,8 @@ class SessionSeries(relay.Node):
 
 @strawberry.type(description="One change of a session: booked, moved, cancelled, completed...")
 class SessionChange:
-    from_status: str | None = strawberry.field(description="Null when it was booked.")
-    to_status: str
+    from_status: SessionStatus | None = strawberry.field(description="Null when it was booked.")
+    to_status: SessionStatus
     starts_at: datetime = strawberry.field(description="The times after the change.")
     ends_at: datetime
     changed_by: EngagementSide | None = strawberry.field(description="Null: the system.")

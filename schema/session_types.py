@@ -17,7 +17,7 @@ from resolvers.session_access import visible_sessions
 from schema.context import Info
 from schema.engagement_types import ClientContact, Engagement
 from schema.practice_types import EngagementSide, Money, ProfessionalProfile, Service, node_uuids
-from schema.scheduling_types import SessionChange, SessionSeries
+from schema.scheduling_types import SessionChange, SessionSeries, SessionStatus
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -32,11 +32,6 @@ def _then(convert: Callable[[T], R], pending: Awaitable[T]) -> R:
     return wait()  # type: ignore[return-value]
 
 
-SessionStatus = strawberry.enum(
-    m.SessionStatus, name="SessionStatus",
-    description="SCHEDULED is coming up; COMPLETED and NO_SHOW happened (or not); CANCELLED and "
-                "LATE_CANCELLED (by the client inside the cancellation window) free the time.",
-)
 
 
 @strawberry.type(description="One appointment of a client with a professional.")
@@ -112,16 +107,18 @@ class Session(relay.Node):
         return ClientContact.of(await info.context.loaders.client_of(self._model))
 
     @strawberry.field(description="The series it was booked in, if any.")
-    async def series(self) -> SessionSeries | None:
-        series = await self._model.series
+    async def series(self, info: Info) -> SessionSeries | None:
+        if self._model.series_id is None:
+            return None
+        series = await info.context.loaders.series.load(self._model.series_id)
         return SessionSeries.of(series) if series else None
 
     @strawberry.field(description="Every change, oldest first: booked, moved, cancelled...")
-    async def history(self) -> list[SessionChange]:
-        changes = await m.SessionStatusChange.filter(session_id=self._model.id).order_by("at")
+    async def history(self, info: Info) -> list[SessionChange]:
+        changes = await info.context.loaders.session_changes.load(self._model.id)
         return [SessionChange(
-            from_status=c.from_status.value if c.from_status else None,
-            to_status=c.to_status.value, starts_at=c.starts_at, ends_at=c.ends_at,
+            from_status=c.from_status, to_status=c.to_status,
+            starts_at=c.starts_at, ends_at=c.ends_at,
             changed_by=self._side(c.changed_by_id), reason_code=c.reason_code, at=c.at,
         ) for c in changes]
 

@@ -45,7 +45,7 @@ async def test_the_professional_books_a_session_with_a_snapshot_of_the_service(a
     assert session["status"] == "SCHEDULED"
     assert session["price"] == {"amount": 18000, "currency": "ISK"}
     assert session["lengthMinutes"] == 60
-    assert session["history"] == [{"fromStatus": None, "toStatus": "scheduled",
+    assert session["history"] == [{"fromStatus": None, "toStatus": "SCHEDULED",
                                    "startsAt": session["startsAt"],
                                    "changedBy": "PROFESSIONAL", "reasonCode": ""}]
     await Service.all().update(price_amount=25000, session_minutes=90)

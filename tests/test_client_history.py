@@ -7,7 +7,9 @@ from typing import Any
 
 from strawberry import relay
 
-from models.scheduling import SessionStatus
+from models.payments import Payment
+from models.practice import Engagement
+from models.scheduling import SessionSeries, SessionStatus, SessionStatusChange
 from tests.hub_steps import (
     account,
     add_session,
@@ -163,3 +165,73 @@ async def test_the_profile_shows_the_clients_payments_to_this_professional_only(
     assert all(p["status"] == "PAID" and p["receiptUrl"] for p in payments)
     assert profile["paymentTotals"] == [{"paid": {"amount": 36000, "currency": "ISK"},
                                          "count": 2}]
+
+
+DETAIL = """query($id: ID!, $first: Int) { clientProfile(id: $id) {
+  sessions(first: $first) { edges { node {
+    startsAt series { everyWeeks } history { toStatus reasonCode }
+  } } }
+  payments(first: $first) { edges { node {
+    amount { amount } refunds { amount { amount } } session { startsAt }
+  } } }
+} }"""
+REFUND = """mutation($input: RefundPaymentInput!) { refundPayment(input: $input) {
+  payment { id } userErrors { message } } }"""
+
+
+async def _series_with_history(engagement: Engagement, starts: list[datetime]) -> None:
+    """Sessions of one weekly series, each with the history row its booking wrote."""
+    series = await SessionSeries.create(engagement=engagement, every_weeks=1, count=len(starts),
+                                        created_by_id=engagement.client_id)
+    for starts_at in starts:
+        session = await add_session(engagement, starts_at)
+        session.series = series
+        await session.save(update_fields=["series_id"])
+        await SessionStatusChange.create(session=session, to_status=SessionStatus.SCHEDULED,
+                                         starts_at=session.starts_at, ends_at=session.ends_at,
+                                         changed_by_id=engagement.client_id)
+
+
+async def _paid_and_refunded(api: Any, owner: Any, engagement: Engagement,
+                             starts_at: datetime) -> None:
+    await pay(api, owner, await add_session(engagement, starts_at))
+    payment = await Payment.filter(session__starts_at=starts_at,
+                                   session__engagement_id=engagement.id).get()
+    payload = (await api.data(REFUND, {"input": {
+        "paymentId": relay.to_base64("Payment", str(payment.id)), "amount": 1000,
+    }}, token=owner.token))["refundPayment"]
+    assert payload["userErrors"] == [], payload
+
+
+async def test_a_pages_series_history_and_refunds_are_fetched_once_whatever_its_size(api):
+    world = await _world(api)
+    sigrun = world["sigrun"].token
+    now = datetime.now(UTC).replace(microsecond=0)
+    await _series_with_history(world["counselling"], [now - timedelta(days=30)])
+    await _paid_and_refunded(api, world["sigrun"], world["counselling"], now - timedelta(days=3))
+    anna_id = await _profile_id(api, sigrun, "Anna")
+    await sign_ins_seen_now()
+    with counting_statements() as small:
+        await api.data(DETAIL, {"id": anna_id}, token=sigrun)
+
+    await _series_with_history(world["couples"], [now - timedelta(days=200 - 7 * i)
+                                                  for i in range(12)])
+    for days in range(5, 11):
+        await _paid_and_refunded(api, world["sigrun"], world["couples"], now - timedelta(
+            days=days, hours=2))
+    await sign_ins_seen_now()
+    with counting_statements() as large:
+        profile = (await api.data(DETAIL, {"id": anna_id, "first": 50},
+                                  token=sigrun))["clientProfile"]
+
+    sessions = [e["node"] for e in profile["sessions"]["edges"]]
+    in_series = [s for s in sessions if s["series"] is not None]
+    assert len(sessions) == 20
+    assert len(in_series) == 13
+    assert all(s["series"] == {"everyWeeks": 1} for s in in_series)
+    assert [s["history"] for s in in_series] == [
+        [{"toStatus": "SCHEDULED", "reasonCode": ""}]] * 13
+    payments = [e["node"] for e in profile["payments"]["edges"]]
+    assert len(payments) == 7
+    assert all(p["refunds"] == [{"amount": {"amount": 1000}}] for p in payments)
+    assert len(small) == len(large), (small, large)

@@ -59,7 +59,7 @@ async def test_a_moved_session_gets_a_new_time_a_higher_sequence_and_an_email(ap
     moved = payload["session"]
     assert parse(moved["startsAt"]) == new_start
     assert [(h["fromStatus"], h["toStatus"], h["reasonCode"]) for h in moved["history"]] == [
-        (None, "scheduled", ""), ("scheduled", "scheduled", "rescheduled")]
+        (None, "SCHEDULED", ""), ("SCHEDULED", "SCHEDULED", "rescheduled")]
     assert (await Session.get()).sequence == 1
     await mailbox.deliver()
     mail = mailbox.last("anna@example.com")
@@ -178,7 +178,7 @@ async def test_the_professional_completes_a_session_once_it_has_started(api):
                               token=setup.professional))["completeSession"]
     assert payload["userErrors"] == []
     assert payload["session"]["status"] == "COMPLETED"
-    assert payload["session"]["history"][-1]["toStatus"] == "completed"
+    assert payload["session"]["history"][-1]["toStatus"] == "COMPLETED"
 
 
 async def test_the_professional_marks_a_no_show(api):
