@@ -16,7 +16,7 @@ from tests.hub_steps import (
     connect,
     practice,
 )
-from tests.practice_steps import request
+from tests.practice_steps import invite, request
 from tests.sql_count import counting_statements, sign_ins_seen_now
 
 AUCKLAND = ZoneInfo("Pacific/Auckland")
@@ -41,6 +41,7 @@ PRACTICE = f"""{{ practice {{
   profile {{ displayName }}
   services {{ id title professional {{ displayName }} }}
   pendingRequests {{ id client {{ name }} service {{ title }} }}
+  invitations {{ email service {{ title }} }}
   engagements {{ id status client {{ name }} service {{ title }} professional {{ displayName }}
                 progress {{ attended perMonth {{ attended }} }} }}
   todaySessions {{ {HUB_SESSION} client {{ name }} }}
@@ -160,6 +161,7 @@ async def test_the_practice_statement_count_does_not_grow_with_clients_or_sessio
     first = await connect(api, await client(api, "c0@example.com", "C0"), sigrun, "Counselling")
     await add_session(first, local_today + timedelta(minutes=1), SessionStatus.SCHEDULED)
     await add_session(first, now - timedelta(days=20))
+    await invite(api, sigrun.token, sigrun.services["Counselling"]["id"], "i0@example.com")
     await sign_ins_seen_now()
     with counting_statements() as small:
         await api.data(PRACTICE, token=sigrun.token)
@@ -172,11 +174,15 @@ async def test_the_practice_statement_count_does_not_grow_with_clients_or_sessio
                            every=timedelta(days=9))
         await add_session(engagement, local_today + timedelta(minutes=60 * i + 1),
                           SessionStatus.SCHEDULED)
+        await invite(api, sigrun.token, sigrun.services["Counselling" if i % 2 else "Couples"][
+            "id"], f"i{i}@example.com", name=f"I{i}")
     await sign_ins_seen_now()
     with counting_statements() as large:
         data = (await api.data(PRACTICE, token=sigrun.token))["practice"]
 
     assert len(data["clients"]["edges"]) == 9
     assert len(data["todaySessions"]) == 9
+    assert sorted(i["service"]["title"] for i in data["invitations"]) == [
+        "Counselling"] * 5 + ["Couples"] * 4
     assert len(small) == len(large), "\n".join(s[:90] for s in [*small, "--", *large])
 
