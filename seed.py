@@ -16,7 +16,13 @@ from models.accounts import Account
 from models.notes import Note
 from models.payments import Payment, PaymentMethodKind
 from models.practice import Engagement, EngagementStatus, RegistrationDetail, Service, ServiceKind
-from models.scheduling import AvailabilitySettings, Session, SessionStatus, SessionStatusChange
+from models.scheduling import (
+    AvailabilitySettings,
+    ChangeReason,
+    Session,
+    SessionStatus,
+    SessionStatusChange,
+)
 from resolvers import (
     accounts,
     availability_settings,
@@ -327,7 +333,7 @@ async def _past_session(client: str, title: str, days_ago: int, status: SessionS
     await SessionStatusChange.create(
         session=session, from_status=SessionStatus.SCHEDULED, to_status=status, starts_at=start,
         ends_at=end, changed_by_id=engagement.client_id if cancelled else professional_id,
-        reason_code="late" if cancelled else "")
+        reason_code=ChangeReason.LATE if cancelled else "")
 
 
 PAYMENT_METHODS = (PaymentMethodKind.BANK_TRANSFER, PaymentMethodKind.CASH,

@@ -24,6 +24,14 @@ class SessionStatus(StrEnum):
     NO_SHOW = "no_show"
 
 
+class ChangeReason(StrEnum):
+    """Why a status change happened, when the statuses alone do not say (stored; empty: none)."""
+
+    RESCHEDULED = "rescheduled"
+    LATE = "late"
+    ENGAGEMENT_ENDED = "engagement_ended"
+
+
 LIVE_STATUSES = (SessionStatus.SCHEDULED, SessionStatus.COMPLETED, SessionStatus.NO_SHOW)
 """Statuses that occupy time; a cancelled session frees it."""
 

@@ -24,7 +24,7 @@ from resolvers import audit, cards, session_mail
 from resolvers.availability import Interval
 from resolvers.availability_settings import practice_availability
 from resolvers.caller import Caller
-from resolvers.engagements import NOT_FOUND_MESSAGE, visible_engagements
+from resolvers.engagement_access import NOT_FOUND_MESSAGE, visible_engagements
 from resolvers.errors import ErrorCode, UserError, UserErrors, fail
 from resolvers.recurrence import series_starts
 from resolvers.session_events import announce

@@ -8,12 +8,10 @@ client is emailed in the same transaction as the answer.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from models.accounts import Account
@@ -26,15 +24,13 @@ from models.practice import (
     Invitation,
     Service,
 )
-from resolvers import audit, cards, outbox, registration_details, services
+from resolvers import audit, cards, outbox, registration_details, services, session_changes
 from resolvers.caller import Caller
+from resolvers.engagement_access import NOT_FOUND_MESSAGE, RELATED, visible_engagements
 from resolvers.errors import ErrorCode, UserErrors, check, fail
 from resolvers.registration_details import RegistrationDetails
 from resolvers.validation import text_error
 from settings import Settings
-
-NOT_FOUND_MESSAGE = "That engagement does not exist, or it is not yours."
-_RELATED = ("client", "service__professional__account")
 
 
 async def create_engagement(
@@ -161,8 +157,10 @@ async def end_engagement(caller: Caller, engagement_id: UUID | None, *, reason: 
                          ) -> Engagement:
     """Either side ends an active engagement; a client may also withdraw a pending request.
 
-    The other side is emailed. A professional answers a pending request with approve or
-    decline instead, so the client gets a proper answer.
+    The other side is emailed. Sessions not yet started are cancelled with it (each with its
+    calendar cancellation), so no reminder goes out and the time is free again. A professional
+    answers a pending request with approve or decline instead, so the client gets a proper
+    answer.
     """
     account = caller.require_account()
     reason = reason.strip()
@@ -179,6 +177,7 @@ async def end_engagement(caller: Caller, engagement_id: UUID | None, *, reason: 
     async with in_transaction():
         await _move(engagement, engagement.status, status=EngagementStatus.ENDED,
                     ended_at=datetime.now(UTC), ended_by=side, end_reason=reason)
+        await session_changes.cancel_for_ended_engagement(caller, account, engagement.id)
         if side is EngagementSide.CLIENT:
             await outbox.enqueue(
                 caller.settings, to=profile.account.email, template="engagement_ended",
@@ -205,7 +204,7 @@ async def practice_engagements(caller: Caller, statuses: list[EngagementStatus] 
     query = Engagement.filter(service__professional__account_id=account.id)
     if statuses:
         query = query.filter(status__in=statuses)
-    return await query.order_by("created_at").select_related(*_RELATED)
+    return await query.order_by("created_at").select_related(*RELATED)
 
 
 async def my_engagements(caller: Caller, statuses: list[EngagementStatus] | None
@@ -215,19 +214,7 @@ async def my_engagements(caller: Caller, statuses: list[EngagementStatus] | None
     query = Engagement.filter(client_id=account.id)
     if statuses:
         query = query.filter(status__in=statuses)
-    return await query.order_by("-created_at").select_related(*_RELATED)
-
-
-async def visible_engagements(account: Account | None, ids: Iterable[UUID]
-                              ) -> dict[UUID, Engagement]:
-    """The client of an engagement and the professional of its service see it; nobody else."""
-    if account is None:
-        return {}
-    found = await Engagement.filter(
-        Q(client_id=account.id) | Q(service__professional__account_id=account.id),
-        id__in=list(ids),
-    ).select_related(*_RELATED)
-    return {engagement.id: engagement for engagement in found}
+    return await query.order_by("-created_at").select_related(*RELATED)
 
 
 def details_of(settings: Settings, engagement: Engagement) -> RegistrationDetails:
@@ -236,7 +223,7 @@ def details_of(settings: Settings, engagement: Engagement) -> RegistrationDetail
 
 
 async def _loaded(engagement_id: UUID) -> Engagement:
-    return await Engagement.get(id=engagement_id).select_related(*_RELATED)
+    return await Engagement.get(id=engagement_id).select_related(*RELATED)
 
 
 async def _as_professional(account: Account, engagement_id: UUID | None) -> Engagement:
@@ -244,7 +231,7 @@ async def _as_professional(account: Account, engagement_id: UUID | None) -> Enga
     if engagement_id is not None:
         engagement = await Engagement.get_or_none(
             id=engagement_id, service__professional__account_id=account.id
-        ).select_related(*_RELATED)
+        ).select_related(*RELATED)
     if engagement is None:
         raise fail(NOT_FOUND_MESSAGE, ErrorCode.NOT_FOUND, "engagementId")
     return engagement

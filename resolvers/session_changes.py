@@ -19,7 +19,7 @@ from tortoise.transactions import in_transaction
 
 from crypto import secrets_at_rest
 from models.accounts import Account
-from models.scheduling import Session, SessionSeries, SessionStatus
+from models.scheduling import ChangeReason, Session, SessionSeries, SessionStatus
 from resolvers import audit, booking, charges, session_mail
 from resolvers.availability_settings import practice_availability
 from resolvers.caller import Caller
@@ -67,7 +67,7 @@ async def reschedule_session(caller: Caller, session_id: UUID | None, starts_at:
                 raise _wrong_status(await Session.get(id=session.id))
             moved = await booking.loaded(session.id)
             await record_change(moved, SessionStatus.SCHEDULED, changed_by=account,
-                                reason_code="rescheduled")
+                                reason_code=ChangeReason.RESCHEDULED)
             await session_mail.mail_session(caller.settings, moved, "session_changed",
                                             before=before)
             await announce(caller, moved, "session_rescheduled")
@@ -116,6 +116,19 @@ async def cancel_series(caller: Caller, series_id: UUID | None, start: datetime,
     for session in cancelled:
         await charges.charge_automatically(caller, session)  # only the late ones, per the service
     return cancelled
+
+
+async def cancel_for_ended_engagement(caller: Caller, account: Account, engagement_id: UUID
+                                      ) -> None:
+    """Inside the transaction that ends an engagement: every session of it that has not
+    started is cancelled, emailed with its calendar cancellation, and announced. Never late
+    and never charged: the engagement ended, the time is free again."""
+    ids = await Session.filter(engagement_id=engagement_id, status=SessionStatus.SCHEDULED,
+                               starts_at__gt=datetime.now(UTC)).order_by("starts_at").values_list(
+                                   "id", flat=True)
+    for session_id in ids:
+        await _cancel(caller, account, await booking.loaded(session_id), "",
+                      engagement_ended=True)
 
 
 async def complete_session(caller: Caller, session_id: UUID | None) -> Session:
@@ -167,12 +180,14 @@ def cancellation_reason(settings: Settings, account: Account | None, session: Se
     return opened["reason"] if opened.get("session") == str(session.id) else None
 
 
-async def _cancel(caller: Caller, account: Account, session: Session, reason: str) -> None:
+async def _cancel(caller: Caller, account: Account, session: Session, reason: str, *,
+                  engagement_ended: bool = False) -> None:
     """Cancel one loaded session inside the caller's transaction."""
     now = datetime.now(UTC)
     if session.status is not SessionStatus.SCHEDULED or session.ends_at <= now:
         raise _wrong_status(session)
-    late = not _is_professional(account, session) and is_late(session, now)
+    late = (not engagement_ended and not _is_professional(account, session)
+            and is_late(session, now))
     status = SessionStatus.LATE_CANCELLED if late else SessionStatus.CANCELLED
     sealed = None
     if reason:
@@ -188,7 +203,8 @@ async def _cancel(caller: Caller, account: Account, session: Session, reason: st
         raise _wrong_status(await Session.get(id=session.id))
     cancelled = await booking.loaded(session.id)
     await record_change(cancelled, SessionStatus.SCHEDULED, changed_by=account,
-                        reason_code="late" if late else "")
+                        reason_code=ChangeReason.ENGAGEMENT_ENDED if engagement_ended
+                        else ChangeReason.LATE if late else None)
     await session_mail.mail_session(caller.settings, cancelled, "session_cancelled")
     await announce(caller, cancelled, "session_cancelled")
     await audit.record(caller, "cancel_session", subject_type="session", subject_id=session.id,

@@ -22,7 +22,13 @@ from tortoise.connection import get_connection
 from tortoise.exceptions import IntegrityError
 
 from models.accounts import Account
-from models.scheduling import LIVE_STATUSES, Session, SessionStatus, SessionStatusChange
+from models.scheduling import (
+    LIVE_STATUSES,
+    ChangeReason,
+    Session,
+    SessionStatus,
+    SessionStatusChange,
+)
 
 _LIVE = ", ".join(f"'{status.value}'" for status in LIVE_STATUSES)
 # Built from our own constants only; every value is a bound parameter.
@@ -104,12 +110,13 @@ async def move_session(session: Session, starts_at: datetime, ends_at: datetime,
 
 
 async def record_change(session: Session, from_status: SessionStatus | None, *,
-                        changed_by: Account | None, reason_code: str = "") -> None:
+                        changed_by: Account | None,
+                        reason_code: ChangeReason | None = None) -> None:
     """Append the history row for a change just written (same transaction)."""
     await SessionStatusChange.create(
         session_id=session.id, from_status=from_status, to_status=session.status,
         starts_at=session.starts_at, ends_at=session.ends_at,
-        changed_by_id=changed_by.id if changed_by else None, reason_code=reason_code,
+        changed_by_id=changed_by.id if changed_by else None, reason_code=reason_code or "",
     )
 
 

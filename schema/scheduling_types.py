@@ -22,6 +22,13 @@ SessionStatus = strawberry.enum(
 )
 
 
+SessionChangeReason = strawberry.enum(
+    m.ChangeReason, name="SessionChangeReason",
+    description="RESCHEDULED: moved to another time. LATE: cancelled by the client inside the "
+                "cancellation window. ENGAGEMENT_ENDED: cancelled because the engagement ended.",
+)
+
+
 @strawberry.type(description="Sessions booked together, e.g. weekly, 10 sessions.")
 class SessionSeries(relay.Node):
     series_id: relay.NodeID[str]
@@ -57,7 +64,8 @@ class SessionChange:
     starts_at: datetime = strawberry.field(description="The times after the change.")
     ends_at: datetime
     changed_by: EngagementSide | None = strawberry.field(description="Null: the system.")
-    reason_code: str = strawberry.field(description="`rescheduled`, `late` or empty.")
+    reason_code: SessionChangeReason | None = strawberry.field(
+        description="Why, when the statuses alone do not say; null otherwise.")
     at: datetime
 
 

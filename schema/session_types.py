@@ -119,7 +119,8 @@ class Session(relay.Node):
         return [SessionChange(
             from_status=c.from_status, to_status=c.to_status,
             starts_at=c.starts_at, ends_at=c.ends_at,
-            changed_by=self._side(c.changed_by_id), reason_code=c.reason_code, at=c.at,
+            changed_by=self._side(c.changed_by_id),
+            reason_code=m.ChangeReason(c.reason_code) if c.reason_code else None, at=c.at,
         ) for c in changes]
 
     @strawberry.field(description="Which side cancelled, once cancelled.")

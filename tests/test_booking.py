@@ -47,7 +47,7 @@ async def test_the_professional_books_a_session_with_a_snapshot_of_the_service(a
     assert session["lengthMinutes"] == 60
     assert session["history"] == [{"fromStatus": None, "toStatus": "SCHEDULED",
                                    "startsAt": session["startsAt"],
-                                   "changedBy": "PROFESSIONAL", "reasonCode": ""}]
+                                   "changedBy": "PROFESSIONAL", "reasonCode": None}]
     await Service.all().update(price_amount=25000, session_minutes=90)
     stored = await Session.get()
     assert (stored.price_amount, stored.length_minutes) == (18000, 60)

@@ -230,7 +230,7 @@ async def test_a_pages_series_history_and_refunds_are_fetched_once_whatever_its_
     assert len(in_series) == 13
     assert all(s["series"] == {"everyWeeks": 1} for s in in_series)
     assert [s["history"] for s in in_series] == [
-        [{"toStatus": "SCHEDULED", "reasonCode": ""}]] * 13
+        [{"toStatus": "SCHEDULED", "reasonCode": None}]] * 13
     payments = [e["node"] for e in profile["payments"]["edges"]]
     assert len(payments) == 7
     assert all(p["refunds"] == [{"amount": {"amount": 1000}}] for p in payments)

@@ -17,7 +17,7 @@ from models.scheduling import Session
 from resolvers.session_store import SlotTaken, move_session
 from tests.conftest import Api
 from tests.mailbox import text_of
-from tests.practice_steps import client, codes
+from tests.practice_steps import END, client, codes
 from tests.scheduling_steps import (
     CANCEL,
     COMPLETE,
@@ -59,7 +59,7 @@ async def test_a_moved_session_gets_a_new_time_a_higher_sequence_and_an_email(ap
     moved = payload["session"]
     assert parse(moved["startsAt"]) == new_start
     assert [(h["fromStatus"], h["toStatus"], h["reasonCode"]) for h in moved["history"]] == [
-        (None, "SCHEDULED", ""), ("SCHEDULED", "SCHEDULED", "rescheduled")]
+        (None, "SCHEDULED", None), ("SCHEDULED", "SCHEDULED", "RESCHEDULED")]
     assert (await Session.get()).sequence == 1
     await mailbox.deliver()
     mail = mailbox.last("anna@example.com")
@@ -133,7 +133,7 @@ async def test_a_client_cancelling_inside_the_window_is_a_late_cancellation(api)
     payload = (await api.data(CANCEL, {"input": {"sessionId": session["id"]}},
                               token=setup.client))["cancelSession"]
     assert payload["session"]["status"] == "LATE_CANCELLED"
-    assert payload["session"]["history"][-1]["reasonCode"] == "late"
+    assert payload["session"]["history"][-1]["reasonCode"] == "LATE"
 
 
 async def test_the_professional_cancelling_late_is_not_a_late_cancellation(api):
@@ -222,3 +222,30 @@ async def test_both_participants_hear_about_a_booking_and_a_cancellation(
 async def _account_id(api, token: str) -> str:
     viewer = (await api.data("{ viewer { id } }", token=token))["viewer"]
     return relay.GlobalID.from_id(viewer["id"]).node_id
+
+
+async def test_ending_an_engagement_cancels_its_upcoming_sessions_and_frees_the_time(
+        api, mailbox):
+    setup, inside_window = await _booked(api, hours_ahead=5)
+    later = await book(api, setup.professional, setup.engagement_id, soon(72))
+    assert later["userErrors"] == []
+    ended = (await api.data(END, {"input": {"engagementId": setup.engagement_id}},
+                            token=setup.client))["endEngagement"]
+    assert ended["userErrors"] == []
+
+    for session in (inside_window, later["session"]):
+        seen = (await api.data(SESSION, {"id": session["id"]},
+                               token=setup.professional))["node"]
+        assert seen["status"] == "CANCELLED"  # never late: the engagement ended
+        assert seen["cancelledBy"] == "CLIENT"
+        assert seen["history"][-1]["reasonCode"] == "ENGAGEMENT_ENDED"
+    assert await Session.filter(reminder_due_at__isnull=False).count() == 0
+    refused = await book(api, setup.professional, setup.engagement_id, soon(96))
+    assert codes(refused) == ["ENGAGEMENT_NOT_ACTIVE"]
+
+    await mailbox.deliver()
+    cancellations = [m for m in mailbox.to("sigrun@example.com")
+                     if m["Subject"].startswith("Session cancelled")]
+    assert len(cancellations) == 2
+    assert {_calendar_of(m)["METHOD"] for m in cancellations} == {"CANCEL"}
+    assert mailbox.last("sigrun@example.com")["Subject"].endswith("has ended")
