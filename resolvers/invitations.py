@@ -187,9 +187,14 @@ def _lifetime(settings: Settings) -> timedelta:
 
 
 async def _mail(settings: Settings, invitation: Invitation, service: Service, token: str) -> None:
+    """Someone who already has an account reads it in the language they chose; the
+    invitation's own locale is for people we do not know yet. Decided here, at sending, so the
+    professional's view of the invitation never hints whether the address has an account."""
     profile = service.professional
+    invitee = await Account.get_or_none(email=invitation.email)
     await outbox.enqueue(
-        settings, to=invitation.email, template="invitation", locale=invitation.locale,
+        settings, to=invitation.email, template="invitation",
+        locale=invitee.locale if invitee is not None else invitation.locale,
         reply_to=profile.contact_email,
         values={"name": invitation.name, "professional": profile.display_name,
                 "service": service.title, "message": invitation.message,

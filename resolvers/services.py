@@ -13,9 +13,10 @@ from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
 
 from models.accounts import Account
-from models.practice import RegistrationDetail, Service, ServiceKind
+from models.practice import Invitation, RegistrationDetail, Service, ServiceKind
 from resolvers.caller import Caller
 from resolvers.errors import ErrorCode, UserError, check, fail
 from resolvers.profiles import ensure_profile
@@ -187,14 +188,18 @@ async def update_service(caller: Caller, service_id: UUID | None, **changes: obj
 
 
 async def archive_service(caller: Caller, service_id: UUID | None) -> Service:
-    """Stop offering a service: its link and invitations stop working, clients keep theirs."""
+    """Stop offering a service: its link stops working and its open invitations are revoked
+    (so they show as REVOKED, not PENDING); current clients keep their engagements."""
     account = caller.require_professional()
     service = await owned_service(account, service_id)
     if service.archived_at is None:
         service.archived_at = datetime.now(UTC)
-        await Service.filter(id=service.id, archived_at=None).update(
-            archived_at=service.archived_at
-        )
+        async with in_transaction():
+            await Service.filter(id=service.id, archived_at=None).update(
+                archived_at=service.archived_at
+            )
+            await Invitation.filter(service_id=service.id, accepted_at=None,
+                                    revoked_at=None).update(revoked_at=service.archived_at)
     return service
 
 

@@ -23,7 +23,8 @@ class InviteClientInput:
     name: str = strawberry.field(description="How to greet them; a new account starts with it.")
     message: str = strawberry.field(default="", description="A personal note in the email.")
     locale: str | None = strawberry.field(
-        default=None, description="Language of the email (en, is); default: yours."
+        default=None, description="Language of the email (en, is); default: yours. Someone "
+                                  "who already has an account gets it in their own language."
     )
 
 

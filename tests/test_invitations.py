@@ -9,6 +9,7 @@ from models.accounts import Account
 from models.practice import Engagement, Invitation
 from tests.helpers import PASSWORD, login
 from tests.mailbox import html_of, text_of, token_in
+from tests.payment_steps import register_client
 from tests.practice_steps import (
     ACCEPT,
     ARCHIVE_SERVICE,
@@ -213,10 +214,17 @@ async def test_a_second_open_invitation_for_the_same_person_is_refused(api, mail
     assert codes(again) == ["ALREADY_INVITED"]
 
 
+PRACTICE_INVITATIONS = """{ practice {
+  open: invitations { id status } all: invitations(includeClosed: true) { id status } } }"""
+
+
 async def test_invitations_to_an_archived_service_stop_working(api, mailbox):
     sigrun, service, _, token = await _invited(api, mailbox)
     await api.data(ARCHIVE_SERVICE, {"input": {"serviceId": service["id"]}}, token=sigrun)
-    assert codes(await accept_as_new(api, token, service)) == ["SERVICE_ARCHIVED"]
+    listed = (await api.data(PRACTICE_INVITATIONS, token=sigrun))["practice"]
+    assert listed["open"] == []
+    assert [i["status"] for i in listed["all"]] == ["REVOKED"]
+    assert codes(await accept_as_new(api, token, service)) == ["TOKEN_REVOKED"]
     again = (await api.data(INVITE, {"input": {
         "serviceId": service["id"], "email": "bjorn@example.com", "name": "Björn",
     }}, token=sigrun))["inviteClient"]
@@ -260,3 +268,11 @@ async def test_two_acceptances_at_once_make_one_account_and_one_engagement(api, 
     assert sorted(len(r["userErrors"]) for r in results) == [0, 1, 1]
     assert await Account.filter(email="anna@example.com").count() == 1
     assert await Engagement.all().count() == 1
+
+
+async def test_someone_with_an_account_is_invited_in_their_own_language(api, mailbox):
+    await register_client(api, "anna@example.com", "Anna", locale="is")
+    invitation = (await _invited(api, mailbox))[2]
+    email = mailbox.last("anna@example.com")
+    assert email["Subject"] == "Boð um þjónustu: Psychological counselling"
+    assert invitation["locale"] == "en"  # the professional's view says nothing of the account
