@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 
 import strawberry
+from graphql import GraphQLError
 from strawberry import relay
 from strawberry.extensions import (
     AddValidationRules,
@@ -17,13 +18,14 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from schema.account_recovery import AccountRecoveryMutations
 from schema.accounts import AccountMutations, AccountQueries
 from schema.client_profile import ClientProfileQueries
 from schema.context import Info
 from schema.engagements import EngagementMutations
-from schema.errors import MaskUnexpectedErrors
+from schema.errors import MaskUnexpectedErrors, log_errors
 from schema.hub import HubQueries
 from schema.hub_updates import HubSubscriptions
 from schema.invitations import InvitationMutations
@@ -62,6 +64,12 @@ Mutation = merge_types("Mutation", (
 Subscription = merge_types("Subscription", (HubSubscriptions,))
 
 
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError],
+                       execution_context: ExecutionContext | None = None) -> None:
+        log_errors(errors)
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     """Depth, alias and token limits are always on; production also hides the schema."""
     # The limiters' rule classes are built once: a new class per request would be a new key
@@ -79,7 +87,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     ]
     if settings.production:
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

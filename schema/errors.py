@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import ParamSpec, TypeVar
@@ -66,16 +67,37 @@ def user_errors_as(payload: type[R]) -> Callable[[Resolver[P, R]], Resolver[P, R
 
 
 def _is_public(error: GraphQLError) -> bool:
-    """Parse/validation errors (no original error) and our PublicErrors are safe to show."""
+    """Parse, validation and input-coercion errors (graphql-core's own, with no original error
+    or a GraphQLError as one) and our PublicErrors are safe to show."""
     original = error.original_error
-    return original is None or isinstance(original, PublicError)
+    return original is None or isinstance(original, PublicError | GraphQLError)
+
+
+_VALUES = (
+    re.compile(r"(,|;)? found: .*$", re.DOTALL),
+    re.compile(r"(cannot represent [^:]*?): .*$", re.DOTALL),
+    re.compile(r"( got invalid value) .*?(;|$)", re.DOTALL),
+)
+
+
+def without_values(message: str) -> str:
+    """graphql-core quotes the offending input in its messages; input here may be a password, a
+    national id or note text, so it is cut out of what is shown and what is logged."""
+    message = _VALUES[0].sub(".", message)
+    message = _VALUES[1].sub(r"\1.", message)
+    return _VALUES[2].sub(r"\1\2", message)
 
 
 class MaskUnexpectedErrors(MaskErrors):
-    """Masks every unexpected error, logging it with a reference the person can quote."""
+    """Masks every unexpected error, logging it with a reference the person can quote; strips
+    input values out of the request's own mistakes and marks them BAD_REQUEST."""
 
     def __init__(self) -> None:
         super().__init__(should_mask_error=lambda error: not _is_public(error))
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        return [self.anonymise_error(error) if not _is_public(error) else _scrubbed(error)
+                for error in errors]
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         reference = secrets.token_hex(6)
@@ -86,3 +108,22 @@ class MaskUnexpectedErrors(MaskErrors):
         masked.extensions = {"code": "INTERNAL", "reference": reference}
         return masked
 
+
+def log_errors(errors: list[GraphQLError]) -> None:
+    """Replaces Strawberry's logging of every error with its full message (input values
+    included) at ERROR: the request's own mistakes are noted without values; unexpected ones
+    are logged, with their reference, by MaskUnexpectedErrors."""
+    for error in errors:
+        if _is_public(error) and not isinstance(error.original_error, PublicError):
+            log.info("Request refused at %s: %s", error.path or error.locations,
+                     without_values(error.message).split("\n", 1)[0])
+
+
+def _scrubbed(error: GraphQLError) -> GraphQLError:
+    if isinstance(error.original_error, PublicError):
+        return error
+    return GraphQLError(
+        without_values(error.message), nodes=error.nodes, source=error.source,
+        positions=error.positions, path=error.path,
+        extensions={**(error.extensions or {}), "code": "BAD_REQUEST"},
+    )

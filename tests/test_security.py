@@ -152,3 +152,30 @@ def test_totp_codes_from_the_app_match_what_we_verify():
     code = pyotp.TOTP(secret).now()
     assert totp.matching_step(secret, code) is not None
     assert totp.matching_step(secret, "12 34 5x") is None
+
+
+SECRET = "Þórunn-hunter2-ÆÐ"
+WRITE_NOTE = """mutation($input: WriteNoteInput!) { writeNote(input: $input) { userErrors { code } } }"""
+LOGIN_LITERAL = f"""mutation {{ login(input: {{email: "anna@example.com", password: "{SECRET}",
+  remember: true}}) {{ token }} }}"""
+
+
+@pytest.mark.parametrize(("query", "variables"), [
+    pytest.param(WRITE_NOTE, {"input": {"clientId": "x", "date": "2026-01-02", "title": SECRET,
+                                        "body": SECRET, "mood": 3}}, id="unknown field"),
+    pytest.param(WRITE_NOTE, {"input": {"clientId": "x", "date": "2026-01-02", "title": "t",
+                                        "body": [SECRET]}}, id="wrong type"),
+    pytest.param(WRITE_NOTE, {"input": {"clientId": "x", "date": SECRET, "title": "t",
+                                        "body": "b"}}, id="bad scalar"),
+    pytest.param(LOGIN_LITERAL, None, id="literal in the document"),
+])
+async def test_a_malformed_request_is_bad_request_and_its_values_are_neither_shown_nor_logged(
+        api, caplog, query, variables):
+    caplog.set_level("DEBUG")
+    body = await api(query, variables)
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "BAD_REQUEST"
+    assert "hunter2" not in error["message"]
+    assert "input" in error["message"].lower() or "value" in error["message"].lower()
+    logged = "\n".join(record.getMessage() + str(record.exc_info) for record in caplog.records)
+    assert "hunter2" not in logged
