@@ -22,9 +22,15 @@ from tortoise.expressions import Q
 
 from models.accounts import Account
 from models.scheduling import Session, SessionStatus
+from resolvers import signin
 from resolvers.caller import Caller
+from resolvers.errors import not_signed_in
 from resolvers.session_access import visible_sessions
 from resolvers.validation import as_uuid
+
+SIGN_IN_CHECK_SECONDS = 60
+"""How often an idle stream checks that its login session still stands; every update is
+checked before it is sent, whatever this says."""
 
 
 class HubEventKind(StrEnum):
@@ -73,7 +79,8 @@ async def _published(account: Account, event: dict[str, Any]) -> HubUpdate | Non
 
 
 async def hub_updates(caller: Caller) -> AsyncIterator[HubUpdate]:
-    """Updates for the signed-in account until the client unsubscribes.
+    """Updates for the signed-in account until the client unsubscribes or the login session
+    ends (logout, password change or reset, expiry): then the stream ends with UNAUTHENTICATED.
 
     The first update is LISTENING, sent once the stream hears events: the SPA refetches the
     hub then, so nothing between its last query and the subscription is missed.
@@ -85,21 +92,32 @@ async def hub_updates(caller: Caller) -> AsyncIterator[HubUpdate]:
     async with caller.events.listen(topic(account)) as queue:
         yield HubUpdate(kind=HubEventKind.LISTENING)
         while True:
+            await _require_sign_in(caller)
             now = datetime.now(UTC)
             announced_until = max(announced_until, now + window)
             opening = await _next_opening(account, announced_until)
-            wait = ((opening.starts_at - window - now).total_seconds()
-                    if opening is not None else None)
+            opens_in = ((opening.starts_at - window - now).total_seconds()
+                        if opening is not None else None)
+            wait = SIGN_IN_CHECK_SECONDS if opens_in is None else min(opens_in,
+                                                                      SIGN_IN_CHECK_SECONDS)
             event = None
             with contextlib.suppress(TimeoutError):
                 event = await asyncio.wait_for(queue.get(), timeout=wait)
             if event is not None:
                 if (update := await _published(account, event)) is not None:
+                    await _require_sign_in(caller)
                     yield update
                 continue
-            assert opening is not None
+            if opening is None or datetime.now(UTC) < opening.starts_at - window:
+                continue  # woken only to check the sign-in
             announced_until = opening.starts_at
             current = (await visible_sessions(account, [opening.id])).get(opening.id)
             if (current is not None and current.status is SessionStatus.SCHEDULED
                     and current.starts_at == opening.starts_at):
+                await _require_sign_in(caller)
                 yield HubUpdate(kind=HubEventKind.SESSION_STARTING, session=current)
+
+
+async def _require_sign_in(caller: Caller) -> None:
+    if not await signin.still_signed_in(caller):
+        raise not_signed_in()

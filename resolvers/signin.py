@@ -88,6 +88,18 @@ async def authenticate(settings: Settings, token: str | None, caller: Caller) ->
     return caller
 
 
+async def still_signed_in(caller: Caller) -> bool:
+    """For a connection that outlives its request (the hubUpdates websocket): whether the login
+    session that opened it still stands, not logged out, ended by a password change or reset,
+    expired or idle. The connection does not keep the login session alive by itself."""
+    if caller.login_session is None:
+        return False
+    current = await LoginSession.get_or_none(id=caller.login_session.id, revoked_at=None)
+    now = datetime.now(UTC)
+    idle = timedelta(minutes=caller.settings.session_idle_minutes)
+    return current is not None and current.expires_at > now and current.last_seen_at + idle > now
+
+
 async def _dummy_hash(caller: Caller) -> str:
     """A hash with the current parameters, verified for unknown emails so they take as long."""
     key = id(caller.password_hasher)

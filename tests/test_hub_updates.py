@@ -23,6 +23,7 @@ from tests.scheduling_steps import practice as scheduling_practice
 from tests.test_server import server  # noqa: F401  (the real `python app.py serve` process)
 from tests.ws_client import graphql_ws, served
 
+LOGOUT = "mutation($input: LogoutInput!) { logout(input: $input) { signedOut } }"
 HUB_UPDATES = """subscription { hubUpdates {
   kind session { id status startsAt canJoin service { title } professional { displayName } }
 } }"""
@@ -118,6 +119,30 @@ async def test_the_hub_announces_a_session_when_its_join_window_opens(api, setti
     assert starting["kind"] == "SESSION_STARTING"
     assert starting["session"]["startsAt"] == session.starts_at.isoformat()
     assert starting["session"]["canJoin"] is True
+
+
+async def test_after_logout_an_open_hub_hears_nothing_more_and_is_told_to_sign_in(
+        api, settings, buses):
+    app_bus, publisher = buses
+    sigrun = await practice(api, "sigrun@example.com", "Sigrún", ["Counselling"])
+    anna_token = await client(api, "anna@example.com", "Anna")
+    anna = await account("anna@example.com")
+    engagement = await connect(api, anna_token, sigrun, "Counselling")
+    session = await add_session(engagement, datetime.now(UTC) + timedelta(days=2),
+                                SessionStatus.SCHEDULED)
+
+    async with served(settings, app_bus) as url, graphql_ws(url, bearer(anna_token)) as ws:
+        assert (await ws.receive())["type"] == "connection_ack"
+        await listening(ws)
+        await api.data(LOGOUT, {"input": {}}, token=anna_token)
+        await publisher.publish(f"account:{anna.id}",
+                                {"kind": "session_booked", "sessionId": str(session.id)})
+        message = await ws.receive()
+
+    assert message["type"] in {"error", "next"}, message
+    errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+    assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert "Counselling" not in str(message)
 
 
 async def test_a_token_that_signs_no_one_in_closes_the_socket(settings, buses):

@@ -155,7 +155,8 @@ def test_totp_codes_from_the_app_match_what_we_verify():
 
 
 SECRET = "Þórunn-hunter2-ÆÐ"
-WRITE_NOTE = """mutation($input: WriteNoteInput!) { writeNote(input: $input) { userErrors { code } } }"""
+WRITE_NOTE = """mutation($input: WriteNoteInput!) {
+  writeNote(input: $input) { userErrors { code } } }"""
 LOGIN_LITERAL = f"""mutation {{ login(input: {{email: "anna@example.com", password: "{SECRET}",
   remember: true}}) {{ token }} }}"""
 
