@@ -102,9 +102,9 @@ async def payments(caller: Caller, *, first: int | None, after: str | None) -> P
 
 
 def totals(engagements: list[Engagement], progress: list[Progress]) -> Totals:
-    """Services and professionals count once each, however many engagements they had."""
-    served = [e for e in engagements
-              if e.status in (EngagementStatus.ACTIVE, EngagementStatus.ENDED)]
+    """Services and professionals count once each, however many engagements they had; only
+    engagements that started count (a request withdrawn before approval ends never started)."""
+    served = [e for e in engagements if e.started_at is not None]
     return Totals(
         sessions_attended=sum(p.attended for p in progress),
         services=len({e.service_id for e in served}),

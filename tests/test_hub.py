@@ -17,6 +17,7 @@ from tests.hub_steps import (
     pay,
     practice,
 )
+from tests.practice_steps import END, request
 from tests.sql_count import counting_statements, sign_ins_seen_now
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -42,7 +43,7 @@ async def _world(api: Any) -> dict[str, Any]:
     }
     bjarni_physio = await connect(api, bjarni, jon, "Physiotherapy")
     return {"anna": anna, "bjarni": bjarni, "engagements": engagements,
-            "bjarni_physio": bjarni_physio, "jon": jon}
+            "bjarni_physio": bjarni_physio, "jon": jon, "sigrun": sigrun}
 
 
 async def test_a_client_sees_every_session_of_every_service_with_hand_computed_progress(api):
@@ -129,6 +130,11 @@ async def test_another_client_sees_none_of_them(api):
         await add_session(engagement, now + timedelta(days=3, hours=hour),
                           SessionStatus.SCHEDULED)
     own = await add_session(world["bjarni_physio"], now - timedelta(days=1))
+    withdrawn = (await request(api, world["bjarni"], world["sigrun"].services[
+        "Couples therapy"]))["engagement"]
+    ended = (await api.data(END, {"input": {"engagementId": withdrawn["id"]}},
+                            token=world["bjarni"]))["endEngagement"]
+    assert ended["engagement"]["status"] == "ENDED"
 
     hub = (await api.data(HUB, token=world["bjarni"]))["hub"]
 
@@ -136,7 +142,8 @@ async def test_another_client_sees_none_of_them(api):
     assert hub["upcomingSessions"] == []
     assert [edge["node"]["startsAt"] for edge in hub["pastSessions"]["edges"]] == [
         iso(own.starts_at)]
-    assert [g["service"]["title"] for g in hub["engagements"]] == ["Physiotherapy"]
+    assert [g["service"]["title"] for g in hub["engagements"]] == ["Couples therapy",
+                                                                   "Physiotherapy"]
     assert hub["totals"] == {"sessionsAttended": 1, "services": 1, "professionals": 1,
                              "paid": []}
 
