@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from models.accounts import Account
 from models.payments import Payment
-from models.practice import Engagement, EngagementStatus
+from models.practice import Engagement
 from models.scheduling import Session, SessionStatus
 from resolvers import payment_queries
 from resolvers.caller import Caller
