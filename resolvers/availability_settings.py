@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from tortoise.transactions import in_transaction
 
 from models import scheduling as m
+from models.practice import ProfessionalProfile
 from resolvers import audit
 from resolvers.availability import (
     Availability,
@@ -25,6 +26,7 @@ from resolvers.availability import (
 )
 from resolvers.caller import Caller
 from resolvers.errors import ErrorCode, check, fail
+from resolvers.profiles import ensure_profile
 from resolvers.wall_clock import MIDNIGHT
 
 _DAY = 24 * 60
@@ -82,12 +84,14 @@ async def set_availability(caller: Caller, *, time_zone: str | None, weekly: lis
                            horizon_days: int) -> StoredAvailability:
     """Replace the weekly hours and settings at once; exceptions are kept.
 
-    The zone defaults to the account's own at the first save and is then the practice's own,
-    so a professional who travels and changes their personal zone keeps their hours.
+    The hours are in the practice's zone (`ProfessionalProfile.timeZone`, which starts as the
+    account's own): a professional who travels and changes their personal zone keeps their
+    hours. Giving a zone here changes the practice's zone too, so the two never disagree.
     """
     account = caller.require_professional()
     current = await m.AvailabilitySettings.get_or_none(professional_id=account.id)
-    zone = time_zone or (current.time_zone if current else account.time_zone)
+    profile = await ensure_profile(account)
+    zone = time_zone or (current.time_zone if current else profile.time_zone)
     wanted = Availability(
         time_zone=zone, weekly=tuple(weekly), buffer=timedelta(minutes=buffer_minutes),
         step=timedelta(minutes=slot_step_minutes) if slot_step_minutes is not None else None,
@@ -102,6 +106,8 @@ async def set_availability(caller: Caller, *, time_zone: str | None, weekly: lis
         else:
             await m.AvailabilitySettings.filter(id=current.id).update(
                 updated_at=datetime.now(UTC), **values)
+        if profile.time_zone != zone:
+            await ProfessionalProfile.filter(id=profile.id).update(time_zone=zone)
         await m.WeeklyHours.filter(professional_id=account.id).delete()
         await m.WeeklyHours.bulk_create([
             m.WeeklyHours(professional_id=account.id, weekday=h.weekday,

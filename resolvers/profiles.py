@@ -7,9 +7,11 @@ from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
 
 from models.accounts import Account
 from models.practice import ProfessionalProfile
+from models.scheduling import AvailabilitySettings
 from resolvers.caller import Caller
 from resolvers.errors import UserError, check
 from resolvers.validation import (
@@ -71,7 +73,11 @@ async def update_profile(caller: Caller, **changes: str | None) -> ProfessionalP
     profile = await ensure_profile(account)
     if given:
         profile.update_from_dict(given)
-        await profile.save(update_fields=list(given))
+        async with in_transaction():
+            await profile.save(update_fields=list(given))
+            if "time_zone" in given:  # one practice zone: the opening hours move with it
+                await AvailabilitySettings.filter(professional_id=account.id).update(
+                    time_zone=given["time_zone"])
     return profile
 
 

@@ -76,7 +76,8 @@ class AvailabilityException(relay.Node):
 
 @strawberry.type(description="When the signed-in professional can be booked.")
 class Availability:
-    time_zone: str = strawberry.field(description="IANA zone the hours are in.")
+    time_zone: str = strawberry.field(
+        description="IANA zone the hours are in: the practice's (ProfessionalProfile.timeZone).")
     weekly_hours: list[WeeklyHours]
     exceptions: list[AvailabilityException] = strawberry.field(
         description="From today on, by date.")

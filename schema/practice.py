@@ -60,14 +60,15 @@ class Practice:
         return [Invitation.of(invitation) for invitation in found]
 
 
-    @strawberry.field(description="Sessions starting today in the professional's time zone, "
-                                  "every status, earliest first.")
+    @strawberry.field(description="Sessions starting today in the viewer's own time zone "
+                                  "(viewer.timeZone, as every *Local time), every status, "
+                                  "earliest first.")
     async def today_sessions(self, info: Info) -> list[Session]:
         found = await practice_agenda.todays_sessions(info.context.caller)
         return Session.list_of(await info.context.loaders.attach(found), info.context.viewpoint)
 
     @strawberry.field(description="Sessions starting this week (Monday to Sunday) in the "
-                                  "professional's time zone, every status, earliest first.")
+                                  "viewer's own time zone, every status, earliest first.")
     async def week_sessions(self, info: Info) -> list[Session]:
         found = await practice_agenda.this_weeks_sessions(info.context.caller)
         return Session.list_of(await info.context.loaders.attach(found), info.context.viewpoint)

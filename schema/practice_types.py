@@ -77,7 +77,9 @@ class ProfessionalProfile(relay.Node):
     vat_number: str
     contact_email: str
     contact_phone: str
-    time_zone: str = strawberry.field(description="IANA zone the practice works in.")
+    time_zone: str = strawberry.field(
+        description="IANA zone the practice works in: its opening hours are in it (the same as "
+                    "Availability.timeZone; changing one changes the other).")
 
     @classmethod
     def of(cls, profile: m.ProfessionalProfile) -> Self:

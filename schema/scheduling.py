@@ -30,8 +30,9 @@ class SetAvailabilityInput:
     weekly_hours: list[WeeklyHoursInput] = strawberry.field(
         description="Several intervals a day are fine; they must not overlap.")
     time_zone: str | None = strawberry.field(
-        default=None, description="IANA zone of the hours; by default the current one (at "
-                                  "first, the account's).")
+        default=None, description="IANA zone of the hours; by default the practice's "
+                                  "(ProfessionalProfile.timeZone). Giving one changes the "
+                                  "practice's zone too.")
     buffer_minutes: int = strawberry.field(default=0, description="0-120.")
     slot_step_minutes: int | None = strawberry.field(
         default=None, description="5-240, a multiple of 5; null: the service's length.")

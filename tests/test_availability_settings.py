@@ -110,3 +110,32 @@ async def test_only_professionals_set_availability_and_strangers_cannot_remove_e
     payload = (await api.data(REMOVE_EXCEPTION, {"input": {"id": exception["id"]}},
                               token=other_pro))["removeAvailabilityException"]
     assert codes(payload) == ["NOT_FOUND"]
+
+
+PRACTICE_ZONE = "{ practice { profile { timeZone } } availability { timeZone } }"
+UPDATE_ZONE = """mutation($input: UpdateProfessionalProfileInput!) {
+  updateProfessionalProfile(input: $input) { profile { timeZone } userErrors { field } } }"""
+
+
+async def test_the_practice_has_one_zone_whether_set_with_the_hours_or_the_profile(api):
+    setup = await practice(api, weeklyHours=[
+        {"weekday": "MONDAY", "start": "09:00", "end": "12:00"}])
+    zones = await api.data(PRACTICE_ZONE, token=setup.professional)
+    assert zones == {"practice": {"profile": {"timeZone": ZONE}},
+                     "availability": {"timeZone": ZONE}}
+
+    await api.data(UPDATE_ZONE, {"input": {"timeZone": "America/New_York"}},
+                   token=setup.professional)
+    zones = await api.data(PRACTICE_ZONE, token=setup.professional)
+    assert zones["availability"]["timeZone"] == "America/New_York"
+    monday = _monday()
+    slots = (await api.data(SLOTS, {"serviceId": setup.service["id"],
+                                    "from": iso(local(monday, "00:00", "America/New_York")),
+                                    "to": iso(local(monday, "23:59", "America/New_York"))},
+                            token=setup.professional))["availableSlots"]
+    assert parse(slots[0]["startsAt"]) == local(monday, "09:00", "America/New_York")
+
+    await api.data(SET_AVAILABILITY, {"input": {"timeZone": "Asia/Tokyo", "weeklyHours": [
+        {"weekday": "MONDAY", "start": "09:00", "end": "12:00"}]}}, token=setup.professional)
+    zones = await api.data(PRACTICE_ZONE, token=setup.professional)
+    assert zones["practice"]["profile"]["timeZone"] == "Asia/Tokyo"
