@@ -6,14 +6,29 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from resolvers import receipt_links, stripe_webhooks
 from settings import Settings
 
 log = logging.getLogger("therapyhub.payments")
 
-_REFUSALS = {403: "Forbidden", 404: "Not found"}
+_REFUSALS = {
+    403: ("This receipt link has expired",
+          "Receipt links work for a few minutes only. Go back to the app and open the receipt "
+          "again."),
+    404: ("This receipt is not available",
+          "It does not exist, or it is not yours. Open your receipts from the app."),
+}
+_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title></head>
+<body style="font-family: sans-serif; max-width: 32rem; margin: 4rem auto; padding: 0 1rem">
+<h1 style="font-size: 1.4rem">{title}</h1><p>{advice}</p></body></html>"""
+_HEADERS = {
+    "Cache-Control": "private, no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
 
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -21,20 +36,20 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 def receipt_endpoint(settings: Settings) -> Endpoint:
     async def receipt(request: Request) -> Response:
-        """GET /receipts/{id}.pdf?for=…&expires=…&signature=… (the API's `receiptUrl`)."""
+        """GET /receipts/{id}.pdf?for=…&expires=…&signature=… (the API's `receiptUrl`). A
+        refusal is a small page a person can read: the link is opened in a plain browser tab."""
         params = request.query_params
         result = await receipt_links.open_receipt(
             settings, request.path_params["payment_id"], for_account=params.get("for", ""),
             expires=params.get("expires", ""), signature=params.get("signature", ""),
         )
         if isinstance(result, receipt_links.Refused):
-            return PlainTextResponse(_REFUSALS[result.status], result.status)
+            title, advice = _REFUSALS[result.status]
+            return HTMLResponse(_PAGE.format(title=title, advice=advice), result.status, headers={
+                **_HEADERS, "Content-Security-Policy": "default-src 'none'; style-src "
+                                                       "'unsafe-inline'"})
         return Response(result, media_type="application/pdf", headers={
-            "Content-Disposition": 'inline; filename="receipt.pdf"',
-            "Cache-Control": "private, no-store",
-            "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "no-referrer",
-        })
+            "Content-Disposition": 'inline; filename="receipt.pdf"', **_HEADERS})
     return receipt
 
 
