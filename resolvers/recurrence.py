@@ -55,7 +55,10 @@ def series_errors(first_start: datetime, time_zone: str, *, every_weeks: int = 1
     if not 1 <= every_weeks <= MAX_EVERY_WEEKS:
         errors.append(UserError(f"Repeat every 1 to {MAX_EVERY_WEEKS} weeks (1 is weekly, 2 "
                                 "every other week).", field="everyWeeks"))
-    if (count is None) == (until is None):
+    if count is None and until is None:
+        errors.append(UserError("Say how long the series runs: give the number of sessions "
+                                "(count) or the date of the last one (until).", field="count"))
+    elif count is not None and until is not None:
         errors.append(UserError("Give either the number of sessions or the date of the last "
                                 "one, not both.", field="count"))
     elif count is not None and not 1 <= count <= MAX_OCCURRENCES:

@@ -185,7 +185,8 @@ class SchedulingMutations:
             end=input.end)
         return AvailabilityExceptionPayload(exception=AvailabilityException.of(row))
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Remove a day off or extra hours (by its id); answers the "
+                                     "availability as it is now.")
     @user_errors_as(AvailabilityPayload)
     async def remove_availability_exception(self, info: Info,
                                             input: RemoveAvailabilityExceptionInput

@@ -89,10 +89,12 @@ def test_an_end_date_before_the_first_session_is_refused():
 
 
 def test_count_and_until_are_one_or_the_other():
-    message = "Give either the number of sessions or the date of the last one, not both."
-    assert errors_of(utc(2026, 3, 2, 9), "Europe/London") == [("count", message)]
+    assert errors_of(utc(2026, 3, 2, 9), "Europe/London") == [(
+        "count", "Say how long the series runs: give the number of sessions (count) or the date "
+                 "of the last one (until).")]
     assert errors_of(utc(2026, 3, 2, 9), "Europe/London", count=3,
-                     until=date(2026, 4, 1)) == [("count", message)]
+                     until=date(2026, 4, 1)) == [(
+        "count", "Give either the number of sessions or the date of the last one, not both.")]
 
 
 def test_every_problem_is_reported_at_once():
