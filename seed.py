@@ -323,6 +323,7 @@ async def _past_session(client: str, title: str, days_ago: int, status: SessionS
         starts_at=start, ends_at=end, status=status, length_minutes=service.session_minutes,
         price_amount=service.price_amount, currency=service.currency,
         vat_rate_basis_points=service.vat_rate_basis_points, booked_by_id=professional_id,
+        cancellation_window_hours=service.cancellation_window_hours,
         sequence=1 if cancelled else 0,
         cancelled_at=start - timedelta(hours=3) if cancelled else None,
         cancelled_by_id=engagement.client_id if cancelled else None,

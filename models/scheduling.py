@@ -145,6 +145,9 @@ class Session(Model):
     """Integer minor units of `currency`, as on the service."""
     currency = fields.CharField(max_length=3)
     vat_rate_basis_points = fields.IntField(default=0)
+    cancellation_window_hours = fields.SmallIntField(default=24, db_default=24)
+    """The service's cancellation window when it was booked: changing the service's policy
+    later does not make a client's earlier booking late to cancel."""
     series: fields.ForeignKeyNullableRelation[SessionSeries] = fields.ForeignKeyField(
         "scheduling.SessionSeries", related_name="sessions", null=True,
         on_delete=fields.SET_NULL,

@@ -226,6 +226,7 @@ def snapshot(settings: Settings, engagement: Engagement, booked_by: Account,
         "client_id": engagement.client_id, "starts_at": start, "ends_at": end,
         "length_minutes": service.session_minutes, "price_amount": service.price_amount,
         "currency": service.currency, "vat_rate_basis_points": service.vat_rate_basis_points,
+        "cancellation_window_hours": service.cancellation_window_hours,
         "booked_by_id": booked_by.id, "reminder_due_at": reminder_due(settings, start),
     }
 

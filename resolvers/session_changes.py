@@ -46,7 +46,7 @@ async def reschedule_session(caller: Caller, session_id: UUID | None, starts_at:
             raise fail(f"{service.professional.display_name} books the sessions of this "
                        "service; ask them to move it.", ErrorCode.SELF_BOOKING_OFF)
         if is_late(session, datetime.now(UTC)):
-            raise fail(f"Sessions can be moved up to {service.cancellation_window_hours} hours "
+            raise fail(f"Sessions can be moved up to {session.cancellation_window_hours} hours "
                        "before they start; ask your professional instead.",
                        ErrorCode.NOT_ALLOWED)
     _require_upcoming(session)
@@ -154,8 +154,8 @@ async def party_session(account: Account, session_id: UUID | None) -> Session:
 
 
 def is_late(session: Session, now: datetime) -> bool:
-    """Whether a client cancelling now is inside the service's cancellation window."""
-    window = timedelta(hours=session.engagement.service.cancellation_window_hours)
+    """Whether a client cancelling now is inside the cancellation window it was booked with."""
+    window = timedelta(hours=session.cancellation_window_hours)
     return now > session.starts_at - window
 
 

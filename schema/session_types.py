@@ -139,10 +139,11 @@ class Session(relay.Node):
                                           datetime.now(UTC))
 
     @strawberry.field(description="From this moment a client's cancellation is LATE_CANCELLED "
-                                  "(the service's cancellation window before the start).")
-    async def late_cancellation_from(self, info: Info) -> datetime:
-        service = await info.context.loaders.session_service(self._model)
-        return self._model.starts_at - timedelta(hours=service.cancellation_window_hours)
+                                  "(the service's cancellation window when the session was "
+                                  "booked, before the start; a later change of the service's "
+                                  "policy does not move it).")
+    def late_cancellation_from(self) -> datetime:
+        return self._model.starts_at - timedelta(hours=self._model.cancellation_window_hours)
 
     def _side(self, account_id: object) -> EngagementSide | None:
         if account_id is None:

@@ -17,7 +17,7 @@ from models.scheduling import Session
 from resolvers.session_store import SlotTaken, move_session
 from tests.conftest import Api
 from tests.mailbox import text_of
-from tests.practice_steps import END, client, codes
+from tests.practice_steps import END, UPDATE_SERVICE, client, codes
 from tests.scheduling_steps import (
     CANCEL,
     COMPLETE,
@@ -34,6 +34,7 @@ from tests.scheduling_steps import (
 )
 
 ALL_DAY = every_day("00:00", "00:00")
+LATE_FROM = "query($id: ID!) { node(id: $id) { ... on Session { lateCancellationFrom } } }"
 
 
 def _calendar_of(message) -> Calendar:
@@ -134,6 +135,25 @@ async def test_a_client_cancelling_inside_the_window_is_a_late_cancellation(api)
                               token=setup.client))["cancelSession"]
     assert payload["session"]["status"] == "LATE_CANCELLED"
     assert payload["session"]["history"][-1]["reasonCode"] == "LATE"
+
+
+async def test_a_later_change_of_the_policy_does_not_make_a_booking_late(api):
+    setup, session = await _booked(api, hours_ahead=30)  # the service's window is 24 hours
+    widened = (await api.data(UPDATE_SERVICE, {"input": {
+        "serviceId": setup.service["id"], "cancellationWindowHours": 72}},
+        token=setup.professional))["updateService"]
+    assert widened["userErrors"] == []
+    later = await book(api, setup.professional, setup.engagement_id, soon(100))
+    seen = (await api.data(LATE_FROM, {"id": session["id"]}, token=setup.client))["node"]
+    assert parse(seen["lateCancellationFrom"]) == parse(session["startsAt"]) - timedelta(
+        hours=24)
+    payload = (await api.data(CANCEL, {"input": {"sessionId": session["id"]}},
+                              token=setup.client))["cancelSession"]
+    assert payload["session"]["status"] == "CANCELLED"
+    newer = (await api.data(LATE_FROM, {"id": later["session"]["id"]},
+                            token=setup.client))["node"]
+    assert parse(newer["lateCancellationFrom"]) == parse(later["session"]["startsAt"]) - \
+        timedelta(hours=72)
 
 
 async def test_the_professional_cancelling_late_is_not_a_late_cancellation(api):
