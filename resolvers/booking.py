@@ -199,17 +199,17 @@ async def bookable_engagement(account: Account, engagement_id: UUID | None) -> E
 
 async def busy_intervals(engagement: Engagement, start: datetime, end: datetime,
                          *, leave_out: UUID | None = None) -> list[Interval]:
-    """Live sessions of the engagement's professional or client that touch [start, end)."""
+    """Live sessions of the engagement's professional or client, in either role (a professional
+    may be someone's client too), that touch [start, end)."""
     return await _busy(engagement.service.professional.account_id, engagement.client_id,
                        start, end, leave_out=leave_out)
 
 
 async def _busy(professional_id: UUID, client_id: UUID | None, start: datetime, end: datetime,
                 *, leave_out: UUID | None = None) -> list[Interval]:
-    people = Q(professional_id=professional_id)
-    if client_id is not None:
-        people |= Q(client_id=client_id)
-    query = Session.filter(people, status__in=LIVE_STATUSES, starts_at__lt=end,
+    people = [professional_id] if client_id is None else [professional_id, client_id]
+    query = Session.filter(Q(professional_id__in=people) | Q(client_id__in=people),
+                           status__in=LIVE_STATUSES, starts_at__lt=end,
                            ends_at__gt=start)
     if leave_out is not None:
         query = query.exclude(id=leave_out)

@@ -1,8 +1,11 @@
-"""Writing session rows so that two live sessions of one professional (or one client) never
-overlap, however many bookings race (docs/scheduling.md, "No double booking").
+"""Writing session rows so that two live sessions of one person (as professional or as client)
+never overlap, however many bookings race (docs/scheduling.md, "No double booking").
 
 - PostgreSQL: a plain INSERT/UPDATE; the exclusion constraints refuse an overlap with
   IntegrityError, which the use case catches *outside* the failed transaction or savepoint.
+  A person who is a professional in one session and a client in another is covered by no
+  single constraint: before writing, advisory locks on both people serialise their bookings
+  and a query looks for an overlap in either role.
 - SQLite: one conditional statement, `INSERT ... SELECT ... WHERE NOT EXISTS (overlap)` (or
   `UPDATE ... WHERE NOT EXISTS`), as the first write of its transaction. SQLite has a single
   writer and the statement takes the write lock before it reads, so nothing slips in between
@@ -20,6 +23,7 @@ from uuid import UUID, uuid4
 
 from tortoise.connection import get_connection
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 
 from models.accounts import Account
 from models.scheduling import (
@@ -34,9 +38,12 @@ _LIVE = ", ".join(f"'{status.value}'" for status in LIVE_STATUSES)
 # Built from our own constants only; every value is a bound parameter.
 _OVERLAP = (
     f"SELECT 1 FROM scheduling_session AS other WHERE other.status IN ({_LIVE}) "  # noqa: S608
-    "AND (other.professional_id = ? OR other.client_id = ?) "
+    "AND (other.professional_id IN (?, ?) OR other.client_id IN (?, ?)) "
     "AND other.starts_at < ? AND other.ends_at > ?"
 )
+"""A live session of either participant, in either role (a professional is also someone's
+client), that overlaps [start, end). Parameters: professional, client, professional, client,
+end, start."""
 
 
 class SlotTaken(Exception):
@@ -54,6 +61,8 @@ async def insert_session(**values: Any) -> Session:
     """
     values.setdefault("id", uuid4())
     if not _on_sqlite():
+        await _refuse_cross_role_overlap(values["professional_id"], values["client_id"],
+                                         values["starts_at"], values["ends_at"])
         try:
             return await Session.create(**values)
         except IntegrityError as error:
@@ -67,9 +76,9 @@ async def insert_session(**values: Any) -> Session:
         f"INSERT INTO scheduling_session ({', '.join(columns)}) "
         f"SELECT {', '.join('?' for _ in columns)} WHERE NOT EXISTS ({_OVERLAP})"
     )
+    people = [str(row["professional_id"]), str(row["client_id"])]
     inserted, _ = await get_connection("default").execute_query(sql, [
-        *params, str(row["professional_id"]), str(row["client_id"]), row["ends_at"],
-        row["starts_at"],
+        *params, *people, *people, row["ends_at"], row["starts_at"],
     ])
     if not inserted:
         raise SlotTaken
@@ -85,6 +94,8 @@ async def move_session(session: Session, starts_at: datetime, ends_at: datetime,
     """
     now = datetime.now(UTC)
     if not _on_sqlite():
+        await _refuse_cross_role_overlap(session.professional_id, session.client_id,
+                                         starts_at, ends_at, leave_out=session.id)
         try:
             moved = await Session.filter(id=session.id, status=SessionStatus.SCHEDULED).update(
                 starts_at=starts_at, ends_at=ends_at, sequence=session.sequence + 1,
@@ -92,6 +103,7 @@ async def move_session(session: Session, starts_at: datetime, ends_at: datetime,
         except IntegrityError as error:
             raise SlotTaken from error
         return bool(moved)
+    people = [str(session.professional_id), str(session.client_id)]
     sql = (
         "UPDATE scheduling_session SET starts_at = ?, ends_at = ?, sequence = sequence + 1, "  # noqa: S608
         "reminder_due_at = ?, updated_at = ? WHERE id = ? AND status = ? "
@@ -99,14 +111,35 @@ async def move_session(session: Session, starts_at: datetime, ends_at: datetime,
     )
     moved, _ = await get_connection("default").execute_query(sql, [
         starts_at, ends_at, reminder_due_at, now, str(session.id),
-        SessionStatus.SCHEDULED.value, str(session.professional_id), str(session.client_id),
-        ends_at, starts_at, str(session.id),
+        SessionStatus.SCHEDULED.value, *people, *people, ends_at, starts_at, str(session.id),
     ])
     if moved:
         return True
     if await Session.filter(id=session.id, status=SessionStatus.SCHEDULED).exists():
         raise SlotTaken
     return False
+
+
+async def _refuse_cross_role_overlap(professional_id: UUID, client_id: UUID, starts_at: datetime,
+                                     ends_at: datetime, *, leave_out: UUID | None = None
+                                     ) -> None:
+    """PostgreSQL: the exclusion constraints keep each column free of overlaps, but a person
+    can be a professional in one session and a client in another. Inside the caller's
+    transaction, lock both people (always in the same order, so two bookings cannot deadlock)
+    and look for a live session of either in either role; every booking and move takes the
+    same locks, so the check and the write that follows cannot be overtaken."""
+    connection = get_connection("default")
+    for person in sorted({professional_id, client_id}):
+        key = int.from_bytes(person.bytes[:8], "big", signed=True)
+        await connection.execute_query("SELECT pg_advisory_xact_lock($1)", [key])
+    people = [professional_id, client_id]
+    query = Session.filter(Q(professional_id__in=people) | Q(client_id__in=people),
+                           status__in=LIVE_STATUSES, starts_at__lt=ends_at,
+                           ends_at__gt=starts_at)
+    if leave_out is not None:
+        query = query.exclude(id=leave_out)
+    if await query.exists():
+        raise SlotTaken
 
 
 async def record_change(session: Session, from_status: SessionStatus | None, *,

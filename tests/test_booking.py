@@ -175,6 +175,50 @@ async def test_a_client_cannot_be_in_two_sessions_at_once(api):
     assert codes(clash) == ["SLOT_TAKEN"]
 
 
+async def test_a_professional_who_is_also_a_client_is_never_in_two_sessions_at_once(api):
+    """Sigrún gives sessions to Anna and takes sessions from Helga: one person, two roles."""
+    giving = await practice(api, self_booking=True)
+    helga = await client(api, "helga@example.com", "Helga")
+    await Account.filter(email="helga@example.com").update(is_professional=True)
+    service = await create_service(api, helga, title="Supervision", selfBooking=True,
+                                   sessionMinutes=60, requiredDetails=[], customQuestions=[])
+    taking = await with_client(api, helga, service, giving.professional,
+                               availability={"timeZone": LONDON})
+    ten, eleven = _next_monday_at("10:00"), _next_monday_at("11:00")
+
+    assert (await book(api, giving.professional, giving.engagement_id, ten))["userErrors"] == []
+    clash = await book(api, taking.professional, taking.engagement_id, ten)
+    assert codes(clash) == ["SLOT_TAKEN"]
+    assert (await book(api, taking.client, taking.engagement_id, eleven))["userErrors"] == []
+    clash = await book(api, giving.client, giving.engagement_id, eleven)
+    assert codes(clash) == ["SLOT_TAKEN"]
+    slots = (await api.data(SLOTS, {"serviceId": service["id"], "from": iso(ten),
+                                    "to": iso(eleven + timedelta(hours=1))},
+                            token=taking.client))["availableSlots"]
+    assert slots == []
+    assert await Session.all().count() == 2
+
+
+async def test_bookings_of_one_person_in_both_roles_at_once_make_exactly_one_session(api):
+    """Sigrún's clients book her while she books herself with Helga, all at the same moment
+    (separate connections on PostgreSQL): her two roles never overlap."""
+    giving = await practice(api, self_booking=True)
+    helga = await client(api, "helga@example.com", "Helga")
+    await Account.filter(email="helga@example.com").update(is_professional=True)
+    service = await create_service(api, helga, title="Supervision", selfBooking=True,
+                                   sessionMinutes=60, requiredDetails=[], customQuestions=[])
+    taking = await with_client(api, helga, service, giving.professional,
+                               availability={"timeZone": LONDON})
+    start = _next_monday_at("10:00")
+    answers = await asyncio.gather(*(
+        book(api, giving.professional, giving.engagement_id, start) if n % 2
+        else book(api, taking.client, taking.engagement_id, start) for n in range(10)
+    ))
+    assert sum(1 for a in answers if a["userErrors"] == []) == 1
+    assert {tuple(codes(a)) for a in answers if a["userErrors"]} == {("SLOT_TAKEN",)}
+    assert await Session.all().count() == 1
+
+
 async def test_twenty_simultaneous_bookings_of_one_time_make_exactly_one_session(api):
     """Twenty clients press "book" for the same hour at once (separate connections on
     PostgreSQL): one wins, the other nineteen are told the slot is taken; no 500s."""
