@@ -23,6 +23,8 @@ from resolvers.pagination import Page, keyset_page
 from resolvers.progress import Progress
 
 MAX_UPCOMING = 50
+UPCOMING_WITH_CANCELLED = (SessionStatus.SCHEDULED, SessionStatus.CANCELLED,
+                           SessionStatus.LATE_CANCELLED)
 PAST_ORDER = [("starts_at", datetime, True), ("id", UUID, True)]
 
 
@@ -44,9 +46,11 @@ async def client_engagements(caller: Caller) -> list[Engagement]:
     ).select_related("service__professional")
 
 
-def _upcoming(account: Account, now: datetime):
-    """Booked sessions that have not ended: one in progress still shows, so it can be joined."""
-    return Session.filter(client_id=account.id, status=SessionStatus.SCHEDULED, ends_at__gt=now)
+def _upcoming(account: Account, now: datetime, *, with_cancelled: bool = False):
+    """Booked sessions that have not ended: one in progress still shows, so it can be joined.
+    With `with_cancelled`, also those cancelled ahead of their time, until that time passes."""
+    statuses = UPCOMING_WITH_CANCELLED if with_cancelled else (SessionStatus.SCHEDULED,)
+    return Session.filter(client_id=account.id, status__in=statuses, ends_at__gt=now)
 
 
 async def next_session(caller: Caller, now: datetime | None = None) -> Session | None:
@@ -55,14 +59,14 @@ async def next_session(caller: Caller, now: datetime | None = None) -> Session |
         "starts_at", "id").first()
 
 
-async def upcoming_sessions(caller: Caller, first: int,
-                            now: datetime | None = None) -> list[Session]:
+async def upcoming_sessions(caller: Caller, first: int, now: datetime | None = None, *,
+                            with_cancelled: bool = False) -> list[Session]:
     """The next `first` booked sessions, soonest first; the rest come with a larger `first`."""
     account = caller.require_account()
     if not 1 <= first <= MAX_UPCOMING:
         raise fail(f"Ask for between 1 and {MAX_UPCOMING} upcoming sessions.", field="first")
-    return await _upcoming(account, now or datetime.now(UTC)).order_by(
-        "starts_at", "id").limit(first)
+    return await _upcoming(account, now or datetime.now(UTC),
+                           with_cancelled=with_cancelled).order_by("starts_at", "id").limit(first)
 
 
 async def past_sessions(caller: Caller, *, first: int | None, after: str | None,

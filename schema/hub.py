@@ -53,10 +53,15 @@ class Hub:
         return Session.of(found, info.context.viewpoint) if found else None
 
     @strawberry.field(description="Booked sessions that have not ended, soonest first. "
-                                  f"`first` is at most {hub.MAX_UPCOMING}.")
+                                  f"`first` is at most {hub.MAX_UPCOMING}. With "
+                                  "includeCancelled, sessions cancelled ahead of their time "
+                                  "show too (status CANCELLED or LATE_CANCELLED) until that "
+                                  "time has passed; then they are in pastSessions.")
     @user_errors_as_graphql_errors
-    async def upcoming_sessions(self, info: Info, first: int = 5) -> list[Session]:
-        found = await hub.upcoming_sessions(info.context.caller, first, self._now)
+    async def upcoming_sessions(self, info: Info, first: int = 5,
+                                include_cancelled: bool = False) -> list[Session]:
+        found = await hub.upcoming_sessions(info.context.caller, first, self._now,
+                                            with_cancelled=include_cancelled)
         return Session.list_of(found, info.context.viewpoint)
 
     @strawberry.field(description="Sessions that have ended, whatever their status, newest "

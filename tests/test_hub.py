@@ -161,6 +161,29 @@ async def test_past_sessions_filter_by_one_service(api):
     assert nothing["pastSessions"]["edges"] == []
 
 
+UPCOMING = """query($all: Boolean!) { hub {
+  upcomingSessions(includeCancelled: $all) { status startsAt } nextSession { startsAt } } }"""
+
+
+async def test_a_session_cancelled_ahead_of_time_shows_among_upcoming_when_asked(api):
+    world = await _world(api)
+    now = datetime.now(UTC).replace(microsecond=0)
+    physio = world["engagements"]["physio"]
+    cancelled = await add_session(physio, now + timedelta(days=1), SessionStatus.CANCELLED)
+    booked = await add_session(physio, now + timedelta(days=2), SessionStatus.SCHEDULED)
+    await add_session(physio, now - timedelta(days=2), SessionStatus.CANCELLED)
+
+    only_booked = (await api.data(UPCOMING, {"all": False}, token=world["anna"]))["hub"]
+    everything = (await api.data(UPCOMING, {"all": True}, token=world["anna"]))["hub"]
+
+    assert only_booked["upcomingSessions"] == [
+        {"status": "SCHEDULED", "startsAt": iso(booked.starts_at)}]
+    assert everything["upcomingSessions"] == [
+        {"status": "CANCELLED", "startsAt": iso(cancelled.starts_at)},
+        {"status": "SCHEDULED", "startsAt": iso(booked.starts_at)}]
+    assert everything["nextSession"] == {"startsAt": iso(booked.starts_at)}
+
+
 async def test_the_hub_needs_a_sign_in(api):
     body = await api("{ hub { timeZone } }")
     assert body["data"] is None
