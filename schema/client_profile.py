@@ -18,6 +18,7 @@ from strawberry import relay
 
 from models.accounts import Account
 from resolvers import client_history, client_profiles, note_reading, payment_queries
+from resolvers.pagination import DEFAULT_PAGE_SIZE
 from resolvers.progress import combined
 from schema.context import Info, viewer_time_zone
 from schema.engagement_types import Engagement
@@ -57,8 +58,8 @@ class ClientProfile(relay.Node):
     @strawberry.field(description="Every session of this client with this professional, any "
                                   "status, newest first.")
     @user_errors_as_graphql_errors
-    async def sessions(self, info: Info, first: int | None = None, after: str | None = None
-                       ) -> Connection[Session]:
+    async def sessions(self, info: Info, first: int | None = DEFAULT_PAGE_SIZE,
+                       after: str | None = None) -> Connection[Session]:
         page = await client_history.sessions_with(self._professional, self._client,
                                                   first=first, after=after)
         await info.context.loaders.attach(page.items)
@@ -67,7 +68,7 @@ class ClientProfile(relay.Node):
     @strawberry.field(description="The client's payments to this professional, newest first; "
                                   "each paid one has its receiptUrl.")
     @user_errors_as_graphql_errors
-    async def payments(self, first: int | None = None, after: str | None = None
+    async def payments(self, first: int | None = DEFAULT_PAGE_SIZE, after: str | None = None
                        ) -> Connection[Payment]:
         page = await payment_queries.client_payments(self._professional, self._client.id,
                                                      first=first, after=after)
@@ -95,7 +96,7 @@ class ClientProfile(relay.Node):
     ))
     @user_errors_as_graphql_errors
     async def notes(
-        self, info: Info, first: int | None = None, after: str | None = None,
+        self, info: Info, first: int | None = DEFAULT_PAGE_SIZE, after: str | None = None,
         from_: Annotated[date | None, strawberry.argument(name="from")] = None,
         to: date | None = None, search: str | None = None,
     ) -> Connection[Note] | None:

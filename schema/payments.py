@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from resolvers import cards, charges, manual_payments, payment_queries, refunds
+from resolvers.pagination import DEFAULT_PAGE_SIZE
 from schema.context import Info
 from schema.errors import Payload, user_errors_as
 from schema.ids import node_uuid
@@ -73,7 +74,7 @@ class PaymentQueries:
 
     @strawberry.field(description="The signed-in client's payments to every professional, "
                                   "newest first.")
-    async def my_payments(self, info: Info, first: int | None = None,
+    async def my_payments(self, info: Info, first: int | None = DEFAULT_PAGE_SIZE,
                           after: str | None = None) -> Connection[Payment]:
         account = info.context.caller.require_account()
         page = await payment_queries.my_payments(account, first=first, after=after)
