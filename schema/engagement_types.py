@@ -14,6 +14,7 @@ from models.accounts import Account
 from resolvers import engagement_access, engagements
 from resolvers import registration_details as details
 from schema.context import Info, viewer_time_zone
+from schema.ids import GLOBAL_ID, global_id
 from schema.practice_types import (
     EngagementSide,
     EngagementSource,
@@ -68,6 +69,7 @@ class ClientContact:
 @strawberry.type(description="One client connected to one service.")
 class Engagement(relay.Node):
     engagement_id: relay.NodeID[str]
+    id: strawberry.ID = strawberry.field(description=GLOBAL_ID)
     status: EngagementStatus
     source: EngagementSource
     request_message: str = strawberry.field(description="What the client wrote when asking.")
@@ -83,7 +85,8 @@ class Engagement(relay.Node):
     @classmethod
     def of(cls, engagement: m.Engagement) -> Self:
         return cls(
-            engagement_id=str(engagement.id), status=engagement.status,
+            engagement_id=str(engagement.id), id=global_id("Engagement", engagement.id),
+            status=engagement.status,
             source=engagement.source, request_message=engagement.request_message,
             decline_reason=engagement.decline_reason, end_reason=engagement.end_reason,
             ended_by=engagement.ended_by, requested_at=engagement.requested_at,

@@ -13,6 +13,7 @@ from models import notes as m
 from resolvers import note_reading
 from resolvers.note_reading import OpenedNote
 from schema.context import Info
+from schema.ids import GLOBAL_ID, global_id
 from schema.practice_types import node_uuids
 from schema.session_types import Session
 
@@ -28,6 +29,7 @@ NoteState = strawberry.enum(
                              "wrote it. Without text when `state` is not OPEN: show `problem`.")
 class Note(relay.Node):
     note_id: relay.NodeID[str]
+    id: strawberry.ID = strawberry.field(description=GLOBAL_ID)
     about_date: date = strawberry.field(description="The day the note is about.")
     state: NoteState
     title: str | None = strawberry.field(description="May be empty; null unless OPEN.")
@@ -43,7 +45,8 @@ class Note(relay.Node):
     def of(cls, opened: OpenedNote) -> Self:
         note, text = opened.note, opened.text
         return cls(
-            note_id=str(note.id), about_date=note.about_date, state=opened.state,
+            note_id=str(note.id), id=global_id("Note", note.id), about_date=note.about_date,
+            state=opened.state,
             title=text.title if text else None, body=text.body if text else None,
             problem=opened.problem, created_at=note.created_at, updated_at=note.updated_at,
             _model=note,

@@ -13,6 +13,7 @@ from models import payments as m
 from resolvers import payments, receipt_links
 from resolvers.payment_queries import Total
 from schema.context import Info
+from schema.ids import GLOBAL_ID, global_id
 from schema.practice_types import Money, node_uuids
 from schema.session_types import Session
 
@@ -71,6 +72,7 @@ class PaymentTotal:
                              "professional only.")
 class Payment(relay.Node):
     payment_id: relay.NodeID[str]
+    id: strawberry.ID = strawberry.field(description=GLOBAL_ID)
     amount: Money = strawberry.field(description="VAT included.")
     refunded: Money = strawberry.field(description="Refunded so far (0 when none).")
     vat_rate_basis_points: int
@@ -93,7 +95,7 @@ class Payment(relay.Node):
         card = (CardSummary(brand=payment.card_brand, last4=payment.card_last4)
                 if payment.method is m.PaymentMethodKind.CARD and payment.card_last4 else None)
         return cls(
-            payment_id=str(payment.id),
+            payment_id=str(payment.id), id=global_id("Payment", payment.id),
             amount=Money(amount=payment.amount, currency=payment.currency),
             refunded=Money(amount=payment.refunded_amount, currency=payment.currency),
             vat_rate_basis_points=payment.vat_rate_basis_points, status=payment.status,

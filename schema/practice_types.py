@@ -22,6 +22,7 @@ from resolvers import invitations, profiles, services
 from resolvers import registration_details as details
 from resolvers.validation import as_uuid
 from schema.context import Info
+from schema.ids import GLOBAL_ID, global_id
 
 ServiceKind = strawberry.enum(m.ServiceKind, name="ServiceKind",
                               description="What kind of help a service gives.")
@@ -70,6 +71,7 @@ def node_uuids(node_ids: Iterable[str]) -> list[UUID | None]:
 @strawberry.type(description="A professional as clients and receipts see them.")
 class ProfessionalProfile(relay.Node):
     profile_id: relay.NodeID[str]
+    id: strawberry.ID = strawberry.field(description=GLOBAL_ID)
     display_name: str
     profession: str
     practice_name: str
@@ -84,7 +86,8 @@ class ProfessionalProfile(relay.Node):
     @classmethod
     def of(cls, profile: m.ProfessionalProfile) -> Self:
         return cls(
-            profile_id=str(profile.id), display_name=profile.display_name,
+            profile_id=str(profile.id), id=global_id("ProfessionalProfile", profile.id),
+            display_name=profile.display_name,
             profession=profile.profession, practice_name=profile.practice_name,
             registration_number=profile.registration_number, vat_number=profile.vat_number,
             contact_email=profile.contact_email, contact_phone=profile.contact_phone,
@@ -104,6 +107,7 @@ class ProfessionalProfile(relay.Node):
 @strawberry.type(description="Something a professional offers.")
 class Service(relay.Node):
     service_id: relay.NodeID[str]
+    id: strawberry.ID = strawberry.field(description=GLOBAL_ID)
     slug: str = strawberry.field(description="Stable; the request link is built from it.")
     title: str
     kind: ServiceKind
@@ -132,7 +136,8 @@ class Service(relay.Node):
     @classmethod
     def of(cls, service: m.Service) -> Self:
         return cls(
-            service_id=str(service.id), slug=service.slug, title=service.title,
+            service_id=str(service.id), id=global_id("Service", service.id), slug=service.slug,
+            title=service.title,
             kind=service.kind, description=service.description,
             session_minutes=service.session_minutes,
             price=Money(amount=service.price_amount, currency=service.currency),

@@ -16,6 +16,7 @@ from resolvers.hub import Viewpoint
 from resolvers.session_access import visible_sessions
 from schema.context import Info
 from schema.engagement_types import ClientContact, Engagement
+from schema.ids import GLOBAL_ID, global_id
 from schema.practice_types import EngagementSide, Money, ProfessionalProfile, Service, node_uuids
 from schema.scheduling_types import SessionChange, SessionSeries, SessionStatus
 
@@ -37,6 +38,7 @@ def _then(convert: Callable[[T], R], pending: Awaitable[T]) -> R:
 @strawberry.type(description="One appointment of a client with a professional.")
 class Session(relay.Node):
     session_id: relay.NodeID[str]
+    id: strawberry.ID = strawberry.field(description=GLOBAL_ID)
     status: SessionStatus
     starts_at: datetime = strawberry.field(description="UTC.")
     ends_at: datetime = strawberry.field(description="UTC.")
@@ -60,7 +62,8 @@ class Session(relay.Node):
         """The viewer-dependent fields are computed here rather than by resolvers: a plain
         field costs GraphQL execution a fraction of a resolved one (BENCHMARKS.md)."""
         return cls(
-            session_id=str(session.id), status=session.status,
+            session_id=str(session.id), id=global_id("Session", session.id),
+            status=session.status,
             starts_at=session.starts_at, ends_at=session.ends_at,
             length_minutes=session.length_minutes,
             price=Money(amount=session.price_amount, currency=session.currency),
