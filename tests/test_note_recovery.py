@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from models.audit import AuditEntry
 from models.notes import Note, ProfessionalKeys, RetiredNoteKey
 from tests.helpers import login
 from tests.note_steps import DELETE, Practice, all_notes, practice_with_client, written
@@ -55,6 +56,7 @@ async def test_the_old_recovery_key_opens_the_locked_notes_again(api, mailbox):
     assert set(await Note.all().values_list("key_version", flat=True)) == {2}
     assert await RetiredNoteKey.all().count() == 0
     assert (await ProfessionalKeys.get()).key_version == 2
+    assert await AuditEntry.filter(action="recover_old_notes").count() == 1
 
 
 async def test_a_wrong_mistyped_or_current_recovery_key_changes_nothing(api, mailbox):
