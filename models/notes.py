@@ -118,3 +118,29 @@ class Note(Model):
     class Meta:
         table = "note"
         indexes = (("author_id", "client_id", "about_date"), ("author_id", "key_version"))
+
+
+class RetiredNoteKey(Model):
+    """A key pair replaced by a password reset without its recovery key, kept for that key.
+
+    Only the public key and the recovery wrap are kept (the password wrap opened with the
+    forgotten password, so it is useless). If the professional finds the old recovery key
+    again, `recoverOldNotes` opens the old private key with it and re-seals that version's
+    notes to the current key; the row is deleted then. Without the recovery key it opens
+    nothing, for us as for anyone who copies the database.
+    """
+
+    id = fields.UUIDField(primary_key=True, default=uuid4)
+    account: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "accounts.Account", related_name=False, on_delete=fields.CASCADE
+    )
+    key_version = fields.IntField()
+    """The version the notes sealed to this key carry."""
+    public_key = fields.BinaryField()
+    recovery_wrapped = fields.BinaryField()
+    key_created_at = fields.DatetimeField()
+    retired_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "retired_note_key"
+        unique_together = (("account", "key_version"),)

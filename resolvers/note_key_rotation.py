@@ -79,7 +79,8 @@ async def rotate_note_key(caller: Caller, *, password: str) -> RotatedNoteKey:
                           notes_resealed=resealed)
 
 
-async def reseal_notes(author_id: UUID, *, old: UnlockedNoteKey, new: UnlockedNoteKey) -> int:
+async def reseal_notes(author_id: UUID, *, old: UnlockedNoteKey, new: UnlockedNoteKey,
+                       then: str = "rotate again") -> int:
     """Re-seal every note of `author_id` from the old key to the new one; returns how many.
 
     Runs inside the rotation's transaction, after the key row's conditional UPDATE, so a note
@@ -87,7 +88,7 @@ async def reseal_notes(author_id: UUID, *, old: UnlockedNoteKey, new: UnlockedNo
     resolvers/notes.py). Notes sealed to an even older key (lost in a reset) stay as they are.
     A note that does not open is refused as a userError, rolling the whole rotation back:
     re-sealing cannot repair it, and rotating past it would make it look lost rather than
-    damaged.
+    damaged. `then` says what to do after deleting it ("rotate again").
     """
     resealed = 0
     while batch := await Note.filter(author_id=author_id, key_version=old.version
@@ -99,8 +100,8 @@ async def reseal_notes(author_id: UUID, *, old: UnlockedNoteKey, new: UnlockedNo
                                      new_version=new.version, ids=ids_of(note))
             except NoteError:
                 raise fail(f"Your note of {note.about_date.isoformat()} is damaged and cannot "
-                           "be re-sealed. Find it in the client's notes, delete it, and rotate "
-                           "again.", ErrorCode.NOTE_UNREADABLE) from None
+                           f"be re-sealed. Find it in the client's notes, delete it, and "
+                           f"{then}.", ErrorCode.NOTE_UNREADABLE) from None
             await Note.filter(id=note.id, key_version=old.version).update(
                 sealed=sealed, key_version=new.version
             )

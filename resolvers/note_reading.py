@@ -8,8 +8,9 @@ place with no text and a state saying why:
 
 - DAMAGED: what is stored in its row is not this note (its sealed ids or key version do not
   match the row: a ciphertext copied from another note, client or author, or corrupted);
-- UNREADABLE: it was sealed to a notes key that no longer exists (a password reset without the
-  recovery key replaced it); nobody can open it any more.
+- UNREADABLE: it was sealed to a notes key that a password reset without the recovery key
+  replaced; nobody can open it until the professional recovers it with that key's recovery
+  key (resolvers/note_recovery.py).
 
 Search runs on the opened text, in the server's memory, for the signed-in author only: the
 database holds no plaintext to search. It scans from the cursor until a page of matches is
@@ -53,7 +54,8 @@ DAMAGED_MESSAGE = (
 )
 UNREADABLE_MESSAGE = (
     "This note was sealed to a notes key that was replaced when your password was reset "
-    "without the recovery key. Nobody can open it any more; you can delete it."
+    "without the recovery key. It opens again only if you recover your old notes with the "
+    "recovery key you had before that reset; you can also delete it."
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from tortoise.transactions import in_transaction
@@ -12,8 +13,13 @@ from models.accounts import Account, LoginSession, SecondFactorChallenge
 from resolvers import account_links, audit, login_limits, outbox
 from resolvers.accounts import hash_password
 from resolvers.caller import Caller
-from resolvers.errors import ErrorCode, fail
-from resolvers.note_key_reset import NoteKeyReset, apply_note_key_reset, prepare_note_key_reset
+from resolvers.errors import ErrorCode, UserErrors, fail
+from resolvers.note_key_reset import (
+    NoteKeyReset,
+    apply_note_key_reset,
+    notes_at_stake,
+    prepare_note_key_reset,
+)
 from resolvers.validation import email_error, normalise_email
 
 _WHAT = "password reset link"
@@ -54,12 +60,38 @@ async def request_password_reset(caller: Caller, *, email: str) -> None:
                            subject_id=account.id, person_id=account.id)
 
 
+@dataclass(frozen=True)
+class ResetPreview:
+    valid: bool
+    """The link can be used now; false alike for forged, expired and used links."""
+    notes_at_stake: bool
+    """Resetting without the notes recovery key would lock notes (false when not valid)."""
+
+
+async def preview_password_reset(token: str) -> ResetPreview:
+    """What the reset page needs to know before its form, from the link's token alone.
+
+    Only the holder of the emailed token can ask, and the answer carries nothing about the
+    account but whether notes are at stake: no email, no name, no role. Every unusable token
+    gets the same answer, whatever the reason, so it tells a forger nothing; the reset itself
+    still says why a link failed, to the person who sends a new password with it.
+    """
+    try:
+        link = await account_links.find(token, LinkPurpose.RESET_PASSWORD, what=_WHAT,
+                                         again=_AGAIN)
+    except UserErrors:
+        return ResetPreview(valid=False, notes_at_stake=False)
+    return ResetPreview(valid=True, notes_at_stake=await notes_at_stake(link.account))
+
+
 async def reset_password(caller: Caller, *, token: str, new_password: str,
-                         note_recovery_key: str | None = None) -> NoteKeyReset | None:
+                         note_recovery_key: str | None = None,
+                         accept_locked_notes: bool = False) -> NoteKeyReset | None:
     """Set a new password from a reset link; for a professional, also settle the notes key.
 
-    A weak password or a wrong recovery key is refused before the link is used, so the person
-    can try again with the same link. Returns what became of a professional's notes (None for
+    A weak password, a wrong recovery key, or no recovery key while notes are at stake and
+    `accept_locked_notes` is not set, is refused before the link is used, so the person can
+    try again with the same link. Returns what became of a professional's notes (None for
     everyone else): kept when the recovery key opened the old key, otherwise a new key pair.
     """
     link = await account_links.find(token, LinkPurpose.RESET_PASSWORD, what=_WHAT, again=_AGAIN)
@@ -67,9 +99,10 @@ async def reset_password(caller: Caller, *, token: str, new_password: str,
     if problem := passwords.password_problem(new_password, email=account.email,
                                              name=account.name):
         raise fail(problem, ErrorCode.WEAK_PASSWORD, "newPassword")
-    password_hash = await hash_password(caller, new_password)
     prepared = await prepare_note_key_reset(caller, account, new_password=new_password,
-                                            recovery_key=note_recovery_key)
+                                            recovery_key=note_recovery_key,
+                                            accept_locked_notes=accept_locked_notes)
+    password_hash = await hash_password(caller, new_password)
     async with in_transaction():
         await account_links.claim(link, what=_WHAT, again=_AGAIN)
         await apply_new_password(caller, account, password_hash,

@@ -20,7 +20,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from schema.account_recovery import AccountRecoveryMutations
+from schema.account_recovery import AccountRecoveryMutations, AccountRecoveryQueries
 from schema.accounts import AccountMutations, AccountQueries
 from schema.client_profile import ClientProfileQueries
 from schema.context import Info
@@ -55,8 +55,9 @@ class NodeQueries:
         return await node if inspect.isawaitable(node) else node
 
 
-Query = merge_types("Query", (AccountQueries, PracticeQueries, NodeQueries, SchedulingQueries,
-                              ClientProfileQueries, PaymentQueries, HubQueries))
+Query = merge_types("Query", (AccountQueries, AccountRecoveryQueries, PracticeQueries,
+                              NodeQueries, SchedulingQueries, ClientProfileQueries,
+                              PaymentQueries, HubQueries))
 Mutation = merge_types("Mutation", (
     AccountMutations, AccountRecoveryMutations, ServiceMutations, InvitationMutations,
     EngagementMutations, NoteKeyMutations, SchedulingMutations, NoteMutations, PaymentMutations,

@@ -26,8 +26,38 @@ class ResetPasswordInput:
     note_recovery_key: str | None = strawberry.field(
         default=None,
         description="Professionals: the recovery key shown when the notes key was made. With "
-                    "it, earlier notes stay readable; without it they cannot be opened again.",
+                    "it, earlier notes stay readable; without it they are locked until that "
+                    "recovery key is given to recoverOldNotes.",
     )
+    accept_locked_notes: bool = strawberry.field(
+        default=False,
+        description="Set only after the person confirmed resetting without the recovery key "
+                    "while passwordResetPreview said notesAtStake. Without it such a reset is "
+                    "refused (NOTES_AT_STAKE on noteRecoveryKey) and the link stays usable.",
+    )
+
+
+@strawberry.type(description="What the reset page needs before its form; nothing else "
+                              "about the account.")
+class PasswordResetPreview:
+    valid: bool = strawberry.field(
+        description="The link can be used now. False alike for forged, expired and used links: "
+                    "then offer to ask for a new one."
+    )
+    notes_at_stake: bool = strawberry.field(
+        description="Resetting without the notes recovery key would lock notes. When true, ask "
+                    "for the recovery key, and send acceptLockedNotes only after the person "
+                    "confirms going on without it. Always false when not valid."
+    )
+
+
+@strawberry.type
+class AccountRecoveryQueries:
+    @strawberry.field(description="Check a reset link before showing its form; works signed "
+                                   "out and changes nothing.")
+    async def password_reset_preview(self, token: str) -> PasswordResetPreview:
+        preview = await password_reset.preview_password_reset(token)
+        return PasswordResetPreview(valid=preview.valid, notes_at_stake=preview.notes_at_stake)
 
 
 @strawberry.type
@@ -53,7 +83,7 @@ class ResetPasswordPayload(Payload):
     notes_kept: bool | None = strawberry.field(
         default=None,
         description="Professionals only (null otherwise): false when notes written before the "
-                    "reset can no longer be opened.",
+                    "reset are locked (until recovered with their old recovery key).",
     )
     notes_message: str | None = strawberry.field(
         default=None, description="Professionals only: show it; it says what became of the notes."
@@ -90,6 +120,7 @@ class AccountRecoveryMutations:
         notes = await password_reset.reset_password(
             info.context.caller, token=input.token, new_password=input.new_password,
             note_recovery_key=input.note_recovery_key,
+            accept_locked_notes=input.accept_locked_notes,
         )
         if notes is None:
             return ResetPasswordPayload(password_changed=True)

@@ -1,10 +1,11 @@
-"""The professional's notes key in the API: rotating it, and how recovery keys are shown."""
+"""The professional's notes key in the API: rotating it, recovering notes locked by a reset,
+and how recovery keys are shown."""
 
 from __future__ import annotations
 
 import strawberry
 
-from resolvers import note_key_rotation
+from resolvers import note_key_rotation, note_recovery
 from schema.context import Info
 from schema.errors import Payload, user_errors_as
 
@@ -35,6 +36,21 @@ class RotateNoteKeyPayload(Payload):
     )
 
 
+@strawberry.input(description="Open notes locked by a password reset without the recovery key.")
+class RecoverOldNotesInput:
+    note_recovery_key: str = strawberry.field(
+        description="The recovery key the professional had before that reset (not the one "
+                    "shown at the reset)."
+    )
+
+
+@strawberry.type(description="The locked notes were re-sealed to the current key and open again.")
+class RecoverOldNotesPayload(Payload):
+    notes_recovered: int | None = strawberry.field(
+        default=None, description="How many notes open again."
+    )
+
+
 @strawberry.type
 class NoteKeyMutations:
     @strawberry.mutation(description=(
@@ -50,3 +66,16 @@ class NoteKeyMutations:
         return RotateNoteKeyPayload(note_recovery_key=rotated.recovery_key,
                                     key_version=rotated.version,
                                     notes_resealed=rotated.notes_resealed)
+
+    @strawberry.mutation(description=(
+        "Recover notes locked by a password reset without the recovery key, with that old "
+        "recovery key found again: every note sealed to the old key is re-sealed to the "
+        "current one, all at once. Needs the notes key unlocked in this sign-in."
+    ))
+    @user_errors_as(RecoverOldNotesPayload)
+    async def recover_old_notes(self, info: Info, input: RecoverOldNotesInput
+                                ) -> RecoverOldNotesPayload:
+        recovered = await note_recovery.recover_old_notes(
+            info.context.caller, recovery_key=input.note_recovery_key
+        )
+        return RecoverOldNotesPayload(notes_recovered=recovered.notes_recovered)

@@ -226,7 +226,7 @@ async def test_reset_without_the_recovery_key_leaves_old_notes_unreadable_and_ne
     assert (read_old["id"], read_old["state"], read_old["body"]) == (
         old["id"], "UNREADABLE", None)
     assert "reset without the recovery key" in read_old["problem"]
-    assert "Nobody can open it" in read_old["problem"]
+    assert "opens again only if you recover your old notes" in read_old["problem"]
 
     # Rotation leaves it as it is (it re-seals what the current key opens) ...
     rotated = (await api.data(ROTATE, {"input": {"password": NEW_PASSWORD}},
@@ -249,6 +249,7 @@ async def _reset_password(api, mailbox, email: str, recovery_key: str | None) ->
     link_token = token_in(mailbox.last(email))
     answer = (await api.data(RESET, {"input": {
         "token": link_token, "newPassword": NEW_PASSWORD, "noteRecoveryKey": recovery_key,
+        "acceptLockedNotes": recovery_key is None,
     }}))["resetPassword"]
     assert answer["userErrors"] == []
     return answer

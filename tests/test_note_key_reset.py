@@ -8,22 +8,22 @@ from tortoise.transactions import in_transaction
 
 from crypto.notes import SealedForAnotherKeyError, open_note
 from models.accounts import Account
-from models.notes import ProfessionalKeys, SessionNoteKey
+from models.notes import Note, ProfessionalKeys, RetiredNoteKey, SessionNoteKey
 from resolvers import note_keys, signin
 from resolvers.caller import Caller
 from resolvers.errors import ErrorCode, PublicError, UserErrors
 from resolvers.note_key_reset import apply_note_key_reset, prepare_note_key_reset
 from tests.helpers import register
-from tests.notes_support import SAMPLE, open_as, register_professional, seal_sample
+from tests.notes_support import SAMPLE, open_as, raw_rows, register_professional, seal_sample
 
 NEW_PASSWORD = "a brand new passphrase"
 
 
-async def _reset(settings, email: str, recovery_key: str | None):
+async def _reset(settings, email: str, recovery_key: str | None, *, accept: bool = False):
     caller = Caller(settings=settings, address="203.0.113.7")
     account = await Account.get(email=email)
     prepared = await prepare_note_key_reset(caller, account, new_password=NEW_PASSWORD,
-                                            recovery_key=recovery_key)
+                                            recovery_key=recovery_key, accept_locked_notes=accept)
     async with in_transaction():
         return await apply_note_key_reset(caller, account, prepared)
 
@@ -62,7 +62,8 @@ async def test_reset_without_the_recovery_key_says_old_notes_are_lost_and_new_on
     outcome = await _reset(settings, "sigrun@example.com", None)
 
     assert outcome.notes_kept is False
-    assert "notes you wrote before this reset cannot be opened by anyone" in outcome.message
+    assert "notes you wrote before this reset are locked" in outcome.message
+    assert "find that recovery key later" in outcome.message
     assert "Notes you write from now on work as before" in outcome.message
     assert outcome.recovery_key is not None
     key = await _key_from_new_password(settings, "sigrun@example.com")
@@ -145,3 +146,45 @@ async def test_a_reset_racing_a_rotation_is_refused_and_writes_nothing(api, sett
 
     assert raised.value.errors[0].code == ErrorCode.CONFLICT
     assert (await ProfessionalKeys.get()).key_version == 5
+
+
+async def _store_sample_note(email: str) -> None:
+    """A note row sealed to the current key, as writeNote stores it."""
+    sealed, ids = await seal_sample(email)
+    account = await Account.get(email=email)
+    await Note.create(id=ids.note_id, author_id=account.id, client_id=account.id,
+                      about_date="2026-11-20", sealed=sealed,
+                      key_version=(await ProfessionalKeys.get(account_id=account.id)).key_version)
+
+
+async def test_without_the_recovery_key_notes_at_stake_need_the_persons_yes(api, settings):
+    await register_professional(api, "sigrun@example.com")
+    await _store_sample_note("sigrun@example.com")
+    before = await raw_rows()
+
+    with pytest.raises(UserErrors) as raised:
+        await _reset(settings, "sigrun@example.com", None)
+
+    [error] = raised.value.errors
+    assert (error.field, error.code) == ("noteRecoveryKey", ErrorCode.NOTES_AT_STAKE)
+    assert await raw_rows() == before
+    assert (await _reset(settings, "sigrun@example.com", None, accept=True)).notes_kept is False
+
+
+async def test_a_note_written_while_the_reset_was_prepared_is_not_locked_silently(
+        api, settings):
+    await register_professional(api, "sigrun@example.com")
+    caller = Caller(settings=settings)
+    account = await Account.get(email="sigrun@example.com")
+    prepared = await prepare_note_key_reset(caller, account, new_password=NEW_PASSWORD,
+                                            recovery_key=None)
+    await _store_sample_note("sigrun@example.com")
+    before = await raw_rows()
+
+    with pytest.raises(UserErrors) as raised:
+        async with in_transaction():
+            await apply_note_key_reset(caller, account, prepared)
+
+    assert raised.value.errors[0].code == ErrorCode.NOTES_AT_STAKE
+    assert await raw_rows() == before
+    assert await RetiredNoteKey.all().count() == 0

@@ -13,12 +13,13 @@ from crypto import note_keys as keys_crypto
 from crypto import recovery_keys
 from crypto.tokens import decode_token, derive_key
 from models.accounts import LoginSession
-from models.notes import ProfessionalKeys, SessionNoteKey
+from models.notes import ProfessionalKeys, RetiredNoteKey, SessionNoteKey
 from resolvers import note_keys
 from resolvers.caller import Caller
 from resolvers.errors import PublicError
 from tests.helpers import PASSWORD, login
 from tests.notes_support import caller_for, raw_rows, register_professional
+from tests.reset_steps import reset, reset_link
 
 
 async def _with_second_factor(api, token: str) -> str:
@@ -74,6 +75,35 @@ async def test_no_private_key_recovery_key_or_unwrapping_key_is_stored(api, sett
             assert leaks == []
     for spelling in (recovery_key, recovery_key.replace("-", "")):
         assert [(t, c) for t, c, value in cells if _contains(value, spelling)] == []
+
+
+async def test_a_key_retired_by_a_reset_is_stored_only_under_its_recovery_key(
+        api, mailbox, settings):
+    token, recovery_key = await register_professional(api, "sigrun@example.com")
+    old_private = (await note_keys.caller_note_key(await caller_for(settings, token))
+                   ).private_key
+    answer = await reset(api, await reset_link(api, mailbox, "sigrun@example.com"))
+    new_recovery_key = answer["noteRecoveryKey"]
+
+    cells = await raw_rows()
+
+    assert "retired_note_key" in {table for table, _, _ in cells}
+    for secret in (bytes(old_private), recovery_keys.parse_recovery_key(recovery_key),
+                   recovery_keys.parse_recovery_key(new_recovery_key)):
+        for spelling in _spellings(secret):
+            assert [(t, c) for t, c, value in cells if _contains(value, spelling)] == []
+    for shown in (recovery_key, new_recovery_key):
+        for spelling in (shown, shown.replace("-", "")):
+            assert [(t, c) for t, c, value in cells if _contains(value, spelling)] == []
+    retired = await RetiredNoteKey.get()
+    for candidate in _candidate_keys(settings.secret_key, cells):
+        with pytest.raises(keys_crypto.WrongSecretError):
+            keys_crypto.unwrap_with_recovery_key(retired.recovery_wrapped, candidate,
+                                                 public_key=retired.public_key)
+    opened = keys_crypto.unwrap_with_recovery_key(
+        retired.recovery_wrapped, recovery_keys.parse_recovery_key(recovery_key),
+        public_key=retired.public_key)
+    assert bytes(opened) == bytes(old_private)
 
 
 def _candidate_keys(server_key: bytes, cells) -> list[bytes]:

@@ -14,8 +14,9 @@ import pytest
 from tortoise.transactions import in_transaction
 
 from crypto.notes import NoteIds, NoteText, seal_note
+from models.account_links import AccountLink
 from models.accounts import Account
-from models.notes import Note
+from models.notes import Note, ProfessionalKeys, RetiredNoteKey
 from resolvers import notes
 from resolvers.errors import PublicError
 from resolvers.note_keys import caller_note_key
@@ -23,6 +24,7 @@ from tests.conftest import ON_POSTGRES
 from tests.helpers import PASSWORD, login
 from tests.note_steps import all_notes, practice_with_client
 from tests.notes_support import caller_for
+from tests.reset_steps import error_codes, reset, reset_link
 
 ROTATE = """
 mutation($input: RotateNoteKeyInput!) {
@@ -89,6 +91,40 @@ async def test_a_rotation_waits_for_a_save_in_progress_and_reseals_that_note(
     assert rotated == {"keyVersion": 2, "notesResealed": 1, "userErrors": []}
     assert (await Note.get(id=note.id)).key_version == 2
     [read] = await all_notes(api, other_device, practice.client_id)
+    assert (read["state"], read["title"]) == ("OPEN", "Racing")
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite runs one writer at a time")
+async def test_a_reset_without_the_recovery_key_waits_for_a_save_and_then_refuses(
+    api, mailbox, settings, database_url
+):
+    practice = await practice_with_client(api)
+    link = await reset_link(api, mailbox, practice.email)
+    note = await _sealed_note(settings, practice.token, practice.client_email)
+    author = await Account.get(email=practice.email)
+    key = await caller_note_key(await caller_for(settings, practice.token))
+    saved, release = asyncio.Event(), asyncio.Event()
+
+    async def save() -> None:
+        await _save_as_writing_does(author, key, note, saved=saved, release=release)
+
+    async def reset_meanwhile() -> dict:
+        await saved.wait()
+        return await reset(api, link)
+
+    saving, resetting = asyncio.create_task(save()), asyncio.create_task(reset_meanwhile())
+    try:
+        await asyncio.wait_for(_until_a_query_waits_for_a_lock(database_url), timeout=60)
+    finally:
+        release.set()
+        await saving
+        refused = await asyncio.wait_for(resetting, timeout=60)
+
+    assert error_codes(refused) == [("noteRecoveryKey", "NOTES_AT_STAKE")]
+    assert (await ProfessionalKeys.get()).key_version == 1
+    assert await RetiredNoteKey.all().count() == 0
+    assert await AccountLink.filter(purpose="reset_password", used_at=None).count() == 1
+    [read] = await all_notes(api, practice.token, practice.client_id)
     assert (read["state"], read["title"]) == ("OPEN", "Racing")
 
 

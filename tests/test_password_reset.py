@@ -177,7 +177,7 @@ async def test_professional_reset_without_the_recovery_key_says_old_notes_are_lo
     answer = await _reset_professional(api, token)
     assert answer["userErrors"] == []
     assert answer["notesKept"] is False
-    assert "cannot be opened" in answer["notesMessage"]
+    assert "locked" in answer["notesMessage"]
     assert answer["noteRecoveryKey"]
     assert answer["noteRecoveryKey"] != old_recovery_key
     signed_in = await login(api, "sigrun@example.com", NEW_PASSWORD)
