@@ -151,10 +151,12 @@ async def book_series(caller: Caller, engagement_id: UUID | None, starts_at: dat
 
 
 async def available_slots(caller: Caller, service_id: UUID | None, start: datetime,
-                          end: datetime) -> list[Interval]:
+                          end: datetime, *, engagement_id: UUID | None = None
+                          ) -> list[Interval]:
     """Bookable times of a service for its professional, or for an active client of it when
     the service allows self-booking (the client's other sessions are taken out too). Anyone
-    else gets an empty list, as for a service that does not exist."""
+    else gets an empty list, as for a service that does not exist. The professional may name
+    one of the service's engagements to take that client's other sessions out as well."""
     account = caller.account
     if account is None or service_id is None:
         return []
@@ -165,7 +167,13 @@ async def available_slots(caller: Caller, service_id: UUID | None, start: dateti
     if service is None:
         return []
     client_id: UUID | None = None
-    if service.professional.account_id != account.id:
+    if service.professional.account_id == account.id and engagement_id is not None:
+        engagement = await Engagement.get_or_none(id=engagement_id, service_id=service.id)
+        if engagement is None:
+            raise fail("That engagement is not one of this service's; leave engagementId out "
+                       "or pick a client of this service.", field="engagementId")
+        client_id = engagement.client_id
+    elif service.professional.account_id != account.id:
         active = await Engagement.exists(service_id=service.id, client_id=account.id,
                                          status=EngagementStatus.ACTIVE)
         if not active or not service.self_booking:

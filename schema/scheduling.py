@@ -146,14 +146,22 @@ class SchedulingQueries:
 
     @strawberry.field(description="Bookable times of a service in [from, to), at most 62 days. "
                                   "For its professional, or an active client when the service "
-                                  "allows self-booking; empty for anyone else.")
+                                  "allows self-booking; empty for anyone else. A professional "
+                                  "booking for a client passes engagementId so that times the "
+                                  "client is busy elsewhere are left out too.")
     async def available_slots(
         self, info: Info, service_id: strawberry.ID,
         from_: Annotated[datetime, strawberry.argument(name="from")], to: datetime,
+        engagement_id: strawberry.ID | None = None,
     ) -> list[Slot]:
+        engagement = node_uuid(engagement_id, "Engagement") if engagement_id else None
+        if engagement_id and engagement is None:
+            raise PublicError("That engagementId is not an engagement's id.",
+                              ErrorCode.INVALID_INPUT)
         try:
             found = await booking.available_slots(
-                info.context.caller, node_uuid(service_id, "Service"), from_, to)
+                info.context.caller, node_uuid(service_id, "Service"), from_, to,
+                engagement_id=engagement)
         except UserErrors as error:
             raise PublicError(error.errors[0].message, ErrorCode.INVALID_INPUT) from None
         return [Slot(starts_at=slot.start, ends_at=slot.end) for slot in found]

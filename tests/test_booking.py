@@ -318,6 +318,11 @@ async def test_slot_queries_are_limited_to_62_days(api):
     assert body["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
 
 
+SLOTS_FOR = """query($serviceId: ID!, $from: DateTime!, $to: DateTime!, $engagementId: ID) {
+  availableSlots(serviceId: $serviceId, from: $from, to: $to, engagementId: $engagementId) {
+    startsAt } }"""
+
+
 async def test_a_clients_slots_leave_out_their_sessions_with_other_professionals(api):
     first = await practice(api, self_booking=True)
     other = await client(api, "helga@example.com", "Helga")
@@ -335,6 +340,12 @@ async def test_a_clients_slots_leave_out_their_sessions_with_other_professionals
     assert [parse(s["startsAt"]) for s in for_client] == [_next_monday_at("09:00"),
                                                           _next_monday_at("11:00")]
     assert len(for_helga) == 3, "the professional sees her own free time"
+    booking_for_her = (await api.data(SLOTS_FOR, {**window, "engagementId": second.engagement_id},
+                                      token=other))["availableSlots"]
+    assert [parse(s["startsAt"]) for s in booking_for_her] == [_next_monday_at("09:00"),
+                                                               _next_monday_at("11:00")]
+    foreign = await api(SLOTS_FOR, {**window, "engagementId": first.engagement_id}, token=other)
+    assert foreign["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
 
 
 async def test_a_time_without_offset_or_in_seconds_is_refused(api):
