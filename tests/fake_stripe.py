@@ -8,8 +8,8 @@ refunds) the way Stripe documents it, including:
 - Idempotency-Key: a repeated key with the same parameters gets the first answer again
   (header `Idempotent-Replayed: true`) and changes nothing; with other parameters, a 400
   idempotency_error. This is what makes "charged once" checkable: see `charges`.
-- Card behaviour per payment method (`add_card`): succeed, require authentication (off-session:
-  402 authentication_required) or decline with an issuer reason.
+- Card behaviour per payment method (`add_card`, `set_card_behaviour`): succeed, require
+  authentication (off-session: 402 authentication_required) or decline with an issuer reason.
 - Stripe's ISK rule: amounts must be a multiple of 100 (two decimals, zero-decimal in fact).
 - `delay_next_response(path, seconds)`: the request is carried out at once but its answer is
   held back, as when a response is lost to a timeout.
@@ -153,6 +153,13 @@ class FakeStripe:
             self.payment_methods[method["id"]] = method
             self._behaviour[method["id"]] = (behaviour, decline_code)
             return method["id"]
+
+    def set_card_behaviour(self, payment_method_id: str, behaviour: CardBehaviour, *,
+                           decline_code: str = "generic_decline") -> None:
+        """The client's bank changes its mind: later charges of this card go as `behaviour`
+        says (a repeated idempotency key still gets its first answer)."""
+        with self._lock:
+            self._behaviour[payment_method_id] = (behaviour, decline_code)
 
     def complete_setup_intent(self, setup_intent_id: str, payment_method_id: str) -> dict[str, Any]:
         """What Stripe.js does when the client enters a card: the SetupIntent succeeds with the

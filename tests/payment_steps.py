@@ -125,6 +125,11 @@ async def record_manual(api: Any, token: str, session: Session, method: str = "C
     }}, token=token))["recordManualPayment"]
 
 
+async def charge(api: Any, practice: Practice, session: Session) -> dict[str, Any]:
+    return (await api.data(CHARGE, {"input": {"sessionId": session_id(session)}},
+                           token=practice.professional))["chargeSession"]
+
+
 async def download(api: Any, url: str) -> Any:
     """GET a receipt link the way a browser tab opens it: no bearer token."""
     parts = urlsplit(url)
