@@ -174,6 +174,23 @@ class StripeGateway:
             failure_message=error.message if error else None,
         )
 
+    async def cancel_payment_intent(self, payment_intent_id: str, *,
+                                    idempotency_key: str) -> str:
+        """Cancel a PaymentIntent that has not succeeded, so it can never be charged. Returns
+        the intent's status afterwards: `canceled`, or, when Stripe will not cancel it any
+        more (it succeeded, was cancelled already, or is too far into processing), the status
+        it has, read back from Stripe."""
+        with _stripe_errors():
+            try:
+                intent = await self._client.v1.payment_intents.cancel_async(
+                    payment_intent_id, {"cancellation_reason": "abandoned"},
+                    {"idempotency_key": idempotency_key})
+            except stripe.InvalidRequestError as error:
+                if error.code != "payment_intent_unexpected_state":
+                    raise
+                intent = await self._client.v1.payment_intents.retrieve_async(payment_intent_id)
+        return intent.status
+
     async def refund(self, *, payment_intent_id: str, currency: str, idempotency_key: str,
                      amount_minor: int | None = None) -> RefundResult:
         """Refund all that is left of a payment (`amount_minor=None`) or part of it. The key

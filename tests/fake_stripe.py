@@ -9,7 +9,10 @@ refunds) the way Stripe documents it, including:
   (header `Idempotent-Replayed: true`) and changes nothing; with other parameters, a 400
   idempotency_error. This is what makes "charged once" checkable: see `charges`.
 - Card behaviour per payment method (`add_card`, `set_card_behaviour`): succeed, require
-  authentication (off-session: 402 authentication_required) or decline with an issuer reason.
+  authentication (off-session: 402 authentication_required), stay processing, or decline with
+  an issuer reason.
+- Cancelling a PaymentIntent that has not succeeded (POST /v1/payment_intents/{id}/cancel);
+  one that succeeded or was cancelled already is refused (payment_intent_unexpected_state).
 - Stripe's ISK rule: amounts must be a multiple of 100 (two decimals, zero-decimal in fact).
 - `delay_next_response(path, seconds)`: the request is carried out at once but its answer is
   held back, as when a response is lost to a timeout.
@@ -44,7 +47,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-CardBehaviour = Literal["succeed", "requires_action", "decline"]
+CardBehaviour = Literal["succeed", "requires_action", "decline", "processing"]
 
 _DECLINE_MESSAGES = {
     "insufficient_funds": "Your card has insufficient funds.",
@@ -95,6 +98,9 @@ class FakeStripe:
             Route("/v1/payment_methods/{id}/detach", self._detach_payment_method,
                   methods=["POST"]),
             Route("/v1/payment_intents", self._create_payment_intent, methods=["POST"]),
+            Route("/v1/payment_intents/{id}", self._retrieve_payment_intent, methods=["GET"]),
+            Route("/v1/payment_intents/{id}/cancel", self._cancel_payment_intent,
+                  methods=["POST"]),
             Route("/v1/refunds", self._create_refund, methods=["POST"]),
         ])
 
@@ -285,6 +291,9 @@ class FakeStripe:
                                  "currency": currency, "customer": params["customer"],
                                  "payment_method": method["id"]})
             return intent
+        if behaviour == "processing":  # a bank that settles later (Stripe sends a webhook)
+            intent.update(status="processing")
+            return intent
         if behaviour == "requires_action" and params.get("off_session") != "true":
             intent.update(status="requires_action", next_action={"type": "use_stripe_sdk"})
             return intent
@@ -298,6 +307,45 @@ class FakeStripe:
                  "message": message, "charge": self._id("ch")}
         intent.update(status="requires_payment_method", last_payment_error=error)
         raise _Reply(402, {**error, "payment_intent": intent})
+
+    @_route
+    def _retrieve_payment_intent(self, _params: dict[str, Any],
+                                 path: dict[str, str]) -> dict[str, Any]:
+        return self._find(self.payment_intents, path["id"], "payment_intent")
+
+    @_route
+    def _cancel_payment_intent(self, params: dict[str, Any],
+                               path: dict[str, str]) -> dict[str, Any]:
+        """Stripe cancels an intent that has not succeeded: waiting for a payment method,
+        confirmation, capture or the customer's action, and (rarely) processing."""
+        intent = self._find(self.payment_intents, path["id"], "payment_intent")
+        if intent["status"] not in ("requires_payment_method", "requires_capture",
+                                    "requires_confirmation", "requires_action", "processing"):
+            raise _Reply(400, {"type": "invalid_request_error",
+                               "code": "payment_intent_unexpected_state",
+                               "message": "You cannot cancel this PaymentIntent because it has "
+                                          f"a status of {intent['status']}. Only a "
+                                          "PaymentIntent with one of the following statuses "
+                                          "may be canceled: requires_payment_method, "
+                                          "requires_capture, requires_confirmation, "
+                                          "requires_action, processing."})
+        intent.update(status="canceled", canceled_at=int(time.time()),
+                      cancellation_reason=params.get("cancellation_reason"))
+        return intent
+
+    def succeed_payment_intent(self, payment_intent_id: str) -> dict[str, Any]:
+        """What Stripe.js does when the client confirms a payment their bank wanted them to
+        authenticate: the intent succeeds and the card is charged."""
+        with self._lock:
+            intent = self.payment_intents[payment_intent_id]
+            intent.update(status="succeeded", last_payment_error=None,
+                          latest_charge=self._id("ch"), amount_received=intent["amount"],
+                          refunded=0)
+            self.charges.append({"payment_intent": intent["id"], "amount": intent["amount"],
+                                 "currency": intent["currency"],
+                                 "customer": intent["customer"],
+                                 "payment_method": intent["payment_method"]})
+            return dict(intent)
 
     @_route
     def _create_refund(self, params: dict[str, Any], _path: dict[str, str]) -> dict[str, Any]:
