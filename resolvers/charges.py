@@ -30,7 +30,7 @@ from gateways.stripe_gateway import StripeGateway
 from models.payments import Payment, PaymentMethodKind, PaymentStatus, SavedCard
 from models.practice import Service
 from models.scheduling import Session, SessionStatus
-from resolvers import audit
+from resolvers import audit, payment_mail
 from resolvers.caller import Caller
 from resolvers.cards import require_card_payments
 from resolvers.errors import ErrorCode, UserErrors, fail
@@ -150,16 +150,19 @@ async def _payment_for(caller: Caller, session: Session, card: SavedCard, *,
 
 async def apply_charge_result(caller: Caller, payment: Payment, result: ChargeResult) -> None:
     """Record Stripe's answer; conditional on the payment still being PROCESSING, so a webhook
-    that got there first is not overwritten."""
+    that got there first is not overwritten. A payment that comes to need the client's
+    confirmation emails them, in the same transaction."""
     intent = {"stripe_payment_intent_id": result.payment_intent_id} \
         if result.payment_intent_id else {}
     async with in_transaction():
         if result.outcome == "succeeded":
             await mark_paid(payment.id, payment.professional_id, **intent)
         elif result.outcome == "requires_action":
-            await Payment.filter(id=payment.id, status=PaymentStatus.PROCESSING).update(
+            moved = await Payment.filter(id=payment.id, status=PaymentStatus.PROCESSING).update(
                 status=PaymentStatus.REQUIRES_ACTION, client_secret=result.client_secret,
                 **intent)
+            if moved:
+                await payment_mail.mail_confirmation_needed(caller.settings, payment)
         elif result.outcome == "processing":
             await Payment.filter(id=payment.id, status__in=list(UNSETTLED)).update(**intent)
         else:
