@@ -26,4 +26,5 @@ async def mail_confirmation_needed(settings: Settings, payment: Payment) -> None
         settings, to=client.email, template="payment_needs_confirmation", locale=client.locale,
         values={"name": client.name, "professional": profile.display_name,
                 "when": when(session.starts_at, client), "link": f"{settings.public_url}/hub"},
+        reply_to=profile.contact_email,
     )

@@ -33,6 +33,7 @@ async def test_a_payment_the_bank_wants_confirmed_emails_the_client_in_their_lan
 
     assert [first["payment"]["status"], again["payment"]["status"]] == ["REQUIRES_ACTION"] * 2
     assert email["To"] == "thorunn@example.is"
+    assert email["Reply-To"] == "stofa@example.is"  # the practice's contact address
     assert email["Subject"] == "Staðfestu greiðslu til Sigrún Jónsdóttir"
     text = text_of(email)
     assert "Halló Þórunn Ólafsdóttir," in text
