@@ -22,8 +22,8 @@ PAYABLE_STATUSES = (SessionStatus.SCHEDULED, SessionStatus.COMPLETED,
 """A cancelled session (in time) is not paid for; every other one may be."""
 UNSETTLED = (PaymentStatus.PROCESSING, PaymentStatus.REQUIRES_ACTION)
 ALREADY_PAID_MESSAGE = "This session is already paid; refund that payment first to record another."
-UNSETTLED_MESSAGE = ("A card payment for this session is still waiting (for the client to "
-                     "confirm it with their bank, or for the card processor); cancel that "
+UNSETTLED_MESSAGE = ("A card payment for this session is already under way (being processed, "
+                     "or waiting for the client to confirm it with their bank); cancel that "
                      "payment first (cancelPayment) to take another.")
 
 

@@ -230,6 +230,47 @@ async def test_a_currency_without_a_known_stripe_rule_is_refused_before_calling_
     assert fake_stripe.requests == []
 
 
+# -- cancelling ---------------------------------------------------------------------------------
+
+async def test_an_intent_waiting_for_the_client_is_cancelled_and_a_second_cancel_reads_it_back(
+        gateway, fake_stripe):
+    customer, card = await customer_with_card(gateway, fake_stripe, behaviour="requires_action")
+    charge = await gateway.charge_off_session(customer_id=customer, payment_method_id=card,
+                                              amount_minor=8000, currency="EUR",
+                                              idempotency_key="charge:session-1")
+    intent = charge.payment_intent_id
+    assert intent
+
+    first = await gateway.cancel_payment_intent(intent, idempotency_key="cancel:1")
+    again = await gateway.cancel_payment_intent(intent, idempotency_key="cancel:2")
+
+    assert (first, again) == ("canceled", "canceled")
+    assert fake_stripe.payment_intents[intent]["status"] == "canceled"
+    assert fake_stripe.posts_to(f"/v1/payment_intents/{intent}/cancel")[0].params \
+        == {"cancellation_reason": "abandoned"}
+    assert fake_stripe.charges == []
+
+
+async def test_a_succeeded_intent_is_not_cancelled_and_its_status_is_answered(gateway,
+                                                                             fake_stripe):
+    customer, card = await customer_with_card(gateway, fake_stripe)
+    charge = await gateway.charge_off_session(customer_id=customer, payment_method_id=card,
+                                              amount_minor=15000, currency="ISK",
+                                              idempotency_key="charge:session-1")
+    assert charge.payment_intent_id
+
+    status = await gateway.cancel_payment_intent(charge.payment_intent_id,
+                                                 idempotency_key="cancel:1")
+
+    assert status == "succeeded"
+    assert fake_stripe.payment_intents[charge.payment_intent_id]["status"] == "succeeded"
+
+
+async def test_cancelling_an_unknown_intent_is_refused(gateway, fake_stripe):
+    with pytest.raises(GatewayRejected, match="No such payment_intent"):
+        await gateway.cancel_payment_intent("pi_missing", idempotency_key="cancel:1")
+
+
 # -- refunds ------------------------------------------------------------------------------------
 
 async def test_refund_part_then_the_rest_and_a_retried_refund_counts_once(gateway, fake_stripe):
