@@ -11,6 +11,9 @@ refunds) the way Stripe documents it, including:
 - Card behaviour per payment method (`add_card`, `set_card_behaviour`): succeed, require
   authentication (off-session: 402 authentication_required), stay processing, or decline with
   an issuer reason.
+- Listing a customer's PaymentIntents (`customer`, `created[gte]`, `limit`).
+- `refuse_next_request(path)`: a 500 without carrying the request out, as when it never
+  reached Stripe.
 - Cancelling a PaymentIntent that has not succeeded (POST /v1/payment_intents/{id}/cancel);
   one that succeeded or was cancelled already is refused (payment_intent_unexpected_state).
 - Stripe's ISK rule: amounts must be a multiple of 100 (two decimals, zero-decimal in fact).
@@ -98,6 +101,7 @@ class FakeStripe:
             Route("/v1/payment_methods/{id}/detach", self._detach_payment_method,
                   methods=["POST"]),
             Route("/v1/payment_intents", self._create_payment_intent, methods=["POST"]),
+            Route("/v1/payment_intents", self._list_payment_intents, methods=["GET"]),
             Route("/v1/payment_intents/{id}", self._retrieve_payment_intent, methods=["GET"]),
             Route("/v1/payment_intents/{id}/cancel", self._cancel_payment_intent,
                   methods=["POST"]),
@@ -117,6 +121,7 @@ class FakeStripe:
             self._behaviour: dict[str, tuple[CardBehaviour, str]] = {}
             self._idempotent: dict[str, tuple[dict[str, Any], int, dict[str, Any]]] = {}
             self._delays: dict[str, float] = {}
+            self._refusals: set[str] = set()
 
     @classmethod
     @contextlib.contextmanager
@@ -186,6 +191,12 @@ class FakeStripe:
         with self._lock:
             self._delays[path] = seconds
 
+    def refuse_next_request(self, path: str) -> None:
+        """Answer the next request to `path` with a 500 without carrying it out, as when it
+        never reached Stripe."""
+        with self._lock:
+            self._refusals.add(path)
+
     def posts_to(self, path: str) -> list[RecordedRequest]:
         return [r for r in self.requests if r.method == "POST" and r.path == path]
 
@@ -195,11 +206,15 @@ class FakeStripe:
         if request.headers.get("authorization") != f"Bearer {self.API_KEY}":
             return _error(401, {"type": "invalid_request_error",
                                 "message": "Invalid API Key provided."})
-        params = _unflatten(parse_qsl((await request.body()).decode(), keep_blank_values=True))
+        raw = request.url.query if request.method == "GET" else (await request.body()).decode()
+        params = _unflatten(parse_qsl(raw, keep_blank_values=True))
         key = request.headers.get("idempotency-key") if request.method == "POST" else None
         path = request.url.path
         with self._lock:
             self.requests.append(RecordedRequest(request.method, path, params, key))
+            if path in self._refusals:
+                self._refusals.discard(path)
+                return _error(500, {"type": "api_error", "message": "An unknown error occurred."})
             delay = self._delays.pop(path, 0.0)
             if key and key in self._idempotent:
                 first_params, status, body = self._idempotent[key]
@@ -307,6 +322,17 @@ class FakeStripe:
                  "message": message, "charge": self._id("ch")}
         intent.update(status="requires_payment_method", last_payment_error=error)
         raise _Reply(402, {**error, "payment_intent": intent})
+
+    @_route
+    def _list_payment_intents(self, params: dict[str, Any],
+                              _path: dict[str, str]) -> dict[str, Any]:
+        """A customer's PaymentIntents, newest first, created at or after `created[gte]`."""
+        since = int((params.get("created") or {}).get("gte", 0))
+        found = [intent for intent in reversed(self.payment_intents.values())
+                 if intent["customer"] == params.get("customer") and intent["created"] >= since]
+        limit = int(params.get("limit", 10))
+        return {"object": "list", "url": "/v1/payment_intents", "data": found[:limit],
+                "has_more": len(found) > limit}
 
     @_route
     def _retrieve_payment_intent(self, _params: dict[str, Any],

@@ -3,6 +3,8 @@ payment_intent.canceled webhook), through the real `stripe` library and the fake
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from strawberry import relay
 
 from models.audit import AuditEntry
@@ -129,22 +131,67 @@ async def test_only_a_waiting_payment_of_ones_own_can_be_cancelled(stripe_api, f
     assert (await Payment.get()).status is PaymentStatus.PAID
 
 
-async def test_a_payment_whose_answer_was_lost_is_charged_again_before_it_can_be_cancelled(
-        stripe_api, fake_stripe):
-    practice = await engaged_practice(stripe_api)
-    await save_card(stripe_api, fake_stripe, practice.client)
+async def _answer_lost(api, fake, **card):
+    practice = await engaged_practice(api)
+    method = await save_card(api, fake, practice.client, **card)
     session = await book(practice)
+    lost = await charge(api, practice, session)
+    assert codes(lost) == ["PAYMENT_PROVIDER_UNAVAILABLE"]
+    pending = (await api.data(PAYMENTS, {"id": session_id(session)},
+                              token=practice.professional))["payments"][0]
+    assert pending["status"] == "PROCESSING"
+    assert (await Payment.get()).stripe_payment_intent_id is None
+    return practice, method, session, pending
+
+
+async def test_a_payment_whose_answer_was_lost_is_found_at_stripe_and_cancelled(stripe_api,
+                                                                               fake_stripe):
     fake_stripe.delay_next_response("/v1/payment_intents", 3.0)
-    await charge(stripe_api, practice, session)
-    pending = (await stripe_api.data(PAYMENTS, {"id": session_id(session)},
-                                     token=practice.professional))["payments"][0]
+    practice, _, _, pending = await _answer_lost(stripe_api, fake_stripe,
+                                                 behaviour="requires_action")
+
+    cancelled = await cancel(stripe_api, practice.professional, pending["id"])
+
+    assert cancelled["userErrors"] == []
+    assert cancelled["payment"]["failureCode"] == "canceled"
+    [intent] = fake_stripe.payment_intents.values()
+    assert intent["status"] == "canceled"
+    assert intent["metadata"]["payment_id"] == str((await Payment.get()).id)
+    assert (await Payment.get()).stripe_payment_intent_id == intent["id"]
+
+
+async def test_a_lost_answer_that_was_paid_is_not_cancelled_and_the_retry_shows_it(
+        stripe_api, fake_stripe):
+    fake_stripe.delay_next_response("/v1/payment_intents", 3.0)
+    practice, _, session, pending = await _answer_lost(stripe_api, fake_stripe)
 
     refused = await cancel(stripe_api, practice.professional, pending["id"])
+    retried = await charge(stripe_api, practice, session)
 
-    assert pending["status"] == "PROCESSING"
     assert codes(refused) == ["WRONG_STATUS"]
-    assert "Charge the session again" in refused["userErrors"][0]["message"]
-    assert (await Payment.get()).status is PaymentStatus.PROCESSING
+    assert "can no longer be cancelled" in refused["userErrors"][0]["message"]
+    assert retried["payment"]["status"] == "PAID"
+    assert len(fake_stripe.charges) == 1
+
+
+async def test_a_charge_that_never_reached_stripe_is_cancelled_once_it_cannot_arrive(
+        stripe_api, fake_stripe):
+    fake_stripe.refuse_next_request("/v1/payment_intents")
+    practice, card, session, pending = await _answer_lost(stripe_api, fake_stripe)
+
+    too_soon = await cancel(stripe_api, practice.professional, pending["id"])
+    await Payment.all().update(created_at=datetime.now(UTC) - timedelta(minutes=10))
+    cancelled = await cancel(stripe_api, practice.professional, pending["id"])
+    paid = await charge(stripe_api, practice, session)
+
+    assert codes(too_soon) == ["WRONG_STATUS"]
+    assert "try again in a couple of minutes" in too_soon["userErrors"][0]["message"]
+    assert cancelled["payment"]["failureCode"] == "canceled"
+    assert [r.path for r in fake_stripe.requests if r.path.endswith("/cancel")] == []
+    assert paid["payment"]["status"] == "PAID"
+    assert fake_stripe.posts_to("/v1/payment_intents")[-1].idempotency_key \
+        == f"charge:{session.id}:{card}:2"
+    assert len(fake_stripe.charges) == 1
 
 
 async def test_stripes_canceled_event_frees_the_session_once(stripe_api, fake_stripe):
