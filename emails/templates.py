@@ -162,3 +162,16 @@ _is.add("session_cancelled", "Tíma aflýst: {when}",
 _is.add("session_reminder", "Áminning: tími {when}",
         "Þetta er áminning um tímann þinn „{service}“ með {other} {when}.",
         action="Opna tímann")
+
+# Payments (docs/payments.md). Never a service title or an amount: the professional and the time.
+_en.add("payment_needs_confirmation", "Confirm your payment to {professional}",
+        "Your bank asks you to confirm the card payment to {professional} for your session on "
+        "{when}.",
+        "Open your hub and confirm the payment there. It is not paid until you do.",
+        action="Open my hub")
+_is.add("payment_needs_confirmation", "Staðfestu greiðslu til {professional}",
+        "Bankinn þinn biður þig að staðfesta kortagreiðslu til {professional} fyrir tímann þinn "
+        "{when}.",
+        "Opnaðu yfirlitið þitt og staðfestu greiðsluna þar. Hún er ekki greidd fyrr en þú "
+        "staðfestir hana.",
+        action="Opna yfirlitið")

@@ -174,6 +174,38 @@ class StripeGateway:
             failure_message=error.message if error else None,
         )
 
+    async def find_payment_intent(self, customer_id: str, *, payment_id: str,
+                                  created_since: datetime) -> str | None:
+        """The id of the customer's PaymentIntent made for our payment `payment_id` (its
+        metadata) since `created_since`, or None when Stripe has none: for a charge whose
+        answer was lost, to learn whether Stripe ever received it. Lists rather than searches:
+        Stripe's search is only eventually consistent."""
+        params: dict[str, Any] = {"customer": customer_id, "limit": 100,
+                                  "created": {"gte": int(created_since.timestamp())}}
+        with _stripe_errors():
+            page = await self._client.v1.payment_intents.list_async(params)
+        for intent in page.data:
+            if intent.metadata and intent.metadata.to_dict().get("payment_id") == payment_id:
+                return intent.id
+        return None
+
+    async def cancel_payment_intent(self, payment_intent_id: str, *,
+                                    idempotency_key: str) -> str:
+        """Cancel a PaymentIntent that has not succeeded, so it can never be charged. Returns
+        the intent's status afterwards: `canceled`, or, when Stripe will not cancel it any
+        more (it succeeded, was cancelled already, or is too far into processing), the status
+        it has, read back from Stripe."""
+        with _stripe_errors():
+            try:
+                intent = await self._client.v1.payment_intents.cancel_async(
+                    payment_intent_id, {"cancellation_reason": "abandoned"},
+                    {"idempotency_key": idempotency_key})
+            except stripe.InvalidRequestError as error:
+                if error.code != "payment_intent_unexpected_state":
+                    raise
+                intent = await self._client.v1.payment_intents.retrieve_async(payment_intent_id)
+        return intent.status
+
     async def refund(self, *, payment_intent_id: str, currency: str, idempotency_key: str,
                      amount_minor: int | None = None) -> RefundResult:
         """Refund all that is left of a payment (`amount_minor=None`) or part of it. The key

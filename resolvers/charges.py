@@ -1,11 +1,18 @@
 """Charging a session to the client's card on file, off-session, through Stripe.
 
-Charged once, whatever happens: the Stripe idempotency key is derived from the session and the
-card (`charge:<session>:<card>`), and our payment row is found by that same key before
-anything is sent. A retry after a timeout, a double click, or the automatic charge racing the
-professional's button all reach Stripe as one request, which Stripe answers once. The row is
-written before Stripe is called, so an answer lost to a timeout leaves a PROCESSING payment
-that the retry (or Stripe's webhook) completes.
+Charged once, whatever happens: each attempt has its own Stripe idempotency key, derived from
+the session, the card and the attempt's number (`charge:<session>:<card>:<n>`), written on our
+payment row before anything is sent. While that payment is unsettled it holds the session
+(the unique `settles_session_id`), so a retry after a timeout, a double click, or the automatic
+charge racing the professional's button all find it and reach Stripe with its key, which Stripe
+answers once. An answer lost to a timeout leaves a PROCESSING payment that the retry (or
+Stripe's webhook) completes.
+
+Once an attempt has failed (declined, or cancelled with cancelPayment) it frees the session,
+and the next charge is a new attempt with the next number: a new key, so Stripe asks the bank
+again instead of repeating its cached decline for 24 hours. Two retries racing after a failure
+compute the same number and so the same key; the unique key and `settles_session_id` let only
+one of them write the payment.
 """
 
 from __future__ import annotations
@@ -23,13 +30,18 @@ from gateways.stripe_gateway import StripeGateway
 from models.payments import Payment, PaymentMethodKind, PaymentStatus, SavedCard
 from models.practice import Service
 from models.scheduling import Session, SessionStatus
-from resolvers import audit
+from resolvers import audit, payment_mail
 from resolvers.caller import Caller
 from resolvers.cards import require_card_payments
 from resolvers.errors import ErrorCode, UserErrors, fail
 from resolvers.gateway_errors import as_user_error
-from resolvers.manual_payments import ALREADY_PAID_MESSAGE
-from resolvers.payments import UNSETTLED, check_payable, mark_paid, professionals_session
+from resolvers.payments import (
+    UNSETTLED,
+    already_paid,
+    check_payable,
+    mark_paid,
+    professionals_session,
+)
 
 log = logging.getLogger("therapyhub.payments")
 
@@ -81,15 +93,16 @@ async def _charge(caller: Caller, session: Session, *, automatic: bool = False) 
         to_stripe_amount(session.price_amount, session.currency)
     except PaymentGatewayError as error:
         raise as_user_error(error) from None
-    key = f"charge:{session.id}:{card.payment_method_id}"
-    payment = await _payment_for(caller, session, card, key, automatic=automatic)
-    if payment.status not in UNSETTLED:
-        return payment  # charged already: the retry reports what happened the first time
+    payment = await _payment_for(caller, session, card, automatic=automatic)
+    if payment.status is not PaymentStatus.PROCESSING:
+        return payment  # settled, or waiting for the client: the retry reports it as it is
+    assert payment.stripe_idempotency_key, "a card payment is written with its key"
     try:
         async with StripeGateway(caller.settings) as gateway:
             result = await gateway.charge_off_session(
                 customer_id=card.stripe_customer_id, payment_method_id=card.payment_method_id,
-                amount_minor=payment.amount, currency=payment.currency, idempotency_key=key,
+                amount_minor=payment.amount, currency=payment.currency,
+                idempotency_key=payment.stripe_idempotency_key,
                 metadata={"payment_id": str(payment.id), "session_id": str(session.id)},
             )
     except GatewayUnavailable as error:
@@ -98,54 +111,58 @@ async def _charge(caller: Caller, session: Session, *, automatic: bool = False) 
         problem = as_user_error(error)
         await _fail(payment, code="gateway_error", message=problem.errors[0].message)
         raise problem from None
-    await apply_charge_result(payment, result)
+    await apply_charge_result(caller, payment, result)
     return await Payment.get(id=payment.id)
 
 
-async def _payment_for(caller: Caller, session: Session, card: SavedCard, key: str, *,
+async def _payment_for(caller: Caller, session: Session, card: SavedCard, *,
                        automatic: bool) -> Payment:
-    """The payment row for this charge: the one a previous attempt wrote under the same key,
-    or a new PROCESSING one. A failed attempt with this card is tried again (Stripe answers a
-    repeated key with its first answer within 24 hours, later it charges anew)."""
+    """The payment this charge is about: the session's unsettled or paid card payment with this
+    card (a retry), or a new PROCESSING attempt under the next attempt number's key."""
+    prefix = f"charge:{session.id}:{card.payment_method_id}"
+    current = await Payment.get_or_none(settles_session_id=session.id)
+    if current is not None:
+        key = current.stripe_idempotency_key or ""
+        if key == prefix or key.startswith(f"{prefix}:"):  # the key without a number is older
+            return current
+        raise await already_paid(session.id)
+    attempt = await Payment.filter(session_id=session.id,
+                                   stripe_idempotency_key__isnull=False).count() + 1
     try:
         async with in_transaction():
-            payment = await Payment.get_or_none(stripe_idempotency_key=key)
-            if payment is None:
-                payment = await Payment.create(
-                    session_id=session.id, settles_session_id=session.id,
-                    professional_id=session.professional_id, client_id=session.client_id,
-                    amount=session.price_amount, currency=session.currency,
-                    vat_rate_basis_points=session.vat_rate_basis_points,
-                    status=PaymentStatus.PROCESSING, method=PaymentMethodKind.CARD,
-                    card_brand=card.brand, card_last4=card.last4,
-                    stripe_idempotency_key=key,
-                    recorded_by_id=None if automatic or not caller.account
-                    else caller.account.id,
-                )
-                await audit.record(caller, "auto_charge_session" if automatic
-                                   else "charge_session", subject_type="payment",
-                                   subject_id=payment.id, person_id=session.client_id)
-            elif payment.status is PaymentStatus.FAILED:
-                await Payment.filter(id=payment.id, status=PaymentStatus.FAILED).update(
-                    status=PaymentStatus.PROCESSING, settles_session_id=session.id)
-                payment.status = PaymentStatus.PROCESSING
+            payment = await Payment.create(
+                session_id=session.id, settles_session_id=session.id,
+                professional_id=session.professional_id, client_id=session.client_id,
+                amount=session.price_amount, currency=session.currency,
+                vat_rate_basis_points=session.vat_rate_basis_points,
+                status=PaymentStatus.PROCESSING, method=PaymentMethodKind.CARD,
+                card_brand=card.brand, card_last4=card.last4,
+                stripe_idempotency_key=f"{prefix}:{attempt}",
+                recorded_by_id=None if automatic or not caller.account else caller.account.id,
+            )
+            await audit.record(caller, "auto_charge_session" if automatic else "charge_session",
+                               subject_type="payment", subject_id=payment.id,
+                               person_id=session.client_id)
     except IntegrityError:
-        raise fail(ALREADY_PAID_MESSAGE, ErrorCode.ALREADY_PAID, "sessionId") from None
+        raise await already_paid(session.id) from None  # another request wrote it first
     return payment
 
 
-async def apply_charge_result(payment: Payment, result: ChargeResult) -> None:
-    """Record Stripe's answer; conditional on the payment still being unsettled, so a webhook
-    that got there first is not overwritten."""
+async def apply_charge_result(caller: Caller, payment: Payment, result: ChargeResult) -> None:
+    """Record Stripe's answer; conditional on the payment still being PROCESSING, so a webhook
+    that got there first is not overwritten. A payment that comes to need the client's
+    confirmation emails them, in the same transaction."""
     intent = {"stripe_payment_intent_id": result.payment_intent_id} \
         if result.payment_intent_id else {}
     async with in_transaction():
         if result.outcome == "succeeded":
             await mark_paid(payment.id, payment.professional_id, **intent)
         elif result.outcome == "requires_action":
-            await Payment.filter(id=payment.id, status__in=list(UNSETTLED)).update(
+            moved = await Payment.filter(id=payment.id, status=PaymentStatus.PROCESSING).update(
                 status=PaymentStatus.REQUIRES_ACTION, client_secret=result.client_secret,
                 **intent)
+            if moved:
+                await payment_mail.mail_confirmation_needed(caller.settings, payment)
         elif result.outcome == "processing":
             await Payment.filter(id=payment.id, status__in=list(UNSETTLED)).update(**intent)
         else:

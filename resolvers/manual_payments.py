@@ -15,13 +15,11 @@ from tortoise.transactions import in_transaction
 from models.payments import Payment, PaymentMethodKind, PaymentStatus
 from resolvers import audit
 from resolvers.caller import Caller
-from resolvers.errors import ErrorCode, fail
-from resolvers.payments import check_payable, mark_paid, professionals_session
+from resolvers.errors import fail
+from resolvers.payments import already_paid, check_payable, mark_paid, professionals_session
 
 MANUAL_METHODS = (PaymentMethodKind.CASH, PaymentMethodKind.BANK_TRANSFER,
                   PaymentMethodKind.INSURER)
-ALREADY_PAID_MESSAGE = ("This session is already paid, or a card payment for it is in "
-                        "progress; refund that payment first to record another.")
 
 
 async def record_manual_payment(caller: Caller, session_id: UUID | None, *,
@@ -51,5 +49,5 @@ async def record_manual_payment(caller: Caller, session_id: UUID | None, *,
             await audit.record(caller, "record_manual_payment", subject_type="payment",
                                subject_id=payment.id, person_id=session.client_id)
     except IntegrityError:
-        raise fail(ALREADY_PAID_MESSAGE, ErrorCode.ALREADY_PAID, "sessionId") from None
+        raise await already_paid(session.id) from None
     return await Payment.get(id=payment.id)

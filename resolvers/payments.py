@@ -13,7 +13,7 @@ from models.accounts import Account
 from models.payments import Payment, PaymentStatus
 from models.scheduling import Session, SessionStatus
 from resolvers import receipt_numbers
-from resolvers.errors import ErrorCode, fail
+from resolvers.errors import ErrorCode, UserErrors, fail
 
 SESSION_NOT_FOUND = "That session does not exist, or it is not yours."
 PAYMENT_NOT_FOUND = "That payment does not exist, or it is not yours."
@@ -21,6 +21,10 @@ PAYABLE_STATUSES = (SessionStatus.SCHEDULED, SessionStatus.COMPLETED,
                     SessionStatus.LATE_CANCELLED, SessionStatus.NO_SHOW)
 """A cancelled session (in time) is not paid for; every other one may be."""
 UNSETTLED = (PaymentStatus.PROCESSING, PaymentStatus.REQUIRES_ACTION)
+ALREADY_PAID_MESSAGE = "This session is already paid; refund that payment first to record another."
+UNSETTLED_MESSAGE = ("A card payment for this session is already under way (being processed, "
+                     "or waiting for the client to confirm it with their bank); cancel that "
+                     "payment first (cancelPayment) to take another.")
 
 
 async def professionals_session(account: Account, session_id: UUID | None) -> Session:
@@ -37,6 +41,15 @@ def check_payable(session: Session) -> None:
     if session.status not in PAYABLE_STATUSES:
         raise fail("This session was cancelled in time, so there is nothing to pay.",
                    ErrorCode.WRONG_STATUS, "sessionId")
+
+
+async def already_paid(session_id: UUID) -> UserErrors:
+    """ALREADY_PAID for a session that another payment settles, saying what to do about it:
+    refund a paid one, cancel one that is still waiting."""
+    current = await Payment.get_or_none(settles_session_id=session_id)
+    unsettled = current is not None and current.status in UNSETTLED
+    return fail(UNSETTLED_MESSAGE if unsettled else ALREADY_PAID_MESSAGE, ErrorCode.ALREADY_PAID,
+                "sessionId")
 
 
 async def professionals_payment(account: Account, payment_id: UUID | None) -> Payment:

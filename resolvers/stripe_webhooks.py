@@ -24,6 +24,7 @@ from gateways.stripe_amounts import from_stripe_amount
 from gateways.stripe_gateway import StripeGateway, parse_webhook
 from models.payments import Payment, PaymentRefund, PaymentStatus, ProcessedEvent
 from resolvers import cards
+from resolvers.payment_cancellation import mark_canceled
 from resolvers.payments import UNSETTLED, mark_paid
 from resolvers.validation import as_uuid
 from settings import Settings
@@ -108,6 +109,20 @@ async def _payment_failed(settings: Settings, event: WebhookEvent) -> str:
     return "failed" if changed else "no change"
 
 
+async def _payment_canceled(settings: Settings, event: WebhookEvent) -> str:
+    """Cancelled at Stripe (our cancelPayment's echo, or the dashboard): it can never be
+    charged, so a waiting payment fails with the code `canceled` and frees its session."""
+    intent = event.data_object
+    payment = await _payment_of(intent)
+    async with in_transaction():
+        if not await _record(event):
+            return "duplicate"
+        if payment is None:
+            return "not ours"
+        changed = await mark_canceled(payment.id, stripe_payment_intent_id=intent["id"])
+    return "canceled" if changed else "no change"
+
+
 async def _charge_refunded(settings: Settings, event: WebhookEvent) -> str:
     """Bring the refunded total up to Stripe's (refunds made in the Stripe dashboard too); a
     total lower than ours is an older event and changes nothing."""
@@ -176,6 +191,7 @@ Handler = Callable[[Settings, WebhookEvent], Awaitable[str]]
 _HANDLERS: dict[str, Handler] = {
     "payment_intent.succeeded": _payment_succeeded,
     "payment_intent.payment_failed": _payment_failed,
+    "payment_intent.canceled": _payment_canceled,
     "charge.refunded": _charge_refunded,
     "setup_intent.succeeded": _setup_succeeded,
 }

@@ -21,7 +21,8 @@ PaymentStatus = strawberry.enum(
     m.PaymentStatus, name="PaymentStatus",
     description="PROCESSING: sent to the card processor, not settled yet. REQUIRES_ACTION: the "
                 "client must confirm in the SPA (clientSecret). PAID (possibly partly refunded, "
-                "see refunded). FAILED: see failureMessage. REFUNDED: refunded in full.",
+                "see refunded). FAILED: declined (see failureMessage) or cancelled "
+                "(failureCode canceled). REFUNDED: refunded in full.",
 )
 PaymentMethod = strawberry.enum(
     m.PaymentMethodKind, name="PaymentMethod",
@@ -82,7 +83,9 @@ class Payment(relay.Node):
     receipt_number: int | None = strawberry.field(
         description="Sequential per professional, without gaps; set once the payment is paid."
     )
-    failure_code: str | None = strawberry.field(description="Stripe's decline code, if FAILED.")
+    failure_code: str | None = strawberry.field(
+        description="If FAILED: Stripe's decline code, or canceled after cancelPayment."
+    )
     failure_message: str | None = strawberry.field(
         description="Why it failed, in Stripe's words for the cardholder."
     )

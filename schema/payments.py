@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers import cards, charges, manual_payments, payment_queries, refunds
+from resolvers import (
+    cards,
+    charges,
+    manual_payments,
+    payment_cancellation,
+    payment_queries,
+    refunds,
+)
 from resolvers.pagination import DEFAULT_PAGE_SIZE
 from schema.context import Info
 from schema.errors import Payload, user_errors_as
@@ -33,6 +40,11 @@ class RefundPaymentInput:
     amount: int | None = strawberry.field(
         default=None, description="Minor units; leave out to refund everything not yet refunded."
     )
+
+
+@strawberry.input
+class CancelPaymentInput:
+    payment_id: strawberry.ID
 
 
 @strawberry.type
@@ -127,4 +139,15 @@ class PaymentMutations:
     async def refund_payment(self, info: Info, input: RefundPaymentInput) -> PaymentPayload:
         payment = await refunds.refund_payment(
             info.context.caller, node_uuid(input.payment_id, "Payment"), amount=input.amount)
+        return PaymentPayload(payment=Payment.of(payment))
+
+    @strawberry.mutation(description="Cancel a card payment that is still waiting "
+                                     "(REQUIRES_ACTION or PROCESSING), professional: it can no "
+                                     "longer be charged, becomes FAILED with failureCode "
+                                     "canceled, and the session can be charged again or paid "
+                                     "manually.")
+    @user_errors_as(PaymentPayload)
+    async def cancel_payment(self, info: Info, input: CancelPaymentInput) -> PaymentPayload:
+        payment = await payment_cancellation.cancel_payment(
+            info.context.caller, node_uuid(input.payment_id, "Payment"))
         return PaymentPayload(payment=Payment.of(payment))

@@ -8,8 +8,14 @@ refunds) the way Stripe documents it, including:
 - Idempotency-Key: a repeated key with the same parameters gets the first answer again
   (header `Idempotent-Replayed: true`) and changes nothing; with other parameters, a 400
   idempotency_error. This is what makes "charged once" checkable: see `charges`.
-- Card behaviour per payment method (`add_card`): succeed, require authentication (off-session:
-  402 authentication_required) or decline with an issuer reason.
+- Card behaviour per payment method (`add_card`, `set_card_behaviour`): succeed, require
+  authentication (off-session: 402 authentication_required), stay processing, or decline with
+  an issuer reason.
+- Listing a customer's PaymentIntents (`customer`, `created[gte]`, `limit`).
+- `refuse_next_request(path)`: a 500 without carrying the request out, as when it never
+  reached Stripe.
+- Cancelling a PaymentIntent that has not succeeded (POST /v1/payment_intents/{id}/cancel);
+  one that succeeded or was cancelled already is refused (payment_intent_unexpected_state).
 - Stripe's ISK rule: amounts must be a multiple of 100 (two decimals, zero-decimal in fact).
 - `delay_next_response(path, seconds)`: the request is carried out at once but its answer is
   held back, as when a response is lost to a timeout.
@@ -44,7 +50,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-CardBehaviour = Literal["succeed", "requires_action", "decline"]
+CardBehaviour = Literal["succeed", "requires_action", "decline", "processing"]
 
 _DECLINE_MESSAGES = {
     "insufficient_funds": "Your card has insufficient funds.",
@@ -95,6 +101,10 @@ class FakeStripe:
             Route("/v1/payment_methods/{id}/detach", self._detach_payment_method,
                   methods=["POST"]),
             Route("/v1/payment_intents", self._create_payment_intent, methods=["POST"]),
+            Route("/v1/payment_intents", self._list_payment_intents, methods=["GET"]),
+            Route("/v1/payment_intents/{id}", self._retrieve_payment_intent, methods=["GET"]),
+            Route("/v1/payment_intents/{id}/cancel", self._cancel_payment_intent,
+                  methods=["POST"]),
             Route("/v1/refunds", self._create_refund, methods=["POST"]),
         ])
 
@@ -111,6 +121,7 @@ class FakeStripe:
             self._behaviour: dict[str, tuple[CardBehaviour, str]] = {}
             self._idempotent: dict[str, tuple[dict[str, Any], int, dict[str, Any]]] = {}
             self._delays: dict[str, float] = {}
+            self._refusals: set[str] = set()
 
     @classmethod
     @contextlib.contextmanager
@@ -154,6 +165,13 @@ class FakeStripe:
             self._behaviour[method["id"]] = (behaviour, decline_code)
             return method["id"]
 
+    def set_card_behaviour(self, payment_method_id: str, behaviour: CardBehaviour, *,
+                           decline_code: str = "generic_decline") -> None:
+        """The client's bank changes its mind: later charges of this card go as `behaviour`
+        says (a repeated idempotency key still gets its first answer)."""
+        with self._lock:
+            self._behaviour[payment_method_id] = (behaviour, decline_code)
+
     def complete_setup_intent(self, setup_intent_id: str, payment_method_id: str) -> dict[str, Any]:
         """What Stripe.js does when the client enters a card: the SetupIntent succeeds with the
         card attached to its customer. Returns the SetupIntent, e.g. for a webhook payload."""
@@ -173,6 +191,12 @@ class FakeStripe:
         with self._lock:
             self._delays[path] = seconds
 
+    def refuse_next_request(self, path: str) -> None:
+        """Answer the next request to `path` with a 500 without carrying it out, as when it
+        never reached Stripe."""
+        with self._lock:
+            self._refusals.add(path)
+
     def posts_to(self, path: str) -> list[RecordedRequest]:
         return [r for r in self.requests if r.method == "POST" and r.path == path]
 
@@ -182,11 +206,15 @@ class FakeStripe:
         if request.headers.get("authorization") != f"Bearer {self.API_KEY}":
             return _error(401, {"type": "invalid_request_error",
                                 "message": "Invalid API Key provided."})
-        params = _unflatten(parse_qsl((await request.body()).decode(), keep_blank_values=True))
+        raw = request.url.query if request.method == "GET" else (await request.body()).decode()
+        params = _unflatten(parse_qsl(raw, keep_blank_values=True))
         key = request.headers.get("idempotency-key") if request.method == "POST" else None
         path = request.url.path
         with self._lock:
             self.requests.append(RecordedRequest(request.method, path, params, key))
+            if path in self._refusals:
+                self._refusals.discard(path)
+                return _error(500, {"type": "api_error", "message": "An unknown error occurred."})
             delay = self._delays.pop(path, 0.0)
             if key and key in self._idempotent:
                 first_params, status, body = self._idempotent[key]
@@ -278,6 +306,9 @@ class FakeStripe:
                                  "currency": currency, "customer": params["customer"],
                                  "payment_method": method["id"]})
             return intent
+        if behaviour == "processing":  # a bank that settles later (Stripe sends a webhook)
+            intent.update(status="processing")
+            return intent
         if behaviour == "requires_action" and params.get("off_session") != "true":
             intent.update(status="requires_action", next_action={"type": "use_stripe_sdk"})
             return intent
@@ -291,6 +322,56 @@ class FakeStripe:
                  "message": message, "charge": self._id("ch")}
         intent.update(status="requires_payment_method", last_payment_error=error)
         raise _Reply(402, {**error, "payment_intent": intent})
+
+    @_route
+    def _list_payment_intents(self, params: dict[str, Any],
+                              _path: dict[str, str]) -> dict[str, Any]:
+        """A customer's PaymentIntents, newest first, created at or after `created[gte]`."""
+        since = int((params.get("created") or {}).get("gte", 0))
+        found = [intent for intent in reversed(self.payment_intents.values())
+                 if intent["customer"] == params.get("customer") and intent["created"] >= since]
+        limit = int(params.get("limit", 10))
+        return {"object": "list", "url": "/v1/payment_intents", "data": found[:limit],
+                "has_more": len(found) > limit}
+
+    @_route
+    def _retrieve_payment_intent(self, _params: dict[str, Any],
+                                 path: dict[str, str]) -> dict[str, Any]:
+        return self._find(self.payment_intents, path["id"], "payment_intent")
+
+    @_route
+    def _cancel_payment_intent(self, params: dict[str, Any],
+                               path: dict[str, str]) -> dict[str, Any]:
+        """Stripe cancels an intent that has not succeeded: waiting for a payment method,
+        confirmation, capture or the customer's action, and (rarely) processing."""
+        intent = self._find(self.payment_intents, path["id"], "payment_intent")
+        if intent["status"] not in ("requires_payment_method", "requires_capture",
+                                    "requires_confirmation", "requires_action", "processing"):
+            raise _Reply(400, {"type": "invalid_request_error",
+                               "code": "payment_intent_unexpected_state",
+                               "message": "You cannot cancel this PaymentIntent because it has "
+                                          f"a status of {intent['status']}. Only a "
+                                          "PaymentIntent with one of the following statuses "
+                                          "may be canceled: requires_payment_method, "
+                                          "requires_capture, requires_confirmation, "
+                                          "requires_action, processing."})
+        intent.update(status="canceled", canceled_at=int(time.time()),
+                      cancellation_reason=params.get("cancellation_reason"))
+        return intent
+
+    def succeed_payment_intent(self, payment_intent_id: str) -> dict[str, Any]:
+        """What Stripe.js does when the client confirms a payment their bank wanted them to
+        authenticate: the intent succeeds and the card is charged."""
+        with self._lock:
+            intent = self.payment_intents[payment_intent_id]
+            intent.update(status="succeeded", last_payment_error=None,
+                          latest_charge=self._id("ch"), amount_received=intent["amount"],
+                          refunded=0)
+            self.charges.append({"payment_intent": intent["id"], "amount": intent["amount"],
+                                 "currency": intent["currency"],
+                                 "customer": intent["customer"],
+                                 "payment_method": intent["payment_method"]})
+            return dict(intent)
 
     @_route
     def _create_refund(self, params: dict[str, Any], _path: dict[str, str]) -> dict[str, Any]:

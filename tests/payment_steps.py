@@ -43,6 +43,11 @@ mutation($input: RefundPaymentInput!) {{
   refundPayment(input: $input) {{ payment {{ {PAYMENT_FIELDS} }} {USER_ERRORS} }}
 }}"""
 
+CANCEL_PAYMENT = f"""
+mutation($input: CancelPaymentInput!) {{
+  cancelPayment(input: $input) {{ payment {{ {PAYMENT_FIELDS} }} {USER_ERRORS} }}
+}}"""
+
 START_CARD_SETUP = f"mutation {{ startCardSetup {{ clientSecret {USER_ERRORS} }} }}"
 REMOVE_CARD = f"mutation {{ removeCard {{ removed {USER_ERRORS} }} }}"
 MY_CARD = "{ myCard { brand last4 expMonth expYear } cardPaymentsEnabled }"
@@ -123,6 +128,16 @@ async def record_manual(api: Any, token: str, session: Session, method: str = "C
     return (await api.data(RECORD_MANUAL, {"input": {
         "sessionId": session_id(session), "method": method, **changes,
     }}, token=token))["recordManualPayment"]
+
+
+async def charge(api: Any, practice: Practice, session: Session) -> dict[str, Any]:
+    return (await api.data(CHARGE, {"input": {"sessionId": session_id(session)}},
+                           token=practice.professional))["chargeSession"]
+
+
+async def cancel(api: Any, token: str, payment_id: str) -> dict[str, Any]:
+    return (await api.data(CANCEL_PAYMENT, {"input": {"paymentId": payment_id}},
+                           token=token))["cancelPayment"]
 
 
 async def download(api: Any, url: str) -> Any:

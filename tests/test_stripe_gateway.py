@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -228,6 +229,69 @@ async def test_a_currency_without_a_known_stripe_rule_is_refused_before_calling_
                                          amount_minor=12340, currency="KWD",
                                          idempotency_key="charge:session-1")
     assert fake_stripe.requests == []
+
+
+# -- cancelling ---------------------------------------------------------------------------------
+
+async def test_an_intent_waiting_for_the_client_is_cancelled_and_a_second_cancel_reads_it_back(
+        gateway, fake_stripe):
+    customer, card = await customer_with_card(gateway, fake_stripe, behaviour="requires_action")
+    charge = await gateway.charge_off_session(customer_id=customer, payment_method_id=card,
+                                              amount_minor=8000, currency="EUR",
+                                              idempotency_key="charge:session-1")
+    intent = charge.payment_intent_id
+    assert intent
+
+    first = await gateway.cancel_payment_intent(intent, idempotency_key="cancel:1")
+    again = await gateway.cancel_payment_intent(intent, idempotency_key="cancel:2")
+
+    assert (first, again) == ("canceled", "canceled")
+    assert fake_stripe.payment_intents[intent]["status"] == "canceled"
+    assert fake_stripe.posts_to(f"/v1/payment_intents/{intent}/cancel")[0].params \
+        == {"cancellation_reason": "abandoned"}
+    assert fake_stripe.charges == []
+
+
+async def test_a_succeeded_intent_is_not_cancelled_and_its_status_is_answered(gateway,
+                                                                             fake_stripe):
+    customer, card = await customer_with_card(gateway, fake_stripe)
+    charge = await gateway.charge_off_session(customer_id=customer, payment_method_id=card,
+                                              amount_minor=15000, currency="ISK",
+                                              idempotency_key="charge:session-1")
+    assert charge.payment_intent_id
+
+    status = await gateway.cancel_payment_intent(charge.payment_intent_id,
+                                                 idempotency_key="cancel:1")
+
+    assert status == "succeeded"
+    assert fake_stripe.payment_intents[charge.payment_intent_id]["status"] == "succeeded"
+
+
+async def test_the_intent_of_a_lost_answer_is_found_by_our_payment_id(gateway, fake_stripe):
+    customer, card = await customer_with_card(gateway, fake_stripe)
+    made = {}
+    for payment in ("payment-1", "payment-2"):
+        result = await gateway.charge_off_session(
+            customer_id=customer, payment_method_id=card, amount_minor=15000, currency="ISK",
+            idempotency_key=f"charge:{payment}", metadata={"payment_id": payment})
+        made[payment] = result.payment_intent_id
+    since = datetime.now(UTC) - timedelta(minutes=5)
+
+    found = await gateway.find_payment_intent(customer, payment_id="payment-1",
+                                              created_since=since)
+    missing = await gateway.find_payment_intent(customer, payment_id="payment-3",
+                                                created_since=since)
+
+    assert (found, missing) == (made["payment-1"], None)
+    listed = [r for r in fake_stripe.requests if r.method == "GET"
+              and r.path == "/v1/payment_intents"]
+    assert listed[0].params["customer"] == customer
+    assert listed[0].params["created"] == {"gte": str(int(since.timestamp()))}
+
+
+async def test_cancelling_an_unknown_intent_is_refused(gateway, fake_stripe):
+    with pytest.raises(GatewayRejected, match="No such payment_intent"):
+        await gateway.cancel_payment_intent("pi_missing", idempotency_key="cancel:1")
 
 
 # -- refunds ------------------------------------------------------------------------------------
