@@ -91,6 +91,9 @@ async def _payment_succeeded(settings: Settings, event: WebhookEvent) -> str:
     return "paid" if changed else "no change"
 
 
+NEEDS_CLIENT = "authentication_required"
+
+
 async def _payment_failed(settings: Settings, event: WebhookEvent) -> str:
     intent = event.data_object
     payment = await _payment_of(intent)
@@ -100,6 +103,10 @@ async def _payment_failed(settings: Settings, event: WebhookEvent) -> str:
             return "duplicate"
         if payment is None:
             return "not ours"
+        if error.get("code") == NEEDS_CLIENT and payment.status is PaymentStatus.REQUIRES_ACTION:
+            # Stripe reports the off-session attempt that needed the client as failed; that is
+            # the REQUIRES_ACTION we already show, and the client can still confirm it.
+            return "awaiting the client"
         changed = await Payment.filter(id=payment.id, status__in=list(UNSETTLED)).update(
             status=PaymentStatus.FAILED, settles_session_id=None, client_secret=None,
             stripe_payment_intent_id=intent["id"],

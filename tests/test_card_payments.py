@@ -189,6 +189,38 @@ async def test_requires_action_asks_the_client_and_the_webhook_completes_it(stri
     assert (paid["status"], paid["receiptNumber"], paid["clientSecret"]) == ("PAID", 1, None)
 
 
+async def test_stripes_failure_event_for_the_attempt_that_needs_the_client_keeps_it_waiting(
+        stripe_api, fake_stripe):
+    """Stripe also reports the off-session attempt that needed authentication as
+    payment_intent.payment_failed: the client must still be able to confirm it; a real
+    decline after their confirmation fails it."""
+    practice = await engaged_practice(stripe_api)
+    await save_card(stripe_api, fake_stripe, practice.client, behaviour="requires_action")
+    session = await book(practice)
+    await charge(stripe_api, practice, session)
+    row = await Payment.get()
+    intent = {"id": row.stripe_payment_intent_id, "object": "payment_intent",
+              "metadata": {"payment_id": str(row.id)}}
+
+    needs_client = await post_event(stripe_api, "payment_intent.payment_failed", {
+        **intent, "last_payment_error": {"code": "authentication_required",
+                                         "message": "Authentication required."}},
+        event_id="evt_needs_client")
+    waiting = (await stripe_api.data(PAYMENTS, {"id": session_id(session)},
+                                     token=practice.client))["payments"][0]
+    declined = await post_event(stripe_api, "payment_intent.payment_failed", {
+        **intent, "last_payment_error": {"code": "card_declined", "decline_code":
+                                         "insufficient_funds", "message": "Declined."}},
+        event_id="evt_declined")
+
+    assert needs_client.json()["outcome"] == "awaiting the client"
+    assert waiting["status"] == "REQUIRES_ACTION"
+    assert waiting["clientSecret"].startswith("pi_")
+    assert declined.json()["outcome"] == "failed"
+    failed = await Payment.get()
+    assert (failed.status, failed.failure_code) == (PaymentStatus.FAILED, "insufficient_funds")
+
+
 async def test_a_webhook_with_a_wrong_signature_is_refused_and_changes_nothing(stripe_api,
                                                                              fake_stripe):
     practice = await engaged_practice(stripe_api)
