@@ -79,8 +79,9 @@ async def book_session(caller: Caller, engagement_id: UUID | None, starts_at: da
         raise refused(problem)
     try:
         async with in_transaction():
-            session = await insert_session(**snapshot(caller.settings, engagement, account,
-                                                      start))
+            session = await insert_session(
+                **snapshot(caller.settings, engagement, account, start),
+                buffer=availability.buffer)
             await _booked(caller, session)
     except SlotTaken:
         raise fail(TAKEN_MESSAGE, ErrorCode.SLOT_TAKEN, "startsAt") from None
@@ -128,7 +129,7 @@ async def book_series(caller: Caller, engagement_id: UUID | None, starts_at: dat
                 async with in_transaction():
                     session = await insert_session(
                         **snapshot(caller.settings, engagement, account, occurrence),
-                        series_id=result.series.id)
+                        series_id=result.series.id, buffer=availability.buffer)
                     await record_change(session, None, changed_by=account)
             except SlotTaken:
                 result.skipped.append(Skipped(occurrence, ErrorCode.SLOT_TAKEN, TAKEN_MESSAGE))

@@ -63,7 +63,8 @@ async def reschedule_session(caller: Caller, session_id: UUID | None, starts_at:
     try:
         async with in_transaction():
             if not await move_session(session, start, start + length,
-                                      booking.reminder_due(caller.settings, start)):
+                                      booking.reminder_due(caller.settings, start),
+                                      buffer=availability.buffer):
                 raise _wrong_status(await Session.get(id=session.id))
             moved = await booking.loaded(session.id)
             await record_change(moved, SessionStatus.SCHEDULED, changed_by=account,

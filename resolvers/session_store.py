@@ -17,7 +17,7 @@ are stored as `2026-03-30 08:00:00+00:00`, so comparing the text compares the in
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -54,15 +54,17 @@ def _on_sqlite() -> bool:
     return get_connection("default").capabilities.dialect == "sqlite"
 
 
-async def insert_session(**values: Any) -> Session:
-    """Insert a scheduled session; raises `SlotTaken` when the time is taken.
+async def insert_session(*, buffer: timedelta = timedelta(0), **values: Any) -> Session:
+    """Insert a scheduled session; raises `SlotTaken` when the time is taken, or closer than
+    `buffer` (the professional's gap between sessions) to another session of either person.
 
     Call inside a transaction (a savepoint for each occurrence of a series).
     """
     values.setdefault("id", uuid4())
     if not _on_sqlite():
         await _refuse_cross_role_overlap(values["professional_id"], values["client_id"],
-                                         values["starts_at"], values["ends_at"])
+                                         values["starts_at"] - buffer,
+                                         values["ends_at"] + buffer)
         try:
             return await Session.create(**values)
         except IntegrityError as error:
@@ -78,7 +80,7 @@ async def insert_session(**values: Any) -> Session:
     )
     people = [str(row["professional_id"]), str(row["client_id"])]
     inserted, _ = await get_connection("default").execute_query(sql, [
-        *params, *people, *people, row["ends_at"], row["starts_at"],
+        *params, *people, *people, row["ends_at"] + buffer, row["starts_at"] - buffer,
     ])
     if not inserted:
         raise SlotTaken
@@ -86,7 +88,8 @@ async def insert_session(**values: Any) -> Session:
 
 
 async def move_session(session: Session, starts_at: datetime, ends_at: datetime,
-                       reminder_due_at: datetime | None) -> bool:
+                       reminder_due_at: datetime | None, *,
+                       buffer: timedelta = timedelta(0)) -> bool:
     """Move a scheduled session and raise its iCalendar sequence.
 
     False when it is no longer scheduled (changed meanwhile); `SlotTaken` when the new time
@@ -95,7 +98,8 @@ async def move_session(session: Session, starts_at: datetime, ends_at: datetime,
     now = datetime.now(UTC)
     if not _on_sqlite():
         await _refuse_cross_role_overlap(session.professional_id, session.client_id,
-                                         starts_at, ends_at, leave_out=session.id)
+                                         starts_at - buffer, ends_at + buffer,
+                                         leave_out=session.id)
         try:
             moved = await Session.filter(id=session.id, status=SessionStatus.SCHEDULED).update(
                 starts_at=starts_at, ends_at=ends_at, sequence=session.sequence + 1,
@@ -111,7 +115,8 @@ async def move_session(session: Session, starts_at: datetime, ends_at: datetime,
     )
     moved, _ = await get_connection("default").execute_query(sql, [
         starts_at, ends_at, reminder_due_at, now, str(session.id),
-        SessionStatus.SCHEDULED.value, *people, *people, ends_at, starts_at, str(session.id),
+        SessionStatus.SCHEDULED.value, *people, *people, ends_at + buffer, starts_at - buffer,
+        str(session.id),
     ])
     if moved:
         return True

@@ -244,6 +244,26 @@ async def test_twenty_simultaneous_bookings_of_one_time_make_exactly_one_session
     assert await Session.all().count() == 1
 
 
+async def test_two_bookings_at_once_closer_than_the_buffer_make_one_session(api):
+    """10:00 and 11:00 are each free, but a 15-minute buffer keeps 60-minute sessions from
+    running back to back: booked at the same moment, one wins (on PostgreSQL under the
+    booking locks, on SQLite by the conditional insert)."""
+    setup = await practice(api, bufferMinutes=15, slotStepMinutes=60)
+    service = await Service.get(id=(await Engagement.get()).service_id)
+    other = await Account.create(email="bjarni@example.com", password_hash="x", name="Bjarni",
+                                 time_zone="UTC", is_client=True)
+    engagement = await Engagement.create(client=other, service=service,
+                                         status=EngagementStatus.ACTIVE,
+                                         source=EngagementSource.INVITATION)
+    answers = await asyncio.gather(
+        book(api, setup.professional, setup.engagement_id, _next_monday_at("10:00")),
+        book(api, setup.professional, str(relay.GlobalID("Engagement", str(engagement.id))),
+             _next_monday_at("11:00")),
+    )
+    assert sorted(tuple(codes(a)) for a in answers) == [(), ("SLOT_TAKEN",)]
+    assert await Session.all().count() == 1
+
+
 async def test_twenty_simultaneous_overlapping_times_make_exactly_one_session(api):
     """Overlapping but different starts (every 10 minutes inside one hour), all at once."""
     setup = await practice(api, slotStepMinutes=5, weeklyHours=[
