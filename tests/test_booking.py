@@ -16,6 +16,7 @@ from tests.mailbox import text_of
 from tests.practice_steps import END, client, codes, create_service
 from tests.scheduling_steps import (
     SLOTS,
+    Practice,
     book,
     iso,
     local,
@@ -175,8 +176,9 @@ async def test_a_client_cannot_be_in_two_sessions_at_once(api):
     assert codes(clash) == ["SLOT_TAKEN"]
 
 
-async def test_a_professional_who_is_also_a_client_is_never_in_two_sessions_at_once(api):
-    """Sigrún gives sessions to Anna and takes sessions from Helga: one person, two roles."""
+async def _in_both_roles(api) -> tuple[Practice, Practice]:
+    """Sigrún's practice with Anna as client (`giving`), and Sigrún as Helga's client in
+    Helga's self-booked supervision (`taking`)."""
     giving = await practice(api, self_booking=True)
     helga = await client(api, "helga@example.com", "Helga")
     await Account.filter(email="helga@example.com").update(is_professional=True)
@@ -184,6 +186,12 @@ async def test_a_professional_who_is_also_a_client_is_never_in_two_sessions_at_o
                                    sessionMinutes=60, requiredDetails=[], customQuestions=[])
     taking = await with_client(api, helga, service, giving.professional,
                                availability={"timeZone": LONDON})
+    return giving, taking
+
+
+async def test_a_professional_who_is_also_a_client_is_never_in_two_sessions_at_once(api):
+    """Sigrún gives sessions to Anna and takes sessions from Helga: one person, two roles."""
+    giving, taking = await _in_both_roles(api)
     ten, eleven = _next_monday_at("10:00"), _next_monday_at("11:00")
 
     assert (await book(api, giving.professional, giving.engagement_id, ten))["userErrors"] == []
@@ -192,7 +200,7 @@ async def test_a_professional_who_is_also_a_client_is_never_in_two_sessions_at_o
     assert (await book(api, taking.client, taking.engagement_id, eleven))["userErrors"] == []
     clash = await book(api, giving.client, giving.engagement_id, eleven)
     assert codes(clash) == ["SLOT_TAKEN"]
-    slots = (await api.data(SLOTS, {"serviceId": service["id"], "from": iso(ten),
+    slots = (await api.data(SLOTS, {"serviceId": taking.service["id"], "from": iso(ten),
                                     "to": iso(eleven + timedelta(hours=1))},
                             token=taking.client))["availableSlots"]
     assert slots == []
@@ -202,13 +210,7 @@ async def test_a_professional_who_is_also_a_client_is_never_in_two_sessions_at_o
 async def test_bookings_of_one_person_in_both_roles_at_once_make_exactly_one_session(api):
     """Sigrún's clients book her while she books herself with Helga, all at the same moment
     (separate connections on PostgreSQL): her two roles never overlap."""
-    giving = await practice(api, self_booking=True)
-    helga = await client(api, "helga@example.com", "Helga")
-    await Account.filter(email="helga@example.com").update(is_professional=True)
-    service = await create_service(api, helga, title="Supervision", selfBooking=True,
-                                   sessionMinutes=60, requiredDetails=[], customQuestions=[])
-    taking = await with_client(api, helga, service, giving.professional,
-                               availability={"timeZone": LONDON})
+    giving, taking = await _in_both_roles(api)
     start = _next_monday_at("10:00")
     answers = await asyncio.gather(*(
         book(api, giving.professional, giving.engagement_id, start) if n % 2
