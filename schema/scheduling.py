@@ -21,8 +21,8 @@ from schema.availability_types import (
 from schema.context import Info
 from schema.errors import Payload, user_errors_as
 from schema.ids import node_uuid
-from schema.scheduling_types import CalendarFeed, SessionSeries, SkippedOccurrence
-from schema.session_types import Session
+from schema.scheduling_types import CalendarFeed, SkippedOccurrence
+from schema.session_types import Session, SessionSeries
 
 
 @strawberry.input(description="Replaces the weekly hours and settings; exceptions are kept.")

@@ -1,9 +1,9 @@
-"""Scheduling's own object types: series, history entries, skipped dates, calendar feeds."""
+"""Scheduling's own object types: history entries, skipped dates, calendar feeds."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Self
 
 import strawberry
@@ -27,34 +27,6 @@ SessionChangeReason = strawberry.enum(
     description="RESCHEDULED: moved to another time. LATE: cancelled by the client inside the "
                 "cancellation window. ENGAGEMENT_ENDED: cancelled because the engagement ended.",
 )
-
-
-@strawberry.type(description="Sessions booked together, e.g. weekly, 10 sessions.")
-class SessionSeries(relay.Node):
-    series_id: relay.NodeID[str]
-    every_weeks: int = strawberry.field(description="1 weekly, 2 every other week.")
-    count: int | None = strawberry.field(description="How many were asked for, if by count.")
-    until: date | None = strawberry.field(description="The last date asked for, if by date.")
-    created_at: datetime
-
-    @classmethod
-    def of(cls, series: m.SessionSeries) -> Self:
-        return cls(series_id=str(series.id), every_weeks=series.every_weeks,
-                   count=series.count, until=series.until, created_at=series.created_at)
-
-    @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
-                            required: bool = False) -> list[Self | None]:
-        """Only the client and the professional of the series' engagement see it."""
-        account = info.context.caller.account
-        ids = node_uuids(node_ids)
-        found: dict = {}
-        if account is not None:
-            rows = await m.SessionSeries.filter(
-                id__in=[i for i in ids if i]).select_related("engagement__service__professional")
-            found = {s.id: s for s in rows if account.id in (
-                s.engagement.client_id, s.engagement.service.professional.account_id)}
-        return [cls.of(found[i]) if i in found else None for i in ids]
 
 
 @strawberry.type(description="One change of a session: booked, moved, cancelled, completed...")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Self, TypeVar
 
 import strawberry
@@ -18,7 +18,7 @@ from schema.context import Info
 from schema.engagement_types import ClientContact, Engagement
 from schema.ids import GLOBAL_ID, global_id
 from schema.practice_types import EngagementSide, Money, ProfessionalProfile, Service, node_uuids
-from schema.scheduling_types import SessionChange, SessionSeries, SessionStatus
+from schema.scheduling_types import SessionChange, SessionStatus
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -163,3 +163,40 @@ class Session(relay.Node):
         found = await visible_sessions(info.context.caller.account, [i for i in ids if i])
         viewpoint = info.context.viewpoint
         return [cls.of(found[i], viewpoint) if i in found else None for i in ids]
+
+
+@strawberry.type(description="Sessions booked together, e.g. weekly, 10 sessions.")
+class SessionSeries(relay.Node):
+    series_id: relay.NodeID[str]
+    every_weeks: int = strawberry.field(description="1 weekly, 2 every other week.")
+    count: int | None = strawberry.field(description="How many were asked for, if by count.")
+    until: date | None = strawberry.field(description="The last date asked for, if by date.")
+    created_at: datetime
+    _model: strawberry.Private[m.SessionSeries]
+
+    @classmethod
+    def of(cls, series: m.SessionSeries) -> Self:
+        return cls(series_id=str(series.id), every_weeks=series.every_weeks,
+                   count=series.count, until=series.until, created_at=series.created_at,
+                   _model=series)
+
+    @strawberry.field(description="Its sessions, earliest first, whatever their status (a "
+                                  "date that could not be booked has none).")
+    async def sessions(self, info: Info) -> list[Session]:
+        found = await m.Session.filter(series_id=self._model.id).order_by("starts_at", "id")
+        return Session.list_of(await info.context.loaders.attach(found),
+                               info.context.viewpoint)
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
+                            required: bool = False) -> list[Self | None]:
+        """Only the client and the professional of the series' engagement see it."""
+        account = info.context.caller.account
+        ids = node_uuids(node_ids)
+        found: dict = {}
+        if account is not None:
+            rows = await m.SessionSeries.filter(
+                id__in=[i for i in ids if i]).select_related("engagement__service__professional")
+            found = {s.id: s for s in rows if account.id in (
+                s.engagement.client_id, s.engagement.service.professional.account_id)}
+        return [cls.of(found[i]) if i in found else None for i in ids]

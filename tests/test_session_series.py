@@ -32,6 +32,10 @@ async def _series(api, token, engagement_id, starts_at, **repeat):
     }}, token=token))["bookSeries"]
 
 
+SERIES_SESSIONS = """query($id: ID!) { node(id: $id) { ... on SessionSeries {
+  sessions { startsAt service { title } } } } }"""
+
+
 async def test_a_weekly_series_across_the_clock_change_keeps_the_time_and_skips_a_taken_date(
         api, mailbox):
     setup = await practice(api)
@@ -60,6 +64,10 @@ async def test_a_weekly_series_across_the_clock_change_keeps_the_time_and_skips_
         "message": "That time is already taken; choose another time."}]
     assert {s["series"]["id"] for s in payload["sessions"]} == {payload["series"]["id"]}
     assert await Session.filter(series_id__isnull=False).count() == 9
+    listed = (await api.data(SERIES_SESSIONS, {"id": payload["series"]["id"]},
+                             token=setup.client))["node"]["sessions"]
+    assert [parse(s["startsAt"]) for s in listed] == booked
+    assert {s["service"]["title"] for s in listed} == {"Psychological counselling"}
 
     await mailbox.deliver()
     mail = mailbox.last("anna@example.com")
