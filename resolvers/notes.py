@@ -18,7 +18,7 @@ from tortoise.transactions import in_transaction
 
 from crypto.notes import NoteText, body_problem, seal_note, title_problem
 from models.accounts import Account
-from models.notes import Note, ProfessionalKeys
+from models.notes import Note, ProfessionalKeys, RetiredNoteKey
 from models.scheduling import Session
 from resolvers import audit, client_profiles
 from resolvers.caller import Caller
@@ -93,7 +93,8 @@ async def update_note(caller: Caller, note_id: UUID | None, *, about_date: date 
 
 
 async def delete_note(caller: Caller, note_id: UUID | None) -> UUID:
-    """Delete a note for good (also one that no longer opens); returns its id."""
+    """Delete a note for good (also one that no longer opens); returns its id. Deleting the
+    last note a password reset locked also deletes the key kept for recovering them."""
     account = caller.require_professional()
     note = await _own_note(account, note_id)
     await caller_note_key(caller)
@@ -101,6 +102,10 @@ async def delete_note(caller: Caller, note_id: UUID | None) -> UUID:
         deleted = await Note.filter(id=note.id, author_id=account.id).delete()
         if not deleted:
             raise fail(NOT_FOUND_MESSAGE, ErrorCode.NOT_FOUND, "noteId")
+        if not await Note.exists(author_id=account.id, key_version=note.key_version):
+            # The last note a reset locked is gone: its retired key has nothing left to open.
+            await RetiredNoteKey.filter(account_id=account.id,
+                                        key_version=note.key_version).delete()
         await audit.record(caller, "delete_note", subject_type="note", subject_id=note.id,
                            person_id=note.client_id)
     return note.id

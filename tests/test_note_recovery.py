@@ -134,3 +134,15 @@ async def test_recovering_needs_a_professional_sign_in_with_the_notes_key(api, m
 
 def _note_id(notes, about_date: str) -> str:
     return next(n["id"] for n in notes if n["aboutDate"] == about_date)
+
+
+async def test_deleting_the_last_locked_note_deletes_the_key_kept_for_it(api, mailbox):
+    locked = await _notes_locked_by_a_reset(api, mailbox)
+    client_id = locked.practice.client_id
+    for day in ("2026-11-02", "2026-11-09"):
+        assert await RetiredNoteKey.all().count() == 1
+        deleted = await api.data(DELETE, {"input": {"noteId": _note_id(
+            await all_notes(api, locked.token, client_id), day)}}, token=locked.token)
+        assert deleted["deleteNote"]["userErrors"] == []
+    assert await RetiredNoteKey.all().count() == 0
+    assert error_codes(await recover(api, locked.token, locked.practice.recovery_key))
