@@ -76,6 +76,11 @@ _en.add("request_declined", "Your request for {service}",
 _en.add("engagement_ended", "{service} has ended",
         "{other} ended the connection for the service “{service}”.",
         "Their reason: “{reason}”")
+_en.add("invitation_accepted", "{client} accepted your invitation",
+        "{client} accepted your invitation to “{service}” and is now your client.",
+        "They joined with the account {account_email}, not the address you invited "
+        "({invited_email}). If that is not who you meant to invite, end the engagement.",
+        action="See your clients")
 
 _is = _Language("is", greeting="Halló {name},",
                 link_hint="Ef hnappurinn virkar ekki skaltu afrita þessa slóð í vafrann:",
@@ -114,6 +119,11 @@ _is.add("request_declined", "Svar við beiðni þinni: {service}",
 _is.add("engagement_ended", "Tengingu lokið: {service}",
         "{other} lauk tengingunni við þjónustuna „{service}“.",
         "Ástæða: „{reason}“")
+_is.add("invitation_accepted", "{client} þáði boðið þitt",
+        "{client} þáði boð þitt um „{service}“ og er nú skjólstæðingur þinn.",
+        "Viðkomandi tengdist með aðganginum {account_email}, ekki netfanginu sem þú bauðst "
+        "({invited_email}). Ef það er ekki sá sem þú ætlaðir að bjóða skaltu ljúka tengingunni.",
+        action="Skoða skjólstæðinga")
 
 TEMPLATES: dict[str, dict[str, Template]] = {
     language.code: language.templates for language in (_en, _is)

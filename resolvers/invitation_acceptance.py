@@ -17,12 +17,13 @@ from tortoise.transactions import in_transaction
 from crypto.tokens import decode_token, lookup_hash
 from models.accounts import Account
 from models.practice import Engagement, EngagementSource, EngagementStatus, Invitation
-from resolvers import accounts, audit, engagements, registration_details
+from resolvers import accounts, audit, engagements, outbox, registration_details
 from resolvers.caller import Caller
 from resolvers.errors import ErrorCode, UserError, check, fail
 from resolvers.invitations import RELATED, TOKEN_PURPOSE, InvitationStatus, status_of
 from resolvers.registration_details import RegistrationDetails
 from resolvers.signin import SignedIn, start_session
+from settings import Settings
 
 
 @dataclass(frozen=True)
@@ -142,10 +143,28 @@ async def _accept(caller: Caller, invitation: Invitation, details: RegistrationD
             status=EngagementStatus.ACTIVE, source=EngagementSource.INVITATION,
             details=details, invitation=invitation,
         )
+        await _tell_the_professional(caller.settings, invitation, account)
         await audit.record(caller, "accept_invitation", subject_type="engagement",
                            subject_id=engagement.id, person_id=account.id,
                            actor_id=account.id)
     return Accepted(engagement=engagement, signed_in=signed_in)
+
+
+async def _tell_the_professional(settings: Settings, invitation: Invitation,
+                                 account: Account) -> None:
+    """The professional learns who joined; when a signed-in account with another address took
+    the invitation (a forwarded link, a person's second address), the email says so."""
+    profile = invitation.service.professional
+    other_address = account.email != invitation.email
+    await outbox.enqueue(
+        settings, to=profile.account.email, template="invitation_accepted",
+        locale=profile.account.locale,
+        values={"name": profile.display_name, "client": account.name,
+                "service": invitation.service.title,
+                "account_email": account.email if other_address else "",
+                "invited_email": invitation.email if other_address else "",
+                "link": f"{settings.public_url}/practice/clients"},
+    )
 
 
 async def _link_account(account: Account, invitation: Invitation, now: datetime) -> None:

@@ -82,6 +82,11 @@ async def test_invited_person_follows_the_emailed_link_and_registers(api, mailbo
     practice = (await api.data(PRACTICE, token=sigrun))["practice"]
     assert practice["invitations"][0]["status"] == "ACCEPTED"
     assert [e["status"] for e in practice["engagements"]] == ["ACTIVE"]
+    await mailbox.deliver()
+    notice = mailbox.last("sigrun@example.com")
+    assert notice["Subject"] == "Anna accepted your invitation"
+    assert "Psychological counselling" in text_of(notice)
+    assert "not the address you invited" not in text_of(notice)
 
 
 async def test_invitation_in_icelandic(api, mailbox):
@@ -276,3 +281,18 @@ async def test_someone_with_an_account_is_invited_in_their_own_language(api, mai
     email = mailbox.last("anna@example.com")
     assert email["Subject"] == "Boð um þjónustu: Psychological counselling"
     assert invitation["locale"] == "en"  # the professional's view says nothing of the account
+
+
+async def test_a_signed_in_account_with_another_address_takes_it_and_the_professional_is_told(
+        api, mailbox):
+    other = await client(api, "anna.private@example.com", "Anna Jónsdóttir")
+    _, service, _, token = await _invited(api, mailbox)
+    accepted = (await api.data(ACCEPT, {"input": {
+        "token": token, "details": full_details(service),
+    }}, token=other))["acceptInvitation"]
+    assert accepted["userErrors"] == []
+    assert accepted["viewer"]["emailConfirmed"] is False  # the invitation proved another address
+
+    await mailbox.deliver()
+    notice = text_of(mailbox.last("sigrun@example.com"))
+    assert "anna.private@example.com, not the address you invited (anna@example.com)" in notice
