@@ -53,20 +53,30 @@ def _upcoming(account: Account, now: datetime, *, with_cancelled: bool = False):
     return Session.filter(client_id=account.id, status__in=statuses, ends_at__gt=now)
 
 
-async def next_session(caller: Caller, now: datetime | None = None) -> Session | None:
-    account = caller.require_account()
-    return await _upcoming(account, now or datetime.now(UTC)).order_by(
-        "starts_at", "id").first()
+@dataclass(frozen=True)
+class UpcomingAsk:
+    """One field's question for upcoming sessions: nextSession asks for the first one."""
+
+    first: int
+    with_cancelled: bool = False
 
 
-async def upcoming_sessions(caller: Caller, first: int, now: datetime | None = None, *,
-                            with_cancelled: bool = False) -> list[Session]:
-    """The next `first` booked sessions, soonest first; the rest come with a larger `first`."""
-    account = caller.require_account()
+def check_upcoming_first(first: int) -> None:
     if not 1 <= first <= MAX_UPCOMING:
         raise fail(f"Ask for between 1 and {MAX_UPCOMING} upcoming sessions.", field="first")
-    return await _upcoming(account, now or datetime.now(UTC),
-                           with_cancelled=with_cancelled).order_by("starts_at", "id").limit(first)
+
+
+async def upcoming_together(caller: Caller, now: datetime, asks: list[UpcomingAsk]
+                            ) -> list[list[Session]]:
+    """nextSession and every upcomingSessions(first:) of one hub, batched: one query per kind
+    (booked only, or with the cancelled ones) for the longest list, sliced for each field."""
+    account = caller.require_account()
+    longest: dict[bool, list[Session]] = {}
+    for kind in {ask.with_cancelled for ask in asks}:
+        limit = max(ask.first for ask in asks if ask.with_cancelled == kind)
+        longest[kind] = await _upcoming(account, now, with_cancelled=kind).order_by(
+            "starts_at", "id").limit(limit)
+    return [longest[ask.with_cancelled][:ask.first] for ask in asks]
 
 
 async def past_sessions(caller: Caller, *, first: int | None, after: str | None,

@@ -8,10 +8,13 @@ returning every session ever held would make the SPA's home page slow (BENCHMARK
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from uuid import UUID
 
 import strawberry
+from strawberry.dataloader import DataLoader
 
+from models import scheduling as m
 from resolvers import hub, payment_queries
 from resolvers.pagination import DEFAULT_PAGE_SIZE
 from schema.context import Info, viewer_time_zone
@@ -45,12 +48,14 @@ class Hub:
     time_zone: str = strawberry.field(description="The client's IANA zone; *Local times use it.")
     _engagements: strawberry.Private[list]
     _now: strawberry.Private[datetime]
+    _upcoming: strawberry.Private[DataLoader[hub.UpcomingAsk, list[m.Session]]]
+    """nextSession and upcomingSessions share one query (they resolve in the same tick)."""
 
     @strawberry.field(description="The soonest booked session that has not ended; check "
                                   "canJoin to show its join button.")
     async def next_session(self, info: Info) -> Session | None:
-        found = await hub.next_session(info.context.caller, self._now)
-        return Session.of(found, info.context.viewpoint) if found else None
+        found = await self._upcoming.load(hub.UpcomingAsk(first=1))
+        return Session.of(found[0], info.context.viewpoint) if found else None
 
     @strawberry.field(description="Booked sessions that have not ended, soonest first. "
                                   f"`first` is at most {hub.MAX_UPCOMING}. With "
@@ -60,8 +65,8 @@ class Hub:
     @user_errors_as_graphql_errors
     async def upcoming_sessions(self, info: Info, first: int = 5,
                                 include_cancelled: bool = False) -> list[Session]:
-        found = await hub.upcoming_sessions(info.context.caller, first, self._now,
-                                            with_cancelled=include_cancelled)
+        hub.check_upcoming_first(first)
+        found = await self._upcoming.load(hub.UpcomingAsk(first, include_cancelled))
         return Session.list_of(found, info.context.viewpoint)
 
     @strawberry.field(description="Sessions that have ended, whatever their status, newest "
@@ -109,5 +114,6 @@ class HubQueries:
         caller = info.context.caller
         engagements = await hub.client_engagements(caller)
         info.context.loaders.remember(*engagements, caller.require_account())
-        return Hub(time_zone=viewer_time_zone(info), _engagements=engagements,
-                   _now=info.context.viewpoint.now)
+        now = info.context.viewpoint.now
+        return Hub(time_zone=viewer_time_zone(info), _engagements=engagements, _now=now,
+                   _upcoming=DataLoader(partial(hub.upcoming_together, caller, now)))
