@@ -58,7 +58,10 @@ async def test_smtp_down_delays_the_email_never_fails_the_mutation_and_never_los
     message = await OutboxMessage.get(id=message.id)
     assert message.status is OutboxStatus.SENT
     assert message.content is None
-    assert (await mailbox.deliver(now=t0 + timedelta(days=1))).claimed == 0
+    later = await mailbox.deliver(now=t0 + timedelta(days=1))
+    assert later.claimed == 1, "only the acceptance notice to the professional, never it again"
+    assert len(mailbox.to("anna@example.com")) == 1
+    assert mailbox.last("sigrun@example.com")["Subject"] == "Anna accepted your invitation"
 
 
 async def test_two_senders_at_once_send_each_message_exactly_once(api, mailbox):
