@@ -121,7 +121,8 @@ def _status(index: int) -> SessionStatus:
 
 async def add_history() -> None:
     """200 sessions per engagement every two days, staggered by an hour so none overlap."""
-    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    # The next whole hour: the first session booked ahead has not started (nor ended) yet.
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     held = SESSIONS_PER_SERVICE - AHEAD
     for hour, engagement in enumerate(await Engagement.all().select_related(
             "service__professional")):
