@@ -47,6 +47,18 @@ class Settings:
     login_window_minutes: int = 15
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 20
+    """Both limits count attempts from unknown devices only (see known devices below)."""
+    login_device_max_failures: int = 5
+    """Wrong passwords a known device may send before its device token stops counting."""
+    login_device_days: int = 180
+    """How long a device token (login payload `deviceToken`) keeps a device known."""
+
+    emailing_window_minutes: int = 60
+    request_service_max_per_account: int = 5
+    request_service_max_per_address: int = 20
+    invitation_max_per_account: int = 50
+    """inviteClient and resendInvitation together, per professional."""
+    invitation_max_per_address: int = 100
 
     graphql_max_depth: int = 12
     graphql_max_aliases: int = 30
@@ -193,6 +205,25 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         login_max_failures_per_address=_int(
             env, "LOGIN_MAX_FAILURES_PER_ADDRESS", defaults.login_max_failures_per_address
         ),
+        login_device_max_failures=_int(
+            env, "LOGIN_DEVICE_MAX_FAILURES", defaults.login_device_max_failures
+        ),
+        login_device_days=_int(env, "LOGIN_DEVICE_DAYS", defaults.login_device_days),
+        emailing_window_minutes=_int(
+            env, "EMAILING_WINDOW_MINUTES", defaults.emailing_window_minutes
+        ),
+        request_service_max_per_account=_int(
+            env, "REQUEST_SERVICE_MAX_PER_ACCOUNT", defaults.request_service_max_per_account
+        ),
+        request_service_max_per_address=_int(
+            env, "REQUEST_SERVICE_MAX_PER_ADDRESS", defaults.request_service_max_per_address
+        ),
+        invitation_max_per_account=_int(
+            env, "INVITATION_MAX_PER_ACCOUNT", defaults.invitation_max_per_account
+        ),
+        invitation_max_per_address=_int(
+            env, "INVITATION_MAX_PER_ADDRESS", defaults.invitation_max_per_address
+        ),
         graphql_max_depth=_int(env, "GRAPHQL_MAX_DEPTH", defaults.graphql_max_depth),
         graphql_max_aliases=_int(env, "GRAPHQL_MAX_ALIASES", defaults.graphql_max_aliases),
         graphql_max_tokens=_int(env, "GRAPHQL_MAX_TOKENS", defaults.graphql_max_tokens),
@@ -236,6 +267,10 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         join_window_minutes=_int(env, "JOIN_WINDOW_MINUTES", defaults.join_window_minutes),
     )
     _check_stripe(settings)
+    for name, minutes in (("LOGIN_WINDOW_MINUTES", settings.login_window_minutes),
+                          ("EMAILING_WINDOW_MINUTES", settings.emailing_window_minutes)):
+        if not 1 <= minutes <= 1440:
+            raise SettingsError(f"{name} must be between 1 and 1440 (a day).")
     if settings.smtp_security not in {"starttls", "tls", "none"}:
         raise SettingsError("SMTP_SECURITY must be starttls, tls or none.")
     if environment == "production" and not settings.smtp_configured:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 APPS: dict[str, list[str]] = {
-    "accounts": ["models.accounts", "models.audit"],
+    "accounts": ["models.accounts", "models.audit", "models.rate_limits"],
     "notes": ["models.notes"],
     "practice": ["models.practice", "models.account_links"],
     "messaging": ["models.outbox"],

@@ -1,4 +1,4 @@
-"""Accounts and everything about signing in: login sessions, second factor, failed attempts."""
+"""Accounts and everything about signing in: login sessions, second factor, known devices."""
 
 from __future__ import annotations
 
@@ -69,6 +69,8 @@ class SecondFactorChallenge(Model):
     expires_at = fields.DatetimeField()
     failed_attempts = fields.IntField(default=0)
     completed_at = fields.DatetimeField(null=True)
+    known_device_id = fields.UUIDField(null=True)
+    """The known device the password came from: replaced by a new one when the sign-in ends."""
 
     class Meta:
         table = "second_factor_challenge"
@@ -87,15 +89,22 @@ class RecoveryCode(Model):
         unique_together = (("account", "code_hash"),)
 
 
-class LoginFailure(Model):
-    """One failed sign-in, keyed by a keyed hash of the email or the client address.
+class KnownDevice(Model):
+    """A browser that signed in to this account before (OWASP's device cookie).
 
-    Kept in the database, not in memory, so the limit holds across every app process.
+    It carries a secret that lets its sign-ins skip the lockout that failed attempts from
+    unknown devices put on the account, so a stranger cannot lock the owner out. Only a hash of
+    the secret is stored. Its own failures are counted: past a small budget it counts as unknown.
     """
 
     id = fields.UUIDField(primary_key=True, default=uuid4)
-    key_hash = fields.CharField(max_length=64, db_index=True)
-    at = fields.DatetimeField(db_index=True)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "accounts.Account", related_name="known_devices", on_delete=fields.CASCADE
+    )
+    token_hash = fields.CharField(max_length=64, unique=True)
+    failed_attempts = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
 
     class Meta:
-        table = "login_failure"
+        table = "known_device"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
@@ -12,7 +13,7 @@ from tortoise.transactions import in_transaction
 from crypto import passwords, secrets_at_rest, totp
 from crypto.tokens import decode_token, lookup_hash, new_token
 from models.accounts import Account, LoginSession, RecoveryCode, SecondFactorChallenge
-from resolvers import audit, login_limits, note_keys
+from resolvers import audit, known_devices, login_limits, note_keys
 from resolvers.caller import Caller
 from resolvers.errors import ErrorCode, fail
 from resolvers.validation import normalise_email
@@ -30,6 +31,8 @@ class SignedIn:
     token: str
     account: Account
     expires_at: datetime
+    device_token: str
+    """Keeps this browser known to the account (resolvers/known_devices.py)."""
     note_recovery_key: str | None = None
     """Set when registering as a professional made a notes key: shown once, never stored."""
 
@@ -41,8 +44,10 @@ class SecondFactorNeeded:
 
 
 async def start_session(caller: Caller, account: Account, *,
-                        note_key: note_keys.UnlockedNoteKey | None = None) -> SignedIn:
-    """Create a login session; a professional's unlocked notes key is held for it."""
+                        note_key: note_keys.UnlockedNoteKey | None = None,
+                        replacing_device: UUID | None = None) -> SignedIn:
+    """Create a login session; a professional's unlocked notes key is held for it. The browser
+    gets a new device token, which replaces the one it signed in with (`replacing_device`)."""
     token = new_token()
     raw = decode_token(token)
     assert raw is not None
@@ -58,9 +63,11 @@ async def start_session(caller: Caller, account: Account, *,
     )
     if note_key is not None:
         await note_keys.keep_for_session(session, raw, note_key)
+    device_token = await known_devices.issue(caller, account, replacing=replacing_device)
     await audit.record(caller, "login", subject_type="account", subject_id=account.id,
                        person_id=account.id, actor_id=account.id)
-    return SignedIn(token=token, account=account, expires_at=expires_at)
+    return SignedIn(token=token, account=account, expires_at=expires_at,
+                    device_token=device_token)
 
 
 async def authenticate(settings: Settings, token: str | None, caller: Caller) -> Caller:
@@ -110,22 +117,30 @@ async def _dummy_hash(caller: Caller) -> str:
     return _dummy_hashes[key]
 
 
-async def login(caller: Caller, *, email: str, password: str) -> SignedIn | SecondFactorNeeded:
+async def login(caller: Caller, *, email: str, password: str, device_token: str | None = None
+                ) -> SignedIn | SecondFactorNeeded:
     """Check a password; unknown emails and wrong passwords get the same answer and timing.
 
     Same message, same code, and a real argon2 verify for unknown emails: prevents account
-    enumeration, which here would reveal that a person is in therapy.
+    enumeration, which here would reveal that a person is in therapy. A device token of this
+    account takes the attempt out of the unknown-device limits and into the device's own
+    budget, so strangers' failures cannot lock the owner out (resolvers/known_devices.py).
     """
     email = normalise_email(email)
-    await login_limits.refuse_if_locked(caller, email)
     account = await Account.get_or_none(email=email)
+    device = await known_devices.recognise(caller, device_token, account)
+    if device is None:
+        await login_limits.refuse_if_locked(caller, email)
     stored = account.password_hash if account else await _dummy_hash(caller)
     verification = await asyncio.to_thread(
         passwords.verify_password, caller.password_hasher, stored, password
     )
     if account is None or not verification.ok:
         async with in_transaction():
-            await login_limits.record_failure(caller, email)
+            if device is None:
+                await login_limits.record_failure(caller, email)
+            else:
+                await known_devices.record_failure(device)
             await audit.record(caller, "login_failed", subject_type="account",
                                subject_id=account.id if account else None,
                                person_id=account.id if account else None)
@@ -135,14 +150,18 @@ async def login(caller: Caller, *, email: str, password: str) -> SignedIn | Seco
     async with in_transaction():
         if verification.new_hash:
             await Account.filter(id=account.id).update(password_hash=verification.new_hash)
-        await login_limits.clear_for_email(caller, email)
+        if device is None:
+            await login_limits.clear_for_email(caller, email)
+        device_id = device.id if device else None
         if account.second_factor_enabled:
-            return await _start_challenge(caller, account, note_key)
-        return await start_session(caller, account, note_key=note_key)
+            return await _start_challenge(caller, account, note_key, device_id)
+        return await start_session(caller, account, note_key=note_key,
+                                   replacing_device=device_id)
 
 
 async def _start_challenge(caller: Caller, account: Account,
-                           note_key: note_keys.UnlockedNoteKey | None) -> SecondFactorNeeded:
+                           note_key: note_keys.UnlockedNoteKey | None,
+                           device_id: UUID | None) -> SecondFactorNeeded:
     """The password is not known when the second factor arrives: the notes key waits here."""
     token = new_token()
     raw = decode_token(token)
@@ -152,7 +171,7 @@ async def _start_challenge(caller: Caller, account: Account,
     )
     challenge = await SecondFactorChallenge.create(
         account=account, token_hash=lookup_hash(raw, purpose=CHALLENGE_TOKEN),
-        expires_at=expires_at,
+        expires_at=expires_at, known_device_id=device_id,
     )
     if note_key is not None:
         await note_keys.keep_for_challenge(challenge, raw, note_key)
@@ -195,7 +214,8 @@ async def verify_second_factor(
             if claimed:
                 assert raw is not None
                 note_key = await note_keys.take_from_challenge(found, raw)
-                return await start_session(caller, account, note_key=note_key)
+                return await start_session(caller, account, note_key=note_key,
+                                           replacing_device=found.known_device_id)
     if accepted:
         raise fail("This sign-in has already been completed. Sign in again.",
                    ErrorCode.CHALLENGE_EXPIRED, field="challenge")

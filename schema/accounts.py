@@ -73,6 +73,10 @@ class RegisterInput:
 class LoginInput:
     email: str
     password: str
+    device_token: str | None = strawberry.field(default=None, description=(
+        "The `deviceToken` this browser got from its last sign-in. With it, failed attempts "
+        "by others on this email do not lock this browser out."
+    ))
 
 
 @strawberry.input
@@ -121,11 +125,17 @@ class AuthPayload(Payload):
         default=None, description="Absolute expiry; idle sessions end sooner."
     )
     viewer: Viewer | None = None
+    device_token: str | None = strawberry.field(default=None, description=(
+        "Keep it in this browser (e.g. localStorage) and pass it to the next `login` as "
+        "`deviceToken`: it makes this browser a known device, which others' failed attempts "
+        "cannot lock out. Replaces the one sent with this sign-in; valid for 180 days by "
+        "default."
+    ))
 
     @classmethod
     def signed_in(cls, result: signin.SignedIn) -> AuthPayload:
         return cls(token=result.token, expires_at=result.expires_at,
-                   viewer=Viewer.from_account(result.account))
+                   viewer=Viewer.from_account(result.account), device_token=result.device_token)
 
 
 @strawberry.type(description="A new account, signed in.")
@@ -198,18 +208,20 @@ class AccountMutations:
         )
         return RegisterPayload(token=result.token, expires_at=result.expires_at,
                                viewer=Viewer.from_account(result.account),
+                               device_token=result.device_token,
                                note_recovery_key=result.note_recovery_key)
 
     @strawberry.mutation(description="Sign in. Wrong email and wrong password answer alike.")
     @user_errors_as(LoginPayload)
     async def login(self, info: Info, input: LoginInput) -> LoginPayload:
         result = await signin.login(info.context.caller, email=input.email,
-                                    password=input.password)
+                                    password=input.password, device_token=input.device_token)
         if isinstance(result, signin.SecondFactorNeeded):
             return LoginPayload(second_factor_required=True, challenge=result.challenge,
                                 challenge_expires_at=result.expires_at)
         return LoginPayload(token=result.token, expires_at=result.expires_at,
-                            viewer=Viewer.from_account(result.account))
+                            viewer=Viewer.from_account(result.account),
+                            device_token=result.device_token)
 
     @strawberry.mutation(description="Finish a sign-in that needs a second factor.")
     @user_errors_as(AuthPayload)

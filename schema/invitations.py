@@ -72,6 +72,10 @@ class AcceptInvitationPayload(Payload):
     )
     expires_at: datetime | None = None
     viewer: Viewer | None = None
+    device_token: str | None = strawberry.field(
+        default=None, description="Set with `token`: keep it and pass it to `login` "
+                                  "(see LoginPayload.deviceToken)."
+    )
 
 
 @strawberry.type
@@ -123,5 +127,6 @@ class InvitationMutations:
             engagement=Engagement.of(accepted.engagement),
             token=signed_in.token if signed_in else None,
             expires_at=signed_in.expires_at if signed_in else None,
+            device_token=signed_in.device_token if signed_in else None,
             viewer=Viewer.from_account(account),
         )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from models.accounts import LoginFailure, LoginSession
+from models.accounts import LoginSession
+from models.rate_limits import RateLimitEvent
 from tests.helpers import LOGIN, PASSWORD, REGISTER, VIEWER, login, register
 from tests.sql_count import counting_statements
 
@@ -77,7 +78,7 @@ async def test_sixth_rapid_attempt_is_refused_even_with_the_right_password(api):
     assert "Wait 15 minutes" in locked["userErrors"][0]["message"]
 
     # The window passes: the failures are now older than 15 minutes.
-    await LoginFailure.all().update(at=datetime.now(UTC) - timedelta(minutes=16))
+    await RateLimitEvent.all().update(at=datetime.now(UTC) - timedelta(minutes=16))
     assert (await login(api, "anna@example.com", PASSWORD))["token"]
 
 
