@@ -24,7 +24,15 @@ from models.practice import (
     Invitation,
     Service,
 )
-from resolvers import audit, cards, outbox, registration_details, services, session_changes
+from resolvers import (
+    audit,
+    cards,
+    emailing_limits,
+    outbox,
+    registration_details,
+    services,
+    session_changes,
+)
 from resolvers.caller import Caller
 from resolvers.engagement_access import NOT_FOUND_MESSAGE, RELATED, visible_engagements
 from resolvers.errors import ErrorCode, UserErrors, check, fail
@@ -94,6 +102,7 @@ async def request_service(
     if problem := await already_engaged(account, service):
         raise problem
     await cards.require_card(caller.settings, account.id, service)
+    await emailing_limits.refuse_if_reached(caller, emailing_limits.REQUEST_SERVICE)
     professional = await Account.get(id=service.professional.account_id)
     try:
         async with in_transaction():
@@ -114,6 +123,7 @@ async def request_service(
             )
             await audit.record(caller, "request_service", subject_type="engagement",
                                subject_id=engagement.id, person_id=account.id)
+            await emailing_limits.record(caller, emailing_limits.REQUEST_SERVICE)
     except IntegrityError:
         raise fail("You have already asked for this service, or are connected to it.",
                    ErrorCode.ALREADY_ENGAGED) from None

@@ -18,7 +18,7 @@ from tortoise.transactions import in_transaction
 from crypto.tokens import decode_token, lookup_hash, new_token
 from models.accounts import Account
 from models.practice import Invitation, Service
-from resolvers import audit, engagements, outbox, services
+from resolvers import audit, emailing_limits, engagements, outbox, services
 from resolvers.caller import Caller
 from resolvers.errors import ErrorCode, check, fail
 from resolvers.validation import (
@@ -82,6 +82,7 @@ async def invite_client(
         raise fail("This service is archived; invite clients to a current one.",
                    ErrorCode.SERVICE_ARCHIVED, "serviceId")
     await _refuse_duplicate(service, email)
+    await emailing_limits.refuse_if_reached(caller, emailing_limits.INVITATION)
     token, token_hash = _new_token()
     now = datetime.now(UTC)
     async with in_transaction():
@@ -93,6 +94,7 @@ async def invite_client(
         await _mail(caller.settings, invitation, service, token)
         await audit.record(caller, "invite_client", subject_type="invitation",
                            subject_id=invitation.id)
+        await emailing_limits.record(caller, emailing_limits.INVITATION)
     return await _loaded(invitation.id)
 
 
@@ -117,6 +119,7 @@ async def resend_invitation(caller: Caller, invitation_id: UUID | None) -> Invit
     if invitation.service.archived_at is not None:
         raise fail("This service is archived; invite clients to a current one.",
                    ErrorCode.SERVICE_ARCHIVED)
+    await emailing_limits.refuse_if_reached(caller, emailing_limits.INVITATION)
     token, token_hash = _new_token()
     now = datetime.now(UTC)
     async with in_transaction():
@@ -130,6 +133,7 @@ async def resend_invitation(caller: Caller, invitation_id: UUID | None) -> Invit
         await _mail(caller.settings, invitation, invitation.service, token)
         await audit.record(caller, "resend_invitation", subject_type="invitation",
                            subject_id=invitation.id)
+        await emailing_limits.record(caller, emailing_limits.INVITATION)
     return await _loaded(invitation.id)
 
 

@@ -1,0 +1,55 @@
+"""Limits on the mutations that send email on someone's request: requestService (open to any
+account, even one made a minute ago), inviteClient and resendInvitation.
+
+Without them any account could make us mail strangers in bulk, and our sending reputation and
+the recipients' inboxes would pay. Each sent email is counted per account and per client
+address (resolvers/rate_limits.py, in the database); refused calls count nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from resolvers import rate_limits
+from resolvers.caller import Caller
+from settings import Settings
+
+
+@dataclass(frozen=True)
+class EmailingAction:
+    name: str
+    what: str
+    """Completes "You have … too often"."""
+
+    def per_account(self, settings: Settings) -> int:
+        return getattr(settings, f"{self.name}_max_per_account")
+
+    def per_address(self, settings: Settings) -> int:
+        return getattr(settings, f"{self.name}_max_per_address")
+
+
+REQUEST_SERVICE = EmailingAction("request_service", "asked for services")
+INVITATION = EmailingAction("invitation", "sent invitations")
+
+
+def _limits(caller: Caller, action: EmailingAction) -> list[rate_limits.Limit]:
+    settings = caller.settings
+    window = timedelta(minutes=settings.emailing_window_minutes)
+    account = caller.require_account()
+    limits = [rate_limits.limit(settings, f"{action.name}-account", str(account.id),
+                                max_events=action.per_account(settings), window=window)]
+    if caller.address:
+        limits.append(rate_limits.limit(settings, f"{action.name}-address", caller.address,
+                                        max_events=action.per_address(settings),
+                                        window=window))
+    return limits
+
+
+async def refuse_if_reached(caller: Caller, action: EmailingAction) -> None:
+    await rate_limits.refuse_if_reached(_limits(caller, action), action.what)
+
+
+async def record(caller: Caller, action: EmailingAction) -> None:
+    """Count one sent email; call it inside the transaction that enqueues the email."""
+    await rate_limits.record(_limits(caller, action))
