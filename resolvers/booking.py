@@ -139,7 +139,9 @@ async def book_series(caller: Caller, engagement_id: UUID | None, starts_at: dat
             await SessionSeries.filter(id=result.series.id).delete()
             result.series = None
         else:
-            booked = [await loaded(s.id) for s in result.sessions]
+            booked = await session_mail.load(Session.filter(
+                id__in=[s.id for s in result.sessions]).order_by("starts_at"))
+            result.sessions = booked
             await session_mail.mail_series(caller.settings, booked,
                                            [s.starts_at for s in result.skipped])
             for session in booked:
@@ -147,7 +149,6 @@ async def book_series(caller: Caller, engagement_id: UUID | None, starts_at: dat
             await audit.record(caller, "book_series", subject_type="session_series",
                                subject_id=result.series.id, person_id=engagement.client_id)
     result.skipped.sort(key=lambda s: s.starts_at)
-    result.sessions = [await loaded(s.id) for s in result.sessions]
     return result
 
 

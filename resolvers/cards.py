@@ -36,9 +36,14 @@ def require_card_payments(settings: Settings) -> None:
 async def start_card_setup(caller: Caller) -> str:
     """The client secret of a new SetupIntent for the signed-in person's Stripe customer
     (created the first time). Calling it again is harmless: each call starts a new setup, and
-    only the one the client completes saves a card."""
+    only the one the client completes saves a card. Cards belong to clients, who pay their own
+    sessions with them: an account in practitioner mode only has nothing to pay."""
     account = caller.require_account()
     require_card_payments(caller.settings)
+    if not account.is_client:
+        raise fail("Cards are saved by clients to pay for their sessions, and this account is "
+                   "a professional's only. Your clients save their own cards; you charge "
+                   "them with chargeSession.", ErrorCode.NOT_ALLOWED)
     existing = await SavedCard.get_or_none(account_id=account.id)
     try:
         async with StripeGateway(caller.settings) as gateway:

@@ -19,6 +19,7 @@ from tests.payment_steps import (
     PAYMENTS,
     REFUND,
     REMOVE_CARD,
+    START_CARD_SETUP,
     book,
     codes,
     download,
@@ -38,6 +39,16 @@ ISK_15000 = {"price": {"amount": 15000, "currency": "ISK"}}
 async def charge(api, practice, session):
     return (await api.data(CHARGE, {"input": {"sessionId": session_id(session)}},
                            token=practice.professional))["chargeSession"]
+
+
+async def test_a_professional_only_account_cannot_start_a_card_setup(stripe_api, fake_stripe):
+    sigrun = await professional(stripe_api)
+    setup = (await stripe_api.data(START_CARD_SETUP, token=sigrun))["startCardSetup"]
+    assert setup["clientSecret"] is None
+    assert codes(setup) == ["NOT_ALLOWED"]
+    assert setup["userErrors"][0]["message"].startswith("Cards are saved by clients")
+    assert fake_stripe.customers == {}
+    assert await SavedCard.all().count() == 0
 
 
 async def test_card_setup_makes_one_customer_and_the_webhook_saves_brand_last4_and_expiry(

@@ -22,6 +22,7 @@ from tests.scheduling_steps import (
     practice,
     with_client,
 )
+from tests.sql_count import counting_statements
 
 LONDON = "Europe/London"
 
@@ -133,3 +134,18 @@ async def test_a_series_is_cancelled_from_a_date_onward(api, mailbox):
                      if m["Subject"].startswith("Session cancelled")]
     assert len(cancellations) == 2
     assert all("Moving abroad" not in text_of(m) for m in cancellations)
+
+
+async def test_a_series_loads_its_booked_sessions_once_for_mail_events_and_answer(api):
+    """Each booked session used to be loaded twice, one query pair per session."""
+    setup = await practice(api)
+    change = next_clock_change(LONDON)
+    start = local(change - timedelta(days=change.weekday() + 7 * 4), "10:00", LONDON)
+    with counting_statements() as statements:
+        payload = await _series(api, setup.professional, setup.engagement_id, start,
+                                everyWeeks=1, count=6)
+    assert len(payload["sessions"]) == 6
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    session_loads = [s for s in selects if 'FROM "scheduling_session" LEFT OUTER JOIN' in s]
+    service_loads = [s for s in selects if s.startswith('SELECT "service".')]
+    assert (len(session_loads), len(service_loads)) == (1, 1)
