@@ -38,6 +38,7 @@ from resolvers.caller import Caller
 from resolvers.signin import authenticate
 from routes.calendar_feeds import calendar_feed
 from routes.payments import receipt_endpoint, stripe_webhook_endpoint
+from routes.preflight import graphql_options
 from schema import build_schema
 from schema.context import Context
 from settings import Settings
@@ -143,6 +144,7 @@ def create_app(settings: Settings, *, manage_database: bool = True,
     return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", graphql_options, methods=["OPTIONS"]),
             WebSocketRoute("/graphql", graphql),
             Route("/health", health),
             Route("/calendar/{token}.ics", calendar_feed, methods=["GET"]),
