@@ -12,6 +12,7 @@ import httpx
 from app import create_app
 from settings import Settings
 from tests.helpers import PASSWORD, register
+from tests.test_second_factor import enrol
 
 LOGIN = """
 mutation Login($input: LoginInput!) {
@@ -25,15 +26,19 @@ class Browser:
     def __init__(self, http: httpx.AsyncClient) -> None:
         self.http = http
 
-    async def login(self, email: str, password: str = PASSWORD,
-                    device_token: str | None = None) -> dict[str, Any]:
-        response = await self.http.post("/graphql", json={"query": LOGIN, "variables": {
-            "input": {"email": email, "password": password, "deviceToken": device_token},
-        }})
+    async def mutate(self, query: str, **input: Any) -> dict[str, Any]:
+        response = await self.http.post("/graphql", json={"query": query,
+                                                          "variables": {"input": input}})
         assert response.status_code == 200
         body = response.json()
         assert "errors" not in body, body
-        return body["data"]["login"]
+        [payload] = body["data"].values()
+        return payload
+
+    async def login(self, email: str, password: str = PASSWORD,
+                    device_token: str | None = None) -> dict[str, Any]:
+        return await self.mutate(LOGIN, email=email, password=password,
+                                 deviceToken=device_token)
 
 
 @asynccontextmanager
@@ -116,3 +121,32 @@ async def test_a_replaced_device_token_no_longer_exempts(api, settings):
         await _fifty_wrong_attempts(settings, "anna@example.com")
         refused = await owner.login("anna@example.com", device_token=old)
     assert _codes(refused) == ["RATE_LIMITED"]
+
+
+async def test_with_a_second_factor_the_device_token_comes_with_the_finished_sign_in(
+        api, settings):
+    token = await register(api, "anna@example.com")
+    _, recovery_codes = await enrol(api, token)
+    async with browser_at(settings, "198.51.100.7") as owner:
+        challenge = await owner.mutate(LOGIN_2FA, email="anna@example.com", password=PASSWORD)
+        assert challenge["deviceToken"] is None  # not signed in yet
+        verified = await owner.mutate(VERIFY, challenge=challenge["challenge"],
+                                      recoveryCode=recovery_codes[0])
+        assert verified["token"]
+        assert verified["deviceToken"]
+
+        await _fifty_wrong_attempts(settings, "anna@example.com")
+        known = await owner.mutate(LOGIN_2FA, email="anna@example.com", password=PASSWORD,
+                                   deviceToken=verified["deviceToken"])
+    assert known["userErrors"] == []
+    assert known["secondFactorRequired"] is True
+
+
+LOGIN_2FA = """
+mutation Login($input: LoginInput!) {
+  login(input: $input) { secondFactorRequired challenge deviceToken userErrors { code } }
+}"""
+VERIFY = """
+mutation($input: VerifySecondFactorInput!) {
+  verifySecondFactor(input: $input) { token deviceToken userErrors { code } }
+}"""
