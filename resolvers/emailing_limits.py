@@ -8,6 +8,7 @@ address (resolvers/rate_limits.py, in the database); refused calls count nothing
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -21,16 +22,20 @@ class EmailingAction:
     name: str
     what: str
     """Completes "You have … too often"."""
-
-    def per_account(self, settings: Settings) -> int:
-        return getattr(settings, f"{self.name}_max_per_account")
-
-    def per_address(self, settings: Settings) -> int:
-        return getattr(settings, f"{self.name}_max_per_address")
+    per_account: Callable[[Settings], int]
+    per_address: Callable[[Settings], int]
 
 
-REQUEST_SERVICE = EmailingAction("request_service", "asked for services")
-INVITATION = EmailingAction("invitation", "sent invitations")
+REQUEST_SERVICE = EmailingAction(
+    "request-service", "asked for services",
+    per_account=lambda settings: settings.request_service_max_per_account,
+    per_address=lambda settings: settings.request_service_max_per_address,
+)
+INVITATION = EmailingAction(
+    "invitation", "sent invitations",
+    per_account=lambda settings: settings.invitation_max_per_account,
+    per_address=lambda settings: settings.invitation_max_per_address,
+)
 
 
 def _limits(caller: Caller, action: EmailingAction) -> list[rate_limits.Limit]:

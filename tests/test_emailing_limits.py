@@ -118,3 +118,11 @@ async def test_invitations_are_limited_per_address(small_limits_api):
         await invite(api, sigrun, ours["id"], f"a{n}@example.com")
     await invite(api, helga, hers["id"], "b0@example.com")
     assert codes(await _invite(api, helga, hers["id"], "b1@example.com")) == ["RATE_LIMITED"]
+
+
+def test_a_window_longer_than_a_day_is_refused_at_start():
+    from settings import SettingsError, from_env
+    from tests.conftest import TEST_ENV
+
+    with pytest.raises(SettingsError, match="EMAILING_WINDOW_MINUTES must be between 1 and 1440"):
+        from_env({**TEST_ENV, "EMAILING_WINDOW_MINUTES": "2000"})
