@@ -110,6 +110,17 @@ async def health(_: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
+def readiness(events: Events) -> Route:
+    """`/health/ready`: 503 while this process cannot hear events (its LISTEN connection is
+    reconnecting), so a load balancer sends subscribers elsewhere; `/health` stays liveness."""
+    async def ready(request: Request) -> JSONResponse:
+        alive = await health(request)
+        status = "ok" if alive.status_code == 200 and events.ready else "unavailable"
+        return JSONResponse({"status": status, "events": "ok" if events.ready else "down"},
+                            status_code=200 if status == "ok" else 503)
+    return Route("/health/ready", ready)
+
+
 async def _stop_sender(settings: Settings, sender: asyncio.Task[None],
                        stop: asyncio.Event) -> None:
     """Let the mail sender finish the message in hand, so a restart does not send it twice."""
@@ -156,6 +167,7 @@ def create_app(settings: Settings, *, manage_database: bool = True,
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/health", health),
+            readiness(bus),
             Route("/calendar/{token}.ics", calendar_feed, methods=["GET"]),
             Route("/receipts/{payment_id}.pdf", receipt_endpoint(settings), methods=["GET"]),
             Route("/webhooks/stripe", stripe_webhook_endpoint(settings), methods=["POST"]),
