@@ -81,8 +81,19 @@ class GraphQLApp(GraphQL):
         if context.caller.account is None:
             raise ConnectionRejectionError({"message": "Sign in again: that token has expired."})
 
-    def encode_json(self, data: object) -> bytes:  # type: ignore[override]
-        return orjson.dumps(data)
+    def encode_json(self, data: object) -> str:
+        """Text, because Strawberry sends bytes on a websocket as binary frames, which the npm
+        `graphql-ws` client refuses (closes with 4004)."""
+        return orjson.dumps(data).decode()
+
+    def create_response(self, response_data: object,  # type: ignore[override]
+                        sub_response: Response) -> Response:
+        """HTTP answers skip the text round trip: orjson's bytes go out as they are."""
+        response = Response(orjson.dumps(response_data), media_type="application/json",
+                            status_code=sub_response.status_code or 200,
+                            background=sub_response.background)
+        response.headers.raw.extend(sub_response.headers.raw)
+        return response
 
 
 async def _sign_in(settings: Settings, header: str, caller: Caller) -> None:
@@ -98,6 +109,17 @@ async def health(_: Request) -> JSONResponse:
     except Exception:
         return JSONResponse({"status": "unavailable"}, status_code=503)
     return JSONResponse({"status": "ok"})
+
+
+def readiness(events: Events) -> Route:
+    """`/health/ready`: 503 while this process cannot hear events (its LISTEN connection is
+    reconnecting), so a load balancer sends subscribers elsewhere; `/health` stays liveness."""
+    async def ready(request: Request) -> JSONResponse:
+        alive = await health(request)
+        status = "ok" if alive.status_code == 200 and events.ready else "unavailable"
+        return JSONResponse({"status": status, "events": "ok" if events.ready else "down"},
+                            status_code=200 if status == "ok" else 503)
+    return Route("/health/ready", ready)
 
 
 async def _stop_sender(settings: Settings, sender: asyncio.Task[None],
@@ -147,6 +169,7 @@ def create_app(settings: Settings, *, manage_database: bool = True,
             Route("/graphql", graphql_options, methods=["OPTIONS"]),
             WebSocketRoute("/graphql", graphql),
             Route("/health", health),
+            readiness(bus),
             Route("/calendar/{token}.ics", calendar_feed, methods=["GET"]),
             Route("/receipts/{payment_id}.pdf", receipt_endpoint(settings), methods=["GET"]),
             Route("/webhooks/stripe", stripe_webhook_endpoint(settings), methods=["POST"]),
