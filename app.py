@@ -29,10 +29,12 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from tortoise.connection import get_connection
 from tortoise.contrib.starlette import RegisterTortoise
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import db
 import settings as settings_module
 from gateways.events import Events, events_for
+from middleware import AnswerUnavailable, BodyLimit, redact_access_log
 from resolvers import outbox, reminders
 from resolvers.caller import Caller
 from resolvers.signin import authenticate
@@ -157,12 +159,20 @@ def create_app(settings: Settings, *, manage_database: bool = True,
                 await _stop_sender(settings, reminder, stop)
                 await bus.stop()
 
-    middleware = []
+    redact_access_log()
+    # Outermost first: the client's real address for everything, CORS headers even on errors.
+    middleware = [Middleware(ProxyHeadersMiddleware,
+                             trusted_hosts=list(settings.trusted_proxies))]
     if settings.cors_origins:
         middleware.append(Middleware(
             CORSMiddleware, allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST"], allow_headers=["authorization", "content-type"],
         ))
+    middleware += [
+        Middleware(AnswerUnavailable),
+        Middleware(BodyLimit, default_bytes=settings.max_body_bytes,
+                   per_path={"/webhooks/stripe": settings.stripe_webhook_max_body_bytes}),
+    ]
     return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -202,8 +212,9 @@ def main(argv: list[str]) -> int:
 
         asyncio.run(seed.run(settings, only_if_empty=args.command == "serve"))
     if args.command == "serve":
+        # The app applies TRUSTED_PROXIES itself; uvicorn's own (loopback) trust stays off.
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                    proxy_headers=True, log_level="info")
+                    proxy_headers=False, log_level="info")
     return 0
 
 

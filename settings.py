@@ -8,6 +8,7 @@ SECRET_KEY or weak password-hashing parameters.
 from __future__ import annotations
 
 import base64
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field, replace
@@ -34,6 +35,12 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     cors_origins: tuple[str, ...] = ()
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+    """Addresses or networks of reverse proxies whose X-Forwarded-For is believed: the
+    address they forward is the one rate limits and the audit log see."""
+    max_body_bytes: int = 1_048_576
+    """Largest request body accepted (GraphQL documents with their variables); larger is 413."""
+    stripe_webhook_max_body_bytes: int = 1_048_576
 
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65_536
@@ -163,6 +170,24 @@ def _float(env: dict[str, str], name: str, default: float) -> float:
         raise SettingsError(f"{name} must be a number, got {raw!r}.") from None
 
 
+def _networks(env: dict[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    """Comma-separated addresses or CIDR networks; a typo is refused rather than silently
+    trusting nothing (or, worse, the wrong hosts)."""
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    entries = tuple(entry.strip() for entry in raw.split(",") if entry.strip())
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"{name} must list IP addresses or networks (10.0.0.0/8), comma-separated; "
+                f"{entry!r} is neither."
+            ) from None
+    return entries
+
+
 def _check_stripe(settings: Settings) -> None:
     """Card payments need both secrets: without the webhook secret a saved card would never be
     recorded. A non-https API base in production would send the secret key in the clear."""
@@ -191,6 +216,11 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         host=env.get("HOST", defaults.host),
         port=_int(env, "PORT", defaults.port),
         cors_origins=tuple(o for o in env.get("CORS_ORIGINS", "").split(",") if o),
+        trusted_proxies=_networks(env, "TRUSTED_PROXIES", defaults.trusted_proxies),
+        max_body_bytes=_int(env, "MAX_BODY_BYTES", defaults.max_body_bytes),
+        stripe_webhook_max_body_bytes=_int(
+            env, "STRIPE_WEBHOOK_MAX_BODY_BYTES", defaults.stripe_webhook_max_body_bytes
+        ),
         argon2_time_cost=_int(env, "ARGON2_TIME_COST", defaults.argon2_time_cost),
         argon2_memory_kib=_int(env, "ARGON2_MEMORY_KIB", defaults.argon2_memory_kib),
         argon2_parallelism=_int(env, "ARGON2_PARALLELISM", defaults.argon2_parallelism),

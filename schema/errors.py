@@ -11,8 +11,10 @@ from typing import ParamSpec, TypeVar
 
 import strawberry
 from graphql import GraphQLError
+from starlette.responses import Response
 from strawberry.extensions import MaskErrors
 
+from resolvers import outages
 from resolvers.errors import ErrorCode, PublicError, UserError, UserErrors
 
 log = logging.getLogger("therapyhub.errors")
@@ -100,6 +102,8 @@ class MaskUnexpectedErrors(MaskErrors):
                 for error in errors]
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if outages.is_outage(error.original_error):
+            return self._unavailable(error)
         reference = secrets.token_hex(6)
         log.error("Unexpected error %s at %s", reference, error.path,
                   exc_info=error.original_error)
@@ -107,6 +111,18 @@ class MaskUnexpectedErrors(MaskErrors):
         masked.message = f"Something went wrong on our side (reference {reference})."
         masked.extensions = {"code": "INTERNAL", "reference": reference}
         return masked
+
+    def _unavailable(self, error: GraphQLError) -> GraphQLError:
+        """Temporary, so not masked as a bug: the HTTP answer becomes 503 with Retry-After."""
+        log.warning("Database unavailable at %s (%s)", error.path,
+                    type(error.original_error).__name__)
+        response = getattr(self.execution_context.context, "response", None)
+        if isinstance(response, Response):
+            response.status_code = 503
+            response.headers["Retry-After"] = str(outages.RETRY_AFTER_SECONDS)
+        return GraphQLError(outages.MESSAGE, nodes=error.nodes, source=error.source,
+                            positions=error.positions, path=error.path,
+                            extensions={"code": outages.CODE})
 
 
 def log_errors(errors: list[GraphQLError]) -> None:

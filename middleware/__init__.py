@@ -1,0 +1,13 @@
+"""The HTTP edge: what every request passes before it reaches a route.
+
+Pure ASGI middleware (no request is buffered here) plus the access-log redaction, applied by
+`app.create_app` so they hold however uvicorn is started.
+"""
+
+from __future__ import annotations
+
+from middleware.access_log import redact_access_log
+from middleware.body_limit import BodyLimit
+from middleware.unavailable import AnswerUnavailable
+
+__all__ = ["AnswerUnavailable", "BodyLimit", "redact_access_log"]
