@@ -17,7 +17,7 @@ from uuid import UUID
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
-from resolvers.errors import fail
+from resolvers.errors import ErrorCode, PublicError
 
 T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 20
@@ -31,11 +31,19 @@ class Page(Generic[T]):
     has_next_page: bool
 
 
+def _refused(message: str, field: str) -> PublicError:
+    """A clean GraphQL error with a code: connection fields are queries with no `userErrors`
+    to carry it, and a UserErrors raised there would be masked as INTERNAL."""
+    error = PublicError(message, ErrorCode.INVALID_INPUT)
+    error.extensions["field"] = field
+    return error
+
+
 def page_size(first: int | None) -> int:
     if first is None:
         return DEFAULT_PAGE_SIZE
     if not 1 <= first <= MAX_PAGE_SIZE:
-        raise fail(f"Ask for between 1 and {MAX_PAGE_SIZE} items at a time.", field="first")
+        raise _refused(f"Ask for between 1 and {MAX_PAGE_SIZE} items at a time.", "first")
     return first
 
 
@@ -54,8 +62,8 @@ def decode_cursor(cursor: str, kinds: list[type]) -> list[Any]:
         return [kind.fromisoformat(v) if kind in (datetime, date) else kind(v)
                 for v, kind in zip(raw, kinds, strict=True)]
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise fail("That cursor is not valid here; start again from the first page.",
-                   field="after") from None
+        raise _refused("That cursor is not valid here; start again from the first page.",
+                       "after") from None
 
 
 async def keyset_page(

@@ -8,8 +8,9 @@ from uuid import uuid4
 import pytest
 
 from models.audit import AuditEntry
-from resolvers.errors import UserErrors
+from resolvers.errors import PublicError
 from resolvers.pagination import keyset_page
+from tests.helpers import register
 
 ORDER = [("at", datetime, True), ("id", type(uuid4()), True)]
 
@@ -46,12 +47,20 @@ async def test_rows_added_before_the_cursor_do_not_shift_the_next_page():
 @pytest.mark.parametrize("cursor", ["garbage", "e30", "WyJ4Il0"])
 async def test_a_bad_cursor_is_a_user_error(cursor):
     await _entries(3)
-    with pytest.raises(UserErrors) as raised:
+    with pytest.raises(PublicError) as raised:
         await keyset_page(AuditEntry.all(), order=ORDER, first=2, after=cursor)
-    assert raised.value.errors[0].field == "after"
+    assert raised.value.extensions == {"code": "INVALID_INPUT", "field": "after"}
 
 
 @pytest.mark.parametrize("first", [0, -1, 101])
 async def test_page_size_is_capped(first):
-    with pytest.raises(UserErrors, match="between 1 and 100"):
+    with pytest.raises(PublicError, match="between 1 and 100"):
         await keyset_page(AuditEntry.all(), order=ORDER, first=first, after=None)
+
+
+async def test_an_out_of_range_first_on_my_payments_is_a_clean_error(api):
+    token = await register(api, "pat@example.com")
+    body = await api("{ myPayments(first: 99999999) { edges { cursor } } }", token=token)
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "INVALID_INPUT"
+    assert "between 1 and 100" in error["message"]
