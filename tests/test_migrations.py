@@ -8,26 +8,38 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tortoise.context import TortoiseContext
-from tortoise.migrations.autodetector import MigrationAutodetector
-
 import db
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-async def test_the_models_and_the_migrations_describe_the_same_schema():
+def test_the_models_and_the_migrations_describe_the_same_schema():
     """What `tortoise makemigrations` would write: nothing. A model change without its
-    migration would leave production on the old schema while every test passes."""
+    migration would leave production on the old schema while every test passes. Run in its own
+    interpreter: the autodetector's Tortoise context must not replace the suite's."""
+    result = subprocess.run([sys.executable, "-c", _DRIFT_PROBE], cwd=ROOT, capture_output=True,
+                            text=True, check=True)
+    assert result.stdout.strip() == "", (
+        "models/ and migrations/ differ; run `tortoise -c db.TORTOISE_ORM makemigrations` "
+        f"and review what it writes:\n{result.stdout}"
+    )
+
+
+_DRIFT_PROBE = """
+import asyncio
+from tortoise.context import TortoiseContext
+from tortoise.migrations.autodetector import MigrationAutodetector
+import db
+
+async def main():
     config = db.tortoise_config("sqlite://:memory:")
     async with TortoiseContext() as context:
         await context.init(config=config)
-        writers = await MigrationAutodetector(context.apps, config["apps"]).changes()
-    pending = {writer.app_label: writer.as_string() for writer in writers}
-    assert not pending, (
-        "models/ and migrations/ differ; run `tortoise -c db.TORTOISE_ORM makemigrations` "
-        f"and review what it writes:\n{pending}"
-    )
+        for writer in await MigrationAutodetector(context.apps, config["apps"]).changes():
+            print(writer.app_label, writer.as_string())
+
+asyncio.run(main())
+"""
 
 
 def test_no_migration_imports_our_models():
