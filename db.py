@@ -41,11 +41,15 @@ async def migrate(database_url: str) -> None:
         await _run_migrations(config=config)
 
 
-def _cli_config() -> dict[str, Any]:
-    import settings
+def __getattr__(name: str) -> Any:
+    """`db.TORTOISE_ORM`, for the `tortoise` CLI (`tortoise -c db.TORTOISE_ORM makemigrations`).
 
-    return tortoise_config(settings.from_env().database_url)
+    Built from the environment when the CLI asks for it, not at import: reading the settings
+    outside production creates `var/secret.key`, and importing `db` (as every test does) must
+    leave the checkout untouched.
+    """
+    if name == "TORTOISE_ORM":
+        import settings
 
-
-TORTOISE_ORM = _cli_config()
-"""For the `tortoise` CLI: `tortoise -c db.TORTOISE_ORM makemigrations`."""
+        return tortoise_config(settings.from_env().database_url)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,9 +1,20 @@
+from enum import StrEnum
+
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from models.outbox import OutboxStatus
 from uuid import uuid4
 from tortoise import fields
 from tortoise.indexes import Index
+
+
+# The values as they were when this migration was written, copied rather than imported
+# from models/, so renaming an enum there cannot break a fresh migrate.
+class OutboxStatus(StrEnum):
+    PENDING = 'pending'
+    SENDING = 'sending'
+    SENT = 'sent'
+    FAILED = 'failed'
+
 
 class Migration(migrations.Migration):
     initial = True

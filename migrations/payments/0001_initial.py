@@ -1,10 +1,29 @@
+from enum import StrEnum
+
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from models.payments import PaymentMethodKind, PaymentStatus
 from tortoise.fields.base import OnDelete
 from uuid import uuid4
 from tortoise import fields
 from tortoise.indexes import Index
+
+
+# The values as they were when this migration was written, copied rather than imported
+# from models/, so renaming an enum there cannot break a fresh migrate.
+class PaymentMethodKind(StrEnum):
+    CARD = 'card'
+    CASH = 'cash'
+    BANK_TRANSFER = 'bank_transfer'
+    INSURER = 'insurer'
+
+
+class PaymentStatus(StrEnum):
+    PROCESSING = 'processing'
+    REQUIRES_ACTION = 'requires_action'
+    PAID = 'paid'
+    FAILED = 'failed'
+    REFUNDED = 'refunded'
+
 
 class Migration(migrations.Migration):
     dependencies = [('accounts', '0001_initial'), ('scheduling', '0001_initial')]

@@ -1,13 +1,46 @@
+from enum import StrEnum
+
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from models.account_links import LinkPurpose
-from models.practice import EngagementSide, EngagementSource, EngagementStatus, ServiceKind
 from orjson import loads
 from tortoise.fields.base import OnDelete
 from tortoise.fields.data import JSON_DUMPS
 from uuid import uuid4
 from tortoise import fields
 from tortoise.indexes import Index
+
+
+# The values as they were when this migration was written, copied rather than imported
+# from models/, so renaming an enum there cannot break a fresh migrate.
+class LinkPurpose(StrEnum):
+    CONFIRM_EMAIL = 'confirm_email'
+    RESET_PASSWORD = 'reset_password'
+
+
+class EngagementSide(StrEnum):
+    CLIENT = 'client'
+    PROFESSIONAL = 'professional'
+
+
+class EngagementSource(StrEnum):
+    INVITATION = 'invitation'
+    REQUEST = 'request'
+
+
+class EngagementStatus(StrEnum):
+    REQUESTED = 'requested'
+    ACTIVE = 'active'
+    DECLINED = 'declined'
+    ENDED = 'ended'
+
+
+class ServiceKind(StrEnum):
+    PSYCHOLOGY = 'psychology'
+    PHYSIOTHERAPY = 'physiotherapy'
+    CAREER_COUNSELLING = 'career_counselling'
+    COACHING = 'coaching'
+    OTHER = 'other'
+
 
 class Migration(migrations.Migration):
     dependencies = [('accounts', '0001_initial')]

@@ -1,10 +1,27 @@
+from enum import StrEnum
+
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from models.scheduling import ExceptionKind, SessionStatus
 from tortoise.fields.base import OnDelete
 from uuid import uuid4
 from tortoise import fields
 from tortoise.indexes import Index
+
+
+# The values as they were when this migration was written, copied rather than imported
+# from models/, so renaming an enum there cannot break a fresh migrate.
+class ExceptionKind(StrEnum):
+    OPEN = 'open'
+    CLOSED = 'closed'
+
+
+class SessionStatus(StrEnum):
+    SCHEDULED = 'scheduled'
+    COMPLETED = 'completed'
+    CANCELLED = 'cancelled'
+    LATE_CANCELLED = 'late_cancelled'
+    NO_SHOW = 'no_show'
+
 
 _LIVE = "('scheduled', 'completed', 'no_show')"
 
