@@ -33,13 +33,14 @@ from tortoise.contrib.starlette import RegisterTortoise
 import db
 import settings as settings_module
 from gateways.events import Events, events_for
-from resolvers import outbox, reminders
-from resolvers.caller import Caller
-from resolvers.signin import authenticate
+from jobs import reminders
+from resolvers.accounts.signin import authenticate
+from resolvers.core import outbox
+from resolvers.core.caller import Caller
 from routes.calendar_feeds import calendar_feed
 from routes.payments import receipt_endpoint, stripe_webhook_endpoint
 from schema import build_schema
-from schema.context import Context
+from schema.core.context import Context
 from settings import Settings
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "schema.graphql"

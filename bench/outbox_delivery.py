@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import db
 import settings as settings_module
 from models.outbox import OutboxMessage
-from resolvers import outbox
+from resolvers.core import outbox
 from tests.mailbox import free_port
 
 

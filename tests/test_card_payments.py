@@ -10,9 +10,9 @@ import pytest
 from models.payments import Payment, PaymentStatus, ProcessedEvent, SavedCard
 from models.practice import Service
 from models.scheduling import SessionStatus
-from resolvers import cards, charges
-from resolvers.caller import Caller
-from resolvers.errors import UserErrors
+from resolvers.core.caller import Caller
+from resolvers.core.errors import UserErrors
+from resolvers.payments import cards, charges
 from tests.payment_steps import (
     CHARGE,
     MY_CARD,

@@ -12,9 +12,10 @@ from crypto import recovery_keys
 from crypto.notes import SealedForAnotherKeyError
 from models.accounts import Account
 from models.notes import ChallengeNoteKey, ProfessionalKeys, SessionNoteKey
-from resolvers import note_keys, signin
-from resolvers.caller import Caller
-from resolvers.errors import PublicError
+from resolvers.accounts import signin
+from resolvers.core.caller import Caller
+from resolvers.core.errors import PublicError
+from resolvers.notes import note_keys
 from tests.helpers import PASSWORD, login, register
 from tests.notes_support import (
     SAMPLE,

@@ -10,8 +10,8 @@ import pytest
 from tortoise.transactions import in_transaction
 
 from models.outbox import OutboxMessage, OutboxStatus
-from resolvers import outbox
-from resolvers.outbox import deliver_pending
+from resolvers.core import outbox
+from resolvers.core.outbox import deliver_pending
 from tests.mailbox import REJECTED_DOMAIN, free_port, html_of, token_in
 from tests.practice_steps import INVITE, accept_as_new, create_service, invite, professional
 

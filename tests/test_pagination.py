@@ -8,8 +8,8 @@ from uuid import uuid4
 import pytest
 
 from models.audit import AuditEntry
-from resolvers.errors import UserErrors
-from resolvers.pagination import keyset_page
+from resolvers.core.errors import UserErrors
+from resolvers.core.pagination import keyset_page
 
 ORDER = [("at", datetime, True), ("id", type(uuid4()), True)]
 

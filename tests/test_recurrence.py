@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from resolvers.errors import UserErrors
-from resolvers.recurrence import series_starts
+from resolvers.core.errors import UserErrors
+from timetable.recurrence import series_starts
 
 
 def utc(*parts: int) -> datetime:
