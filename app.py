@@ -34,6 +34,7 @@ import db
 import settings as settings_module
 from gateways.events import Events, events_for
 from jobs import reminders
+from resolvers import reactions
 from resolvers.accounts.signin import authenticate
 from resolvers.core import outbox
 from resolvers.core.caller import Caller
@@ -42,6 +43,8 @@ from routes.payments import receipt_endpoint, stripe_webhook_endpoint
 from schema import build_schema
 from schema.core.context import Context
 from settings import Settings
+
+reactions.connect()  # before any request: the domains react to each other's events
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "schema.graphql"
 

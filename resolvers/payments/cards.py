@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 from datetime import datetime
-from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
@@ -20,7 +19,6 @@ from gateways.payment_results import CardDetails
 from gateways.stripe_gateway import StripeGateway
 from models.accounts import Account
 from models.payments import SavedCard
-from models.practice import Service
 from resolvers.core import audit
 from resolvers.core.caller import Caller
 from resolvers.core.errors import ErrorCode, fail
@@ -87,25 +85,6 @@ async def remove_card(caller: Caller) -> None:
                                               exp_month=None, exp_year=None)
     await audit.record(caller, "remove_card", subject_type="saved_card", subject_id=card.id,
                        person_id=account.id)
-
-
-async def require_card(settings: Settings, client_id: UUID, service: Service, *,
-                       asked_by_client: bool = True) -> None:
-    """Refuse (CARD_REQUIRED) when the service requires a card on file and the client has none.
-
-    requestService, bookSession and bookSeries call it before they write anything. With card
-    payments off on this server the rule cannot be met, so it is not enforced: the
-    professional records payments manually instead. The message speaks to whoever asked.
-    """
-    if not service.card_required or not settings.card_payments_enabled:
-        return
-    if await SavedCard.exists(account_id=client_id, payment_method_id__isnull=False):
-        return
-    if asked_by_client:
-        raise fail("This service needs a card on file before booking: add one under Payments "
-                   "in your hub, then book again.", ErrorCode.CARD_REQUIRED)
-    raise fail("Your client has no card on file, which this service requires. Ask them to add "
-               "one under Payments in their hub, then book again.", ErrorCode.CARD_REQUIRED)
 
 
 async def save_card(details: CardDetails, *, customer_id: str, event_created: datetime) -> int:

@@ -43,6 +43,7 @@ from resolvers.payments.payments import (
     mark_paid,
     professionals_session,
 )
+from resolvers.scheduling.session_changes import SessionClosed
 
 log = logging.getLogger("therapyhub.payments")
 
@@ -79,6 +80,12 @@ async def charge_automatically(caller: Caller, session: Session) -> Payment | No
     except UserErrors as error:
         log.info("Automatic charge of session %s not made: %s", session.id, error)
         return None
+
+
+async def charge_closed_session(closed: SessionClosed) -> None:
+    """Scheduling's completeSession and cancelSession announce the closed session after their
+    commit; the charge (if any) follows as `charge_automatically` decides."""
+    await charge_automatically(closed.caller, closed.session)
 
 
 async def _charge(caller: Caller, session: Session, *, automatic: bool = False) -> Payment:

@@ -8,10 +8,13 @@ client is emailed in the same transaction as the answer.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from models.accounts import Account
@@ -24,16 +27,40 @@ from models.practice import (
     Invitation,
     Service,
 )
-from resolvers.core import audit, outbox
+from resolvers.core import audit, domain_events, outbox
 from resolvers.core.caller import Caller
 from resolvers.core.errors import ErrorCode, UserErrors, check, fail
 from resolvers.core.validation import text_error
-from resolvers.payments import cards
 from resolvers.practice import registration_details, services
-from resolvers.practice.engagement_access import NOT_FOUND_MESSAGE, RELATED, visible_engagements
+from resolvers.practice.card_requirement import require_card
 from resolvers.practice.registration_details import RegistrationDetails
-from resolvers.scheduling import session_changes
 from settings import Settings
+
+NOT_FOUND_MESSAGE = "That engagement does not exist, or it is not yours."
+RELATED = ("client", "service__professional__account")
+
+
+@dataclass(frozen=True)
+class EngagementEnded:
+    """Published inside the transaction that ends an engagement: scheduling cancels the
+    sessions of it that have not started, in that same transaction."""
+
+    caller: Caller
+    ended_by: Account
+    engagement_id: UUID
+
+
+async def visible_engagements(account: Account | None, ids: Iterable[UUID]
+                              ) -> dict[UUID, Engagement]:
+    """The engagements among `ids` this account is a party to; a stranger's id answers exactly
+    like one that does not exist."""
+    if account is None:
+        return {}
+    found = await Engagement.filter(
+        Q(client_id=account.id) | Q(service__professional__account_id=account.id),
+        id__in=list(ids),
+    ).select_related(*RELATED)
+    return {engagement.id: engagement for engagement in found}
 
 
 async def create_engagement(
@@ -96,7 +123,7 @@ async def request_service(
     check(errors)
     if problem := await already_engaged(account, service):
         raise problem
-    await cards.require_card(caller.settings, account.id, service)
+    await require_card(caller.settings, account.id, service)
     professional = await Account.get(id=service.professional.account_id)
     try:
         async with in_transaction():
@@ -180,7 +207,7 @@ async def end_engagement(caller: Caller, engagement_id: UUID | None, *, reason: 
     async with in_transaction():
         await _move(engagement, engagement.status, status=EngagementStatus.ENDED,
                     ended_at=datetime.now(UTC), ended_by=side, end_reason=reason)
-        await session_changes.cancel_for_ended_engagement(caller, account, engagement.id)
+        await domain_events.publish(EngagementEnded(caller, account, engagement.id))
         if side is EngagementSide.CLIENT:
             await outbox.enqueue(
                 caller.settings, to=profile.account.email, template="engagement_ended",

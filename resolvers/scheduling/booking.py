@@ -23,8 +23,8 @@ from models.scheduling import LIVE_STATUSES, Session, SessionSeries
 from resolvers.core import audit
 from resolvers.core.caller import Caller
 from resolvers.core.errors import ErrorCode, UserError, UserErrors, fail
-from resolvers.payments import cards
-from resolvers.practice.engagement_access import NOT_FOUND_MESSAGE, visible_engagements
+from resolvers.practice.card_requirement import require_card
+from resolvers.practice.engagements import NOT_FOUND_MESSAGE, visible_engagements
 from resolvers.scheduling import session_mail
 from resolvers.scheduling.availability_settings import practice_availability
 from resolvers.scheduling.session_events import announce
@@ -68,7 +68,7 @@ async def book_session(caller: Caller, engagement_id: UUID | None, starts_at: da
     """Book one session; a userError (and nothing written) when the time is not bookable."""
     account = caller.require_account()
     engagement = await bookable_engagement(account, engagement_id)
-    await cards.require_card(caller.settings, engagement.client_id, engagement.service,
+    await require_card(caller.settings, engagement.client_id, engagement.service,
                              asked_by_client=engagement.client_id == account.id)
     start = start_of(starts_at)
     service = engagement.service
@@ -101,7 +101,7 @@ async def book_series(caller: Caller, engagement_id: UUID | None, starts_at: dat
     """
     account = caller.require_account()
     engagement = await bookable_engagement(account, engagement_id)
-    await cards.require_card(caller.settings, engagement.client_id, engagement.service,
+    await require_card(caller.settings, engagement.client_id, engagement.service,
                              asked_by_client=engagement.client_id == account.id)
     start = start_of(starts_at)
     service = engagement.service

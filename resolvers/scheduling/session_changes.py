@@ -10,6 +10,7 @@ encrypted at rest, shown only to the two participants, and never put in email or
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -20,11 +21,11 @@ from tortoise.transactions import in_transaction
 from crypto import secrets_at_rest
 from models.accounts import Account
 from models.scheduling import ChangeReason, Session, SessionSeries, SessionStatus
-from resolvers.core import audit
+from resolvers.core import audit, domain_events
 from resolvers.core.caller import Caller
 from resolvers.core.errors import ErrorCode, UserErrors, fail
 from resolvers.core.validation import text_error
-from resolvers.payments import charges
+from resolvers.practice.engagements import EngagementEnded
 from resolvers.scheduling import booking, session_mail
 from resolvers.scheduling.availability_settings import practice_availability
 from resolvers.scheduling.session_access import visible_sessions
@@ -35,6 +36,16 @@ from timetable.slots import refusal
 
 NOT_FOUND_MESSAGE = "That session does not exist, or it is not yours."
 REASON_PURPOSE = "session-cancel"
+
+
+@dataclass(frozen=True)
+class SessionClosed:
+    """Published after the commit that completes or cancels a session: payments charges the
+    card on file when the service says so (completed, or cancelled late). `caller` is whoever
+    made the change."""
+
+    caller: Caller
+    session: Session
 
 
 async def reschedule_session(caller: Caller, session_id: UUID | None, starts_at: datetime
@@ -90,7 +101,7 @@ async def cancel_session(caller: Caller, session_id: UUID | None, *, reason: str
     async with in_transaction():
         await _cancel(caller, account, session, reason)
     cancelled = await booking.loaded(session.id)
-    await charges.charge_automatically(caller, cancelled)  # only when late, per the service
+    await domain_events.publish(SessionClosed(caller, cancelled))
     return cancelled
 
 
@@ -117,15 +128,15 @@ async def cancel_series(caller: Caller, series_id: UUID | None, start: datetime,
             await _cancel(caller, account, await booking.loaded(session_id), reason)
     cancelled = [await booking.loaded(session_id) for session_id in ids]
     for session in cancelled:
-        await charges.charge_automatically(caller, session)  # only the late ones, per the service
+        await domain_events.publish(SessionClosed(caller, session))
     return cancelled
 
 
-async def cancel_for_ended_engagement(caller: Caller, account: Account, engagement_id: UUID
-                                      ) -> None:
+async def cancel_for_ended_engagement(ended: EngagementEnded) -> None:
     """Inside the transaction that ends an engagement: every session of it that has not
     started is cancelled, emailed with its calendar cancellation, and announced. Never late
     and never charged: the engagement ended, the time is free again."""
+    caller, account, engagement_id = ended.caller, ended.ended_by, ended.engagement_id
     ids = await Session.filter(engagement_id=engagement_id, status=SessionStatus.SCHEDULED,
                                starts_at__gt=datetime.now(UTC)).order_by("starts_at").values_list(
                                    "id", flat=True)
@@ -139,7 +150,7 @@ async def complete_session(caller: Caller, session_id: UUID | None) -> Session:
     is charged when the service says so."""
     completed = await _close(caller, session_id, SessionStatus.COMPLETED, "session_completed",
                              action="complete_session")
-    await charges.charge_automatically(caller, completed)
+    await domain_events.publish(SessionClosed(caller, completed))
     return completed
 
 

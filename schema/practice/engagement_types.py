@@ -11,7 +11,7 @@ from strawberry import relay
 
 from models import practice as m
 from models.accounts import Account
-from resolvers.practice import engagement_access, engagements
+from resolvers.practice import engagements
 from resolvers.practice import registration_details as details
 from schema.core.context import Info, viewer_time_zone
 from schema.core.ids import GLOBAL_ID, global_id
@@ -134,6 +134,6 @@ class Engagement(relay.Node):
                             required: bool = False) -> list[Self | None]:
         """Only the engagement's client and the professional of its service see it."""
         ids = node_uuids(node_ids)
-        found = await engagement_access.visible_engagements(info.context.caller.account,
+        found = await engagements.visible_engagements(info.context.caller.account,
                                                       [i for i in ids if i])
         return [cls.of(found[i]) if i in found else None for i in ids]
