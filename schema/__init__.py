@@ -24,16 +24,16 @@ from schema.accounts.account_recovery import AccountRecoveryMutations, AccountRe
 from schema.accounts.accounts import AccountMutations, AccountQueries
 from schema.core.context import Info
 from schema.core.errors import MaskUnexpectedErrors, log_errors
+from schema.desk.client_profile import ClientProfileQueries
+from schema.desk.practice import PracticeQueries
 from schema.hub.hub import HubQueries
 from schema.hub.hub_updates import HubSubscriptions
 from schema.notes.note_keys import NoteKeyMutations
 from schema.notes.notes import NoteMutations
 from schema.payments.payment_types import Payment
 from schema.payments.payments import PaymentMutations, PaymentQueries
-from schema.practice.client_profile import ClientProfileQueries
 from schema.practice.engagements import EngagementMutations
 from schema.practice.invitations import InvitationMutations
-from schema.practice.practice import PracticeQueries
 from schema.practice.services import ServiceMutations
 from schema.scheduling.scheduling import SchedulingMutations, SchedulingQueries
 from schema.scheduling.session_types import Session

@@ -10,9 +10,9 @@ from tortoise import Tortoise
 
 from crypto.notes import NoteIds, NoteText, open_note, seal_note
 from models.accounts import Account
+from resolvers.accounts.note_keys import caller_note_key, sealing_key
 from resolvers.accounts.signin import authenticate
 from resolvers.core.caller import Caller
-from resolvers.notes.note_keys import caller_note_key, sealing_key
 from settings import Settings
 from tests.helpers import PASSWORD
 

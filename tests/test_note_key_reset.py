@@ -9,11 +9,10 @@ from tortoise.transactions import in_transaction
 from crypto.notes import SealedForAnotherKeyError, open_note
 from models.accounts import Account
 from models.notes import Note, ProfessionalKeys, RetiredNoteKey, SessionNoteKey
-from resolvers.accounts import signin
+from resolvers.accounts import note_keys, signin
+from resolvers.accounts.note_key_reset import apply_note_key_reset, prepare_note_key_reset
 from resolvers.core.caller import Caller
 from resolvers.core.errors import ErrorCode, PublicError, UserErrors
-from resolvers.notes import note_keys
-from resolvers.notes.note_key_reset import apply_note_key_reset, prepare_note_key_reset
 from tests.helpers import register
 from tests.notes_support import SAMPLE, open_as, raw_rows, register_professional, seal_sample
 

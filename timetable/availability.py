@@ -19,8 +19,7 @@ from enum import Enum
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from resolvers.core.errors import UserError
-from resolvers.core.validation import time_zone_error
+from timetable.problems import Problem, time_zone_problem
 from timetable.wall_clock import MIDNIGHT, as_utc, utc_instant
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -122,37 +121,37 @@ def runs(pieces: Iterable[Interval]) -> list[Interval]:
     return joined
 
 
-def availability_errors(availability: Availability) -> list[UserError]:
+def availability_errors(availability: Availability) -> list[Problem]:
     """Everything wrong with availability a professional sent, so the form marks every field."""
-    errors = [e for e in [time_zone_error(availability.time_zone)] if e]
+    errors = [e for e in [time_zone_problem(availability.time_zone)] if e]
     per_day: dict[int, list[WeeklyHours]] = {}
     for hours in availability.weekly:
         if not 0 <= hours.weekday <= 6:
-            errors.append(UserError("Use a weekday from 0 (Monday) to 6 (Sunday).",
-                                    field="weeklyHours"))
+            errors.append(Problem("Use a weekday from 0 (Monday) to 6 (Sunday).",
+                                  field="weeklyHours"))
             continue
         problem = _interval_problem(hours.start, hours.end)
         if problem:
-            errors.append(UserError(f"{WEEKDAYS[hours.weekday]} {_label(hours)}: {problem}",
-                                    field="weeklyHours"))
+            errors.append(Problem(f"{WEEKDAYS[hours.weekday]} {_label(hours)}: {problem}",
+                                  field="weeklyHours"))
         per_day.setdefault(hours.weekday, []).append(hours)
     for weekday, day_hours in sorted(per_day.items()):
         errors.extend(_day_overlaps(weekday, day_hours))
     for exception in availability.exceptions:
         problem = _exception_problem(exception)
         if problem:
-            errors.append(UserError(f"{exception.day.isoformat()}: {problem}", field="exceptions"))
+            errors.append(Problem(f"{exception.day.isoformat()}: {problem}", field="exceptions"))
     if not timedelta(0) <= availability.buffer <= MAX_BUFFER:
-        errors.append(UserError(f"Use a buffer from 0 to {_in_minutes(MAX_BUFFER)} minutes.",
-                                field="bufferMinutes"))
+        errors.append(Problem(f"Use a buffer from 0 to {_in_minutes(MAX_BUFFER)} minutes.",
+                              field="bufferMinutes"))
     step = availability.step
     if step is not None and not (MIN_STEP <= step <= MAX_STEP and step % MIN_STEP == timedelta(0)):
-        errors.append(UserError(
+        errors.append(Problem(
             f"Use a slot step that is a multiple of 5 minutes, from {_in_minutes(MIN_STEP)} to "
             f"{_in_minutes(MAX_STEP)} minutes.", field="slotStepMinutes"))
     if not timedelta(days=1) <= availability.horizon <= MAX_HORIZON:
-        errors.append(UserError(f"Use a booking horizon from 1 to {MAX_HORIZON.days} days.",
-                                field="horizonDays"))
+        errors.append(Problem(f"Use a booking horizon from 1 to {MAX_HORIZON.days} days.",
+                              field="horizonDays"))
     return errors
 
 
@@ -210,20 +209,20 @@ def _exception_problem(exception: DateException) -> str | None:
     return _interval_problem(exception.start, exception.end)
 
 
-def _day_overlaps(weekday: int, day_hours: list[WeeklyHours]) -> list[UserError]:
+def _day_overlaps(weekday: int, day_hours: list[WeeklyHours]) -> list[Problem]:
     if len(day_hours) > MAX_INTERVALS_PER_DAY:
-        return [UserError(f"{WEEKDAYS[weekday]}: use at most {MAX_INTERVALS_PER_DAY} intervals.",
-                          field="weeklyHours")]
+        return [Problem(f"{WEEKDAYS[weekday]}: use at most {MAX_INTERVALS_PER_DAY} intervals.",
+                        field="weeklyHours")]
     valid = sorted((h for h in day_hours if not _interval_problem(h.start, h.end)),
                    key=lambda h: _minutes(h.start, h.end))
-    errors: list[UserError] = []
+    errors: list[Problem] = []
     for index, later in enumerate(valid):
         start = _minutes(later.start, later.end)[0]
         earlier = next((h for h in valid[:index] if start < _minutes(h.start, h.end)[1]), None)
         if earlier:
-            errors.append(UserError(f"{WEEKDAYS[weekday]} {_label(earlier)} overlaps "
-                                    f"{_label(later)}; join them into one interval.",
-                                    field="weeklyHours"))
+            errors.append(Problem(f"{WEEKDAYS[weekday]} {_label(earlier)} overlaps "
+                                  f"{_label(later)}; join them into one interval.",
+                                  field="weeklyHours"))
     return errors
 
 

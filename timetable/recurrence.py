@@ -10,7 +10,7 @@ repeated hour follows the policy of `resolvers.wall_clock`.
 A series ends after `count` sessions or on `until` (a date on the professional's calendar,
 inclusive), never more than `MAX_OCCURRENCES`: a cap on how many rows one call can write.
 
-Pure: plain values in and out; errors are `UserErrors` naming the input field to fix.
+Pure: plain values in and out; problems are `Problem`s naming the input field to fix.
 """
 
 from __future__ import annotations
@@ -18,8 +18,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from resolvers.core.errors import UserError, check
-from resolvers.core.validation import time_zone_error
+from timetable.problems import InvalidTimetable, Problem, time_zone_problem
 from timetable.wall_clock import as_utc, utc_instant
 
 MAX_OCCURRENCES = 52
@@ -30,11 +29,12 @@ def series_starts(first_start: datetime, time_zone: str, *, every_weeks: int = 1
                   count: int | None = None, until: date | None = None) -> list[datetime]:
     """The UTC start of every session in the series, the first one included, earliest first.
 
-    Raises `UserErrors` (fields `startsAt`, `everyWeeks`, `count`, `until`, `timeZone`) when
-    the series is not valid, all problems at once.
+    Raises `InvalidTimetable` (fields `startsAt`, `everyWeeks`, `count`, `until`, `timeZone`)
+    when the series is not valid, all problems at once.
     """
-    check(series_errors(first_start, time_zone, every_weeks=every_weeks, count=count,
-                        until=until))
+    if problems := series_errors(first_start, time_zone, every_weeks=every_weeks, count=count,
+                                 until=until):
+        raise InvalidTimetable(problems)
     zone = ZoneInfo(time_zone)
     first = as_utc(first_start)
     local = first.astimezone(zone)
@@ -45,35 +45,35 @@ def series_starts(first_start: datetime, time_zone: str, *, every_weeks: int = 1
 
 
 def series_errors(first_start: datetime, time_zone: str, *, every_weeks: int = 1,
-                  count: int | None = None, until: date | None = None) -> list[UserError]:
+                  count: int | None = None, until: date | None = None) -> list[Problem]:
     """Everything wrong with a series request (empty when `series_starts` will succeed)."""
-    zone_error = time_zone_error(time_zone)
+    zone_error = time_zone_problem(time_zone)
     errors = [zone_error] if zone_error else []
     if first_start.tzinfo is None or first_start.utcoffset() is None:
-        errors.append(UserError("Give the first session's time with its offset, like "
-                                "2026-03-02T09:00:00Z.", field="startsAt"))
+        errors.append(Problem("Give the first session's time with its offset, like "
+                              "2026-03-02T09:00:00Z.", field="startsAt"))
     if not 1 <= every_weeks <= MAX_EVERY_WEEKS:
-        errors.append(UserError(f"Repeat every 1 to {MAX_EVERY_WEEKS} weeks (1 is weekly, 2 "
-                                "every other week).", field="everyWeeks"))
+        errors.append(Problem(f"Repeat every 1 to {MAX_EVERY_WEEKS} weeks (1 is weekly, 2 "
+                              "every other week).", field="everyWeeks"))
     if count is None and until is None:
-        errors.append(UserError("Say how long the series runs: give the number of sessions "
-                                "(count) or the date of the last one (until).", field="count"))
+        errors.append(Problem("Say how long the series runs: give the number of sessions "
+                              "(count) or the date of the last one (until).", field="count"))
     elif count is not None and until is not None:
-        errors.append(UserError("Give either the number of sessions or the date of the last "
-                                "one, not both.", field="count"))
+        errors.append(Problem("Give either the number of sessions or the date of the last "
+                              "one, not both.", field="count"))
     elif count is not None and not 1 <= count <= MAX_OCCURRENCES:
-        errors.append(UserError(f"A series has 1 to {MAX_OCCURRENCES} sessions.", field="count"))
+        errors.append(Problem(f"A series has 1 to {MAX_OCCURRENCES} sessions.", field="count"))
     if errors or until is None:
         return errors
     first_day = as_utc(first_start).astimezone(ZoneInfo(time_zone)).date()
     if until < first_day:
-        return [UserError("The series cannot end before its first session; choose a later "
-                          "end date.", field="until")]
+        return [Problem("The series cannot end before its first session; choose a later "
+                        "end date.", field="until")]
     total = _count_until(first_day, until, timedelta(weeks=every_weeks))
     if total > MAX_OCCURRENCES:
-        return [UserError(f"Until {until.isoformat()} that is {total} sessions, and a series "
-                          f"has at most {MAX_OCCURRENCES}; choose an earlier end date.",
-                          field="until")]
+        return [Problem(f"Until {until.isoformat()} that is {total} sessions, and a series "
+                        f"has at most {MAX_OCCURRENCES}; choose an earlier end date.",
+                        field="until")]
     return []
 
 

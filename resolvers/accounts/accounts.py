@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 
 from crypto import passwords
 from models.accounts import Account, LoginSession
-from resolvers.accounts import email_confirmation
+from resolvers.accounts import email_confirmation, note_keys
 from resolvers.accounts.signin import SignedIn, start_session
 from resolvers.core import audit
 from resolvers.core.caller import Caller
@@ -23,7 +23,6 @@ from resolvers.core.validation import (
     normalise_email,
     time_zone_error,
 )
-from resolvers.notes import note_keys
 
 
 @dataclass(frozen=True)

@@ -12,16 +12,16 @@ from models.account_links import AccountLink, LinkPurpose
 from models.accounts import Account, LoginSession, SecondFactorChallenge
 from resolvers.accounts import account_links, login_limits
 from resolvers.accounts.accounts import hash_password
-from resolvers.core import audit, outbox
-from resolvers.core.caller import Caller
-from resolvers.core.errors import ErrorCode, UserErrors, fail
-from resolvers.core.validation import email_error, normalise_email
-from resolvers.notes.note_key_reset import (
+from resolvers.accounts.note_key_reset import (
     NoteKeyReset,
     apply_note_key_reset,
     notes_at_stake,
     prepare_note_key_reset,
 )
+from resolvers.core import audit, outbox
+from resolvers.core.caller import Caller
+from resolvers.core.errors import ErrorCode, UserErrors, fail
+from resolvers.core.validation import email_error, normalise_email
 
 _WHAT = "password reset link"
 _AGAIN = "Ask for a new one from the sign-in page."

@@ -12,12 +12,11 @@ from tortoise.transactions import in_transaction
 from crypto import passwords, secrets_at_rest, totp
 from crypto.tokens import decode_token, lookup_hash, new_token
 from models.accounts import Account, LoginSession, RecoveryCode, SecondFactorChallenge
-from resolvers.accounts import login_limits
+from resolvers.accounts import login_limits, note_keys
 from resolvers.core import audit
 from resolvers.core.caller import Caller
 from resolvers.core.errors import ErrorCode, fail
 from resolvers.core.validation import normalise_email
-from resolvers.notes import note_keys
 from settings import Settings
 
 SESSION_TOKEN = "login-session"

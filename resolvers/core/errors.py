@@ -11,8 +11,11 @@ Anything else is a bug: the schema masks it and logs it with a reference id.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
+
+from timetable.problems import Problem
 
 
 class ErrorCode(Enum):
@@ -92,6 +95,11 @@ class PublicError(UserFacingError):
 
 def not_signed_in() -> PublicError:
     return PublicError("Sign in to continue.", ErrorCode.UNAUTHENTICATED)
+
+
+def from_problems(problems: Iterable[Problem]) -> list[UserError]:
+    """The pure packages' problems (timetable/problems.py) as this API's user errors."""
+    return [UserError(problem.message, field=problem.field) for problem in problems]
 
 
 def check(errors: list[UserError]) -> None:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from functools import cache
 from uuid import UUID
-from zoneinfo import available_timezones
 
-from resolvers.core.errors import UserError
+from resolvers.core.errors import UserError, from_problems
+from timetable.problems import time_zone_problem
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 _LOCALE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
@@ -33,17 +32,9 @@ def name_error(name: str, field: str = "name") -> UserError | None:
     return None
 
 
-@cache
-def _zones() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
 def time_zone_error(zone: str, field: str = "timeZone") -> UserError | None:
-    if zone not in _zones():
-        return UserError(
-            "Use an IANA time zone name, like Europe/London or Atlantic/Reykjavik.", field=field
-        )
-    return None
+    problem = time_zone_problem(zone, field)
+    return from_problems([problem])[0] if problem else None
 
 
 def locale_error(locale: str, field: str = "locale") -> UserError | None:

@@ -1,10 +1,9 @@
-"""Sealed notes and the professional's notes key: writing, reading, rotating, resets, recovery.
+"""Sealed notes: writing, reading, rotating the key they are sealed to, recovering notes a
+password reset locked. The key itself is held by accounts (resolvers/accounts/note_keys.py).
 """
 
 __all__ = [
-    "note_key_reset",
     "note_key_rotation",
-    "note_keys",
     "note_reading",
     "note_recovery",
     "notes",

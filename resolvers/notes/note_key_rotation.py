@@ -17,12 +17,12 @@ from tortoise.transactions import in_transaction
 from crypto import note_keys as keys_crypto
 from crypto.notes import NoteError, reseal_note
 from models.notes import ChallengeNoteKey, Note, ProfessionalKeys, SessionNoteKey
+from resolvers.accounts import note_keys
 from resolvers.accounts.accounts import require_password
+from resolvers.accounts.note_keys import NewNoteKeys, UnlockedNoteKey
 from resolvers.core import audit
 from resolvers.core.caller import Caller
 from resolvers.core.errors import ErrorCode, fail
-from resolvers.notes import note_keys
-from resolvers.notes.note_keys import NewNoteKeys, UnlockedNoteKey
 from resolvers.notes.note_reading import ids_of
 
 _RESEAL_BATCH = 100

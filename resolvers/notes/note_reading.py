@@ -38,11 +38,11 @@ from crypto.notes import (
     sealed_key_version,
 )
 from models.notes import Note
+from resolvers.accounts.note_keys import UnlockedNoteKey, caller_note_key
 from resolvers.core import audit
 from resolvers.core.caller import Caller
 from resolvers.core.errors import UserError, check
 from resolvers.core.pagination import MAX_PAGE_SIZE, Page, keyset_page, page_size
-from resolvers.notes.note_keys import UnlockedNoteKey, caller_note_key
 
 ORDER = [("about_date", date, True), ("created_at", datetime, True), ("id", UUID, True)]
 """Newest day first; on one day, the note written last first."""

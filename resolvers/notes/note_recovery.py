@@ -17,11 +17,11 @@ from tortoise.transactions import in_transaction
 from crypto import note_keys as keys_crypto
 from crypto import recovery_keys
 from models.notes import ProfessionalKeys, RetiredNoteKey
+from resolvers.accounts.note_keys import UnlockedNoteKey, caller_note_key
 from resolvers.core import audit
 from resolvers.core.caller import Caller
 from resolvers.core.errors import ErrorCode, fail
 from resolvers.notes.note_key_rotation import reseal_notes
-from resolvers.notes.note_keys import UnlockedNoteKey, caller_note_key
 from resolvers.notes.notes import require_current_key
 
 FIELD = "noteRecoveryKey"

@@ -20,10 +20,10 @@ from crypto.notes import NoteText, body_problem, seal_note, title_problem
 from models.accounts import Account
 from models.notes import Note, ProfessionalKeys, RetiredNoteKey
 from models.scheduling import Session
+from resolvers.accounts.note_keys import UnlockedNoteKey, caller_note_key
 from resolvers.core import audit
 from resolvers.core.caller import Caller
 from resolvers.core.errors import ErrorCode, PublicError, UserError, UserErrors, check, fail
-from resolvers.notes.note_keys import UnlockedNoteKey, caller_note_key
 from resolvers.notes.note_reading import NoteState, OpenedNote, ids_of, open_row
 from resolvers.practice import client_profiles
 

@@ -18,7 +18,7 @@ from models import scheduling as m
 from models.practice import ProfessionalProfile
 from resolvers.core import audit
 from resolvers.core.caller import Caller
-from resolvers.core.errors import ErrorCode, check, fail
+from resolvers.core.errors import ErrorCode, check, fail, from_problems
 from resolvers.practice.profiles import ensure_profile
 from timetable.availability import (
     Availability,
@@ -97,7 +97,7 @@ async def set_availability(caller: Caller, *, time_zone: str | None, weekly: lis
         step=timedelta(minutes=slot_step_minutes) if slot_step_minutes is not None else None,
         horizon=timedelta(days=horizon_days),
     )
-    check(availability_errors(wanted))
+    check(from_problems(availability_errors(wanted)))
     values = {"time_zone": zone, "buffer_minutes": buffer_minutes,
               "slot_step_minutes": slot_step_minutes, "horizon_days": horizon_days}
     async with in_transaction():
@@ -128,8 +128,8 @@ async def add_exception(caller: Caller, *, day: date, kind: ExceptionKind,
         raise fail("Set your weekly hours first (setAvailability); exceptions change them.",
                    ErrorCode.NOT_FOUND)
     exception = DateException(day=day, kind=kind, start=start, end=end)
-    check(availability_errors(Availability(time_zone=settings.time_zone, weekly=(),
-                                           exceptions=(exception,))))
+    single = Availability(time_zone=settings.time_zone, weekly=(), exceptions=(exception,))
+    check(from_problems(availability_errors(single)))
     if day < datetime.now(ZoneInfo(settings.time_zone)).date():
         raise fail("That date has passed; choose today or a later date.", field="date")
     stored_kind = m.ExceptionKind.OPEN if kind is ExceptionKind.OPEN else m.ExceptionKind.CLOSED

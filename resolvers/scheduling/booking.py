@@ -22,7 +22,7 @@ from models.practice import Engagement, EngagementStatus, Service
 from models.scheduling import LIVE_STATUSES, Session, SessionSeries
 from resolvers.core import audit
 from resolvers.core.caller import Caller
-from resolvers.core.errors import ErrorCode, UserError, UserErrors, fail
+from resolvers.core.errors import ErrorCode, UserError, UserErrors, fail, from_problems
 from resolvers.practice.card_requirement import require_card
 from resolvers.practice.engagements import NOT_FOUND_MESSAGE, visible_engagements
 from resolvers.scheduling import session_mail
@@ -31,6 +31,7 @@ from resolvers.scheduling.session_events import announce
 from resolvers.scheduling.session_store import SlotTaken, insert_session, record_change
 from settings import Settings
 from timetable.availability import Interval
+from timetable.problems import InvalidTimetable
 from timetable.recurrence import series_starts
 from timetable.slots import Reason, Refusal, bookable_starts, refusal
 from timetable.wall_clock import as_utc
@@ -107,8 +108,11 @@ async def book_series(caller: Caller, engagement_id: UUID | None, starts_at: dat
     service = engagement.service
     length = timedelta(minutes=service.session_minutes)
     availability = await practice_availability(service.professional.account_id)
-    starts = series_starts(start, availability.time_zone, every_weeks=every_weeks,
-                           count=count, until=until)
+    try:
+        starts = series_starts(start, availability.time_zone, every_weeks=every_weeks,
+                               count=count, until=until)
+    except InvalidTimetable as invalid:
+        raise UserErrors(*from_problems(invalid.problems)) from None
     busy = await busy_intervals(engagement, starts[0] - availability.buffer - length,
                                 starts[-1] + length + availability.buffer)
     now = datetime.now(UTC)

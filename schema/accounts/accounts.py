@@ -13,7 +13,13 @@ from models.accounts import Account
 from resolvers.accounts import accounts, second_factor, signin
 from schema.core.context import Info
 from schema.core.errors import Payload, user_errors_as
-from schema.notes.note_keys import NOTE_RECOVERY_KEY
+
+NOTE_RECOVERY_KEY = (
+    "The notes recovery key, returned this once and never again (we do not keep it). Show it "
+    "on its own screen and ask the person to write it down or store it in a password manager "
+    "before continuing: after a password reset it is the only way to open notes written "
+    "before. Null when no new notes key was made."
+)
 
 
 @strawberry.enum(description="What an account can act as; one account can be both.")

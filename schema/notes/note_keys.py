@@ -6,15 +6,9 @@ from __future__ import annotations
 import strawberry
 
 from resolvers.notes import note_key_rotation, note_recovery
+from schema.accounts.accounts import NOTE_RECOVERY_KEY
 from schema.core.context import Info
 from schema.core.errors import Payload, user_errors_as
-
-NOTE_RECOVERY_KEY = (
-    "The notes recovery key, returned this once and never again (we do not keep it). Show it "
-    "on its own screen and ask the person to write it down or store it in a password manager "
-    "before continuing: after a password reset it is the only way to open notes written "
-    "before. Null when no new notes key was made."
-)
 
 
 @strawberry.input(description="Replace the notes key pair.")

@@ -19,9 +19,9 @@ from resolvers.practice import (
 from schema.core.context import Info
 from schema.core.pagination import Connection
 from schema.core.query_errors import user_errors_as_graphql_errors
+from schema.desk.practice_clients import ClientOrder, PracticeClient
 from schema.practice.engagement_types import Engagement
 from schema.practice.invitation_types import Invitation, InvitationPreview
-from schema.practice.practice_clients import ClientOrder, PracticeClient
 from schema.practice.practice_types import (
     EngagementStatus,
     ProfessionalProfile,

@@ -35,11 +35,11 @@ from crypto import note_keys as keys_crypto
 from crypto import recovery_keys
 from models.accounts import Account
 from models.notes import ChallengeNoteKey, Note, ProfessionalKeys, RetiredNoteKey, SessionNoteKey
+from resolvers.accounts import note_keys
+from resolvers.accounts.note_keys import NewNoteKeys, UnlockedNoteKey
 from resolvers.core import audit
 from resolvers.core.caller import Caller
 from resolvers.core.errors import ErrorCode, fail
-from resolvers.notes import note_keys
-from resolvers.notes.note_keys import NewNoteKeys, UnlockedNoteKey
 
 NOTES_KEPT = "Your notes are safe: they open with your new password."
 NOTES_LOST = (
