@@ -33,10 +33,9 @@ from tortoise.contrib.starlette import RegisterTortoise
 import db
 import settings as settings_module
 from gateways.events import Events, events_for
-from jobs import reminders
+from jobs import outbox_sender, reminders
 from resolvers import reactions
 from resolvers.accounts.signin import authenticate
-from resolvers.core import outbox
 from resolvers.core.caller import Caller
 from routes.calendar_feeds import calendar_feed
 from routes.payments import receipt_endpoint, stripe_webhook_endpoint
@@ -128,7 +127,7 @@ def create_app(settings: Settings, *, manage_database: bool = True,
         async with RegisterTortoise(app, config=db.tortoise_config(settings.database_url)):
             await bus.start()
             stop = asyncio.Event()
-            sender = asyncio.create_task(outbox.run_sender(settings, stop), name="outbox")
+            sender = asyncio.create_task(outbox_sender.run_sender(settings, stop), name="outbox")
             reminder = asyncio.create_task(reminders.run_reminders(settings, stop),
                                            name="reminders")
             try:

@@ -10,13 +10,13 @@ a new `reminder_due_at`, and its new start makes new keys.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import UTC, datetime
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from jobs.loop import poll
 from models.scheduling import Session, SessionStatus
 from resolvers.scheduling import session_mail
 from settings import Settings
@@ -58,13 +58,9 @@ async def send_due_reminders(settings: Settings, *, now: datetime | None = None,
 
 async def run_reminders(settings: Settings, stop: asyncio.Event) -> None:
     """Enqueue due reminders until `stop` is set; the app's lifespan runs this as a task."""
-    while not stop.is_set():
-        try:
-            count = await send_due_reminders(settings)
-        except Exception:
-            log.exception("reminder round failed; trying again shortly")
-            count = 0
-        if count >= BATCH_SIZE:
-            continue
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=settings.reminder_poll_seconds)
+
+    async def one_round() -> int:
+        return await send_due_reminders(settings)
+
+    await poll(one_round, stop=stop, every=settings.reminder_poll_seconds, batch=BATCH_SIZE,
+               log=log, what="reminder")

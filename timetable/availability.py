@@ -4,9 +4,9 @@ Weekly opening hours are wall-clock intervals in the professional's IANA zone (s
 weekday); dated exceptions add hours (`OPEN`) or take them away (`CLOSED`, a whole day off when
 it has no times). On a date, the open time is the weekly hours plus the extra hours, minus the
 closures: a closure always wins, because offering a time the professional said they are away
-is worse than missing an opening. DST is handled by `resolvers.wall_clock` (read its policy).
+is worse than missing an opening. DST is handled by `timetable.wall_clock` (read its policy).
 
-Pure: plain values in and out, no database, no settings. `resolvers.slots` builds bookable
+Pure: plain values in and out, no database, no settings. `timetable.slots` builds bookable
 start times on top of `open_pieces`; `availability_errors` validates what a professional sends.
 """
 

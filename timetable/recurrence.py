@@ -5,7 +5,7 @@ wall-clock time*: a series of Mondays at 09:00 Europe/London starts at 09:00 UTC
 08:00 UTC in summer. A client in a zone whose clocks change on another date sees the time move
 for the weeks in between (London and New York differ for about three weeks in March); that is
 what a weekly appointment with someone abroad means. A start that falls in a nonexistent or
-repeated hour follows the policy of `resolvers.wall_clock`.
+repeated hour follows the policy of `timetable.wall_clock`.
 
 A series ends after `count` sessions or on `until` (a date on the professional's calendar,
 inclusive), never more than `MAX_OCCURRENCES`: a cap on how many rows one call can write.

@@ -4,7 +4,7 @@ Without the old password only the recovery key can open the private key. With it
 re-wrapped under the new password and every note stays readable. Without it nobody can open
 the old key (not even us, by design), so a new key pair is made: notes written before stay
 sealed, new notes work. The old key's recovery wrap is kept (`RetiredNoteKey`), so finding the
-recovery key later still restores those notes (resolvers/note_recovery.py).
+recovery key later still restores those notes (resolvers/notes/note_recovery.py).
 
 Losing notes is never silent: while the current key has notes (`notes_at_stake`, which the
 reset page asks before the form through `passwordResetPreview`), a reset without the recovery
@@ -144,7 +144,7 @@ async def apply_note_key_reset(caller: Caller, account: Account,
     A concurrent change of the key (rotation, another reset) is a userError, rolling back; so
     is a note written meanwhile by a sign-in on another device when the person did not accept
     locking notes (the key row's UPDATE waits for that note's transaction on PostgreSQL, see
-    `resolvers.notes.require_current_key`, so the count after it sees the note).
+    `resolvers.notes.notes.require_current_key`, so the count after it sees the note).
     """
     if prepared is None:
         return None

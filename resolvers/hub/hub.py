@@ -8,9 +8,8 @@ or cursor from elsewhere can only narrow what they see, never widen it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from models.accounts import Account
 from models.payments import Payment
@@ -124,28 +123,3 @@ def totals(engagements: list[Engagement], progress: list[Progress]) -> Totals:
         services=len({e.service_id for e in served}),
         professionals=len({e.service.professional_id for e in served}),
     )
-
-
-@dataclass(frozen=True)
-class Viewpoint:
-    """Who is looking, from where and when: a session's local times and whether it can be
-    joined depend on it. Taken once per request, so every session in an answer agrees."""
-
-    zone: ZoneInfo
-    join_window: timedelta
-    now: datetime
-
-    @classmethod
-    def of(cls, caller: Caller) -> Viewpoint:
-        account = caller.account
-        return cls(zone=ZoneInfo(account.time_zone if account is not None else "UTC"),
-                   join_window=timedelta(minutes=caller.settings.join_window_minutes),
-                   now=datetime.now(UTC))
-
-    def join_opens_at(self, session: Session) -> datetime:
-        return session.starts_at - self.join_window
-
-    def can_join(self, session: Session) -> bool:
-        """From a few minutes before the start until the end, while the session is booked."""
-        return (session.status is SessionStatus.SCHEDULED
-                and self.join_opens_at(session) <= self.now < session.ends_at)

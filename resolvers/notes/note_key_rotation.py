@@ -86,7 +86,7 @@ async def reseal_notes(author_id: UUID, *, old: UnlockedNoteKey, new: UnlockedNo
 
     Runs inside the rotation's transaction, after the key row's conditional UPDATE, so a note
     being written at the same moment either is already here or waits and is refused (see
-    resolvers/notes.py). Notes sealed to an even older key (lost in a reset) stay as they are.
+    resolvers/notes/notes.py). Notes sealed to an even older key (lost in a reset) stay as they are.
     A note that does not open is refused as a userError, rolling the whole rotation back:
     re-sealing cannot repair it, and rotating past it would make it look lost rather than
     damaged. `then` says what to do after deleting it ("rotate again").

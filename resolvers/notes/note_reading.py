@@ -1,7 +1,7 @@
 """Reading notes: opened with the author's key for this request, newest first, every read audited.
 
 Only the author ever gets a note: every query here is filtered by the caller's own account, and
-the key that opens it is the one their sign-in holds (resolvers/note_keys.py).
+the key that opens it is the one their sign-in holds (resolvers/accounts/note_keys.py).
 
 A note that does not open is never hidden nor shown as something else. It comes back in its
 place with no text and a state saying why:
@@ -10,7 +10,7 @@ place with no text and a state saying why:
   match the row: a ciphertext copied from another note, client or author, or corrupted);
 - UNREADABLE: it was sealed to a notes key that a password reset without the recovery key
   replaced; nobody can open it until the professional recovers it with that key's recovery
-  key (resolvers/note_recovery.py).
+  key (resolvers/notes/note_recovery.py).
 
 Search runs on the opened text, in the server's memory, for the signed-in author only: the
 database holds no plaintext to search. It scans from the cursor until a page of matches is

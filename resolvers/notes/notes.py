@@ -2,7 +2,8 @@
 
 A note is sealed to the author's public key with its own id, the client's id and the author's
 id inside (crypto/notes.py), so only the author can read it back and a ciphertext moved to
-another row shows as damaged. Who counts as a client is decided in resolvers/client_profiles.py.
+another row shows as damaged. Who counts as a client is decided in
+resolvers/practice/client_profiles.py.
 
 Every change needs the notes key unlocked in this sign-in (NOTES_LOCKED otherwise), and checks
 inside its transaction that the key is still the current one: a rotation or reset on another

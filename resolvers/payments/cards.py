@@ -1,7 +1,7 @@
 """A client's card on file: set up through Stripe Elements, saved by webhook, removed.
 
 The card number never reaches us: the SPA hands it to Stripe.js with the SetupIntent's client
-secret, and the `setup_intent.succeeded` webhook (resolvers/stripe_webhooks.py) stores what
+secret, and the `setup_intent.succeeded` webhook (resolvers/payments/stripe_webhooks.py) stores what
 Stripe tells us about it: brand, last four digits, expiry. Stripe gets an opaque account id on
 the customer and nothing else about the person.
 """

@@ -1,8 +1,8 @@
 """A client's sessions with one professional, newest first, for the client profile.
 
-Callers reach this only through a ClientProfile, which resolvers/client_profiles.py hands out
-to the client's own professional; the queries are still filtered by both accounts, so nothing
-of another professional's practice can appear.
+Callers reach this only through a ClientProfile, which resolvers/practice/client_profiles.py
+hands out to the client's own professional; the queries are still filtered by both accounts,
+so nothing of another professional's practice can appear.
 """
 
 from __future__ import annotations

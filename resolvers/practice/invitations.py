@@ -2,7 +2,8 @@
 
 The link carries a 256-bit token that exists only in the email; the database keeps its keyed
 hash, so neither a database copy nor the professional can accept for the client. A re-send
-replaces the hash, so only the newest link works. Accepting: resolvers/invitation_acceptance.py.
+replaces the hash, so only the newest link works. Accepting:
+resolvers/practice/invitation_acceptance.py.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""A professional's clients (as resolvers/client_profiles.py defines them: an engagement that
+"""A professional's clients (as resolvers/practice/client_profiles.py defines them: an
+engagement that
 was accepted at some point, active now or ended), searchable by name or email and sortable by
 next or last session.
 

@@ -1,6 +1,6 @@
 """A professional's stored availability: weekly hours, dated exceptions, buffer, step, horizon.
 
-The rules about what the hours mean live in `resolvers.availability` (pure); this module reads
+The rules about what the hours mean live in `timetable.availability` (pure); this module reads
 and writes the rows and turns them into its `Availability` value. `set_availability` replaces
 the whole weekly set in one transaction, so a half-saved week is never offered.
 """

@@ -2,8 +2,9 @@
 
 Who may book: the professional of the service, for a client with an active engagement; or
 that client, when the service allows self-booking. Every start is checked by
-`resolvers.slots.refusal` first (for a precise message), then written by
-`resolvers.session_store`, which makes a lost race come out as SLOT_TAKEN (never a 500, never
+`timetable.slots.refusal` first (for a precise message), then written by
+`resolvers.scheduling.session_store`, which makes a lost race come out as SLOT_TAKEN (never a
+500, never
 two overlapping sessions). The session keeps a snapshot of the service's price, currency,
 length and VAT rate at booking time.
 """

@@ -11,8 +11,8 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from resolvers.core.caller import Caller
-from resolvers.hub.hub import Viewpoint
 from schema.core.loaders import Loaders
+from schema.core.viewpoint import Viewpoint
 
 
 @dataclass

@@ -4,7 +4,7 @@
 payments, progress); each field calls its domain's resolver with the profile's client and
 professional. Its id is the client's account id as a `ClientProfile` global id, which
 `Engagement.clientProfileId` gives the professional. Who counts as a client is decided in
-resolvers/client_profiles.py; anyone else gets null, as for an id that does not exist.
+resolvers/practice/client_profiles.py; anyone else gets null, as for an id that does not exist.
 """
 
 from __future__ import annotations

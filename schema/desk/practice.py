@@ -1,6 +1,7 @@
 """The practice in the API: the professional's `practice`, a client's `myEngagements`, and the
-public pages behind request and invitation links. Mutations live in schema/services.py,
-schema/invitations.py, schema/engagements.py and schema/account_recovery.py."""
+public pages behind request and invitation links. Mutations live in
+schema/practice/services.py, schema/practice/invitations.py, schema/practice/engagements.py and
+schema/accounts/account_recovery.py."""
 
 from __future__ import annotations
 

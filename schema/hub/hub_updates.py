@@ -11,9 +11,9 @@ from collections.abc import AsyncGenerator
 import strawberry
 
 from resolvers.hub import hub_updates
-from resolvers.hub.hub import Viewpoint
 from schema.core.context import Info
 from schema.core.loaders import Loaders
+from schema.core.viewpoint import Viewpoint
 from schema.scheduling.session_types import Session
 
 HubEventKind = strawberry.enum(

@@ -1,5 +1,6 @@
 """The practice's shared object types: enums, money, profiles, services and request links.
-Engagements are in schema/engagement_types.py, invitations in schema/invitation_types.py.
+Engagements are in schema/practice/engagement_types.py, invitations in
+schema/practice/invitation_types.py.
 
 Node types keep their model in a private field and resolve relations lazily; the resolvers
 that return them prefetch those relations, so a list costs one query, not one per row. Each

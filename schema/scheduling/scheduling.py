@@ -1,6 +1,6 @@
 """Scheduling in the API: availability, slots, booking, changes, calendar feeds.
-The use cases are in resolvers/availability_settings.py, booking.py, session_changes.py and
-calendar_feeds.py; docs/scheduling.md shows every operation with examples."""
+The use cases are in resolvers/scheduling/availability_settings.py, booking.py,
+session_changes.py and calendar_feeds.py; docs/scheduling.md shows every operation with examples."""
 
 from __future__ import annotations
 

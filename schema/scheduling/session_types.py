@@ -11,11 +11,11 @@ from strawberry import relay
 
 from models import practice as practice_models
 from models import scheduling as m
-from resolvers.hub.hub import Viewpoint
 from resolvers.scheduling import session_changes
 from resolvers.scheduling.session_access import visible_sessions
 from schema.core.context import Info
 from schema.core.ids import GLOBAL_ID, global_id
+from schema.core.viewpoint import Viewpoint
 from schema.practice.engagement_types import ClientContact, Engagement
 from schema.practice.practice_types import (
     EngagementSide,
