@@ -7,6 +7,7 @@ the whole weekly set in one transaction, so a half-saved week is never offered.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 from tortoise.transactions import in_transaction
 
 from models import scheduling as m
+from models.accounts import Account
 from models.practice import ProfessionalProfile
 from resolvers.core import audit
 from resolvers.core.caller import Caller
@@ -61,6 +63,15 @@ async def practice_availability(professional_id: UUID) -> Availability:
               if settings.slot_step_minutes else None),
         horizon=timedelta(days=settings.horizon_days),
     )
+
+
+async def visible_exceptions(account: Account | None, ids: Iterable[UUID]
+                             ) -> dict[UUID, m.AvailabilityException]:
+    """Only the professional's own dated exceptions."""
+    if account is None:
+        return {}
+    return {row.id: row for row in await m.AvailabilityException.filter(
+        professional_id=account.id, id__in=list(ids))}
 
 
 async def own_availability(caller: Caller) -> StoredAvailability:

@@ -9,6 +9,7 @@ them: service title and the other person's name, nothing else.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
@@ -16,6 +17,7 @@ from uuid import UUID
 from tortoise.expressions import Q
 
 from crypto.tokens import decode_token, lookup_hash, new_token
+from models.accounts import Account
 from models.scheduling import LIVE_STATUSES, CalendarFeed, Session
 from resolvers.core.caller import Caller
 from resolvers.core.errors import ErrorCode, fail
@@ -70,6 +72,15 @@ async def my_feeds(caller: Caller) -> list[CalendarFeed]:
     account = caller.require_account()
     return await CalendarFeed.filter(account_id=account.id, revoked_at=None).order_by(
         "created_at")
+
+
+async def visible_feeds(account: Account | None, ids: Iterable[UUID]
+                        ) -> dict[UUID, CalendarFeed]:
+    """Only the owner sees a feed; any other id answers like one that does not exist."""
+    if account is None:
+        return {}
+    return {feed.id: feed for feed in await CalendarFeed.filter(account_id=account.id,
+                                                                id__in=list(ids))}
 
 
 async def feed_for_token(token: str) -> bytes | None:

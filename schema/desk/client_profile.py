@@ -23,13 +23,12 @@ from resolvers.payments import payment_queries
 from resolvers.practice import client_history, client_profiles
 from resolvers.practice.progress import combined
 from schema.core.context import Info, viewer_time_zone
-from schema.core.ids import node_uuid
+from schema.core.ids import node_uuid, visible_nodes
 from schema.core.pagination import Connection
 from schema.core.query_errors import user_errors_as_graphql_errors
 from schema.notes.note_types import Note
 from schema.payments.payment_types import Payment, PaymentTotal
 from schema.practice.engagement_types import Engagement
-from schema.practice.practice_types import node_uuids
 from schema.practice.progress_types import Progress
 from schema.scheduling.session_types import Session
 
@@ -113,10 +112,9 @@ class ClientProfile(relay.Node):
                             required: bool = False) -> list[Self | None]:
         """Only the client's professional sees the profile; each view is audited."""
         caller = info.context.caller
-        ids = node_uuids(node_ids)
-        found = await client_profiles.visible_client_profiles(caller, [i for i in ids if i])
-        return [cls.of(found[i], caller.account) if i in found and caller.account else None
-                for i in ids]
+        return await visible_nodes(
+            node_ids, lambda ids: client_profiles.visible_client_profiles(caller, ids),
+            lambda client: cls.of(client, caller.require_account()))
 
 
 @strawberry.type

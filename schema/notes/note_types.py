@@ -13,8 +13,7 @@ from models import notes as m
 from resolvers.notes import note_reading
 from resolvers.notes.note_reading import OpenedNote
 from schema.core.context import Info
-from schema.core.ids import GLOBAL_ID, global_id
-from schema.practice.practice_types import node_uuids
+from schema.core.ids import GLOBAL_ID, global_id, visible_nodes
 from schema.scheduling.session_types import Session
 
 NoteState = strawberry.enum(
@@ -61,6 +60,6 @@ class Note(relay.Node):
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
                             required: bool = False) -> list[Self | None]:
         """Only the author gets a note, opened with this sign-in's key; the read is audited."""
-        ids = node_uuids(node_ids)
-        found = await note_reading.notes_by_ids(info.context.caller, [i for i in ids if i])
-        return [cls.of(found[i]) if i in found else None for i in ids]
+        caller = info.context.caller
+        return await visible_nodes(
+            node_ids, lambda ids: note_reading.notes_by_ids(caller, ids), cls.of)

@@ -13,8 +13,8 @@ from models import payments as m
 from resolvers.payments import payments, receipt_links
 from resolvers.payments.payment_queries import Total
 from schema.core.context import Info
-from schema.core.ids import GLOBAL_ID, global_id
-from schema.practice.practice_types import Money, node_uuids
+from schema.core.ids import GLOBAL_ID, global_id, visible_nodes
+from schema.practice.practice_types import Money
 from schema.scheduling.session_types import Session
 
 PaymentStatus = strawberry.enum(
@@ -143,7 +143,6 @@ class Payment(relay.Node):
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
                             required: bool = False) -> list[Self | None]:
         """Only the payment's client and professional see it."""
-        ids = node_uuids(node_ids)
-        found = await payments.visible_payments(info.context.caller.account,
-                                                [i for i in ids if i])
-        return [cls.of(found[i]) if i in found else None for i in ids]
+        viewer = info.context.caller.account
+        return await visible_nodes(
+            node_ids, lambda ids: payments.visible_payments(viewer, ids), cls.of)

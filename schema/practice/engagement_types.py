@@ -14,14 +14,13 @@ from models.accounts import Account
 from resolvers.practice import engagements
 from resolvers.practice import registration_details as details
 from schema.core.context import Info, viewer_time_zone
-from schema.core.ids import GLOBAL_ID, global_id
+from schema.core.ids import GLOBAL_ID, global_id, visible_nodes
 from schema.practice.practice_types import (
     EngagementSide,
     EngagementSource,
     EngagementStatus,
     ProfessionalProfile,
     Service,
-    node_uuids,
 )
 from schema.practice.progress_types import Progress
 
@@ -133,7 +132,6 @@ class Engagement(relay.Node):
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
                             required: bool = False) -> list[Self | None]:
         """Only the engagement's client and the professional of its service see it."""
-        ids = node_uuids(node_ids)
-        found = await engagements.visible_engagements(info.context.caller.account,
-                                                      [i for i in ids if i])
-        return [cls.of(found[i]) if i in found else None for i in ids]
+        viewer = info.context.caller.account
+        return await visible_nodes(
+            node_ids, lambda ids: engagements.visible_engagements(viewer, ids), cls.of)

@@ -12,7 +12,8 @@ from strawberry import relay
 from models import practice as m
 from resolvers.practice import invitation_acceptance, invitations
 from schema.core.context import Info
-from schema.practice.practice_types import InvitationStatus, PublicService, Service, node_uuids
+from schema.core.ids import visible_nodes
+from schema.practice.practice_types import InvitationStatus, PublicService, Service
 
 
 @strawberry.type(description="An invitation as the professional who sent it sees it.")
@@ -50,10 +51,9 @@ class Invitation(relay.Node):
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
                             required: bool = False) -> list[Self | None]:
         """Only the professional who owns the service sees its invitations."""
-        ids = node_uuids(node_ids)
-        found = await invitations.owned_invitations(info.context.caller.account,
-                                                    [i for i in ids if i])
-        return [cls.of(found[i]) if i in found else None for i in ids]
+        viewer = info.context.caller.account
+        return await visible_nodes(
+            node_ids, lambda ids: invitations.owned_invitations(viewer, ids), cls.of)
 
 
 @strawberry.type(description="What an invitation link shows before it is accepted.")

@@ -13,17 +13,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Self
-from uuid import UUID
 
 import strawberry
 from strawberry import relay
 
 from models import practice as m
-from resolvers.core.validation import as_uuid
 from resolvers.practice import invitations, profiles, services
 from resolvers.practice import registration_details as details
 from schema.core.context import Info
-from schema.core.ids import GLOBAL_ID, global_id
+from schema.core.ids import GLOBAL_ID, global_id, visible_nodes
 
 ServiceKind = strawberry.enum(m.ServiceKind, name="ServiceKind",
                               description="What kind of help a service gives.")
@@ -64,11 +62,6 @@ class CustomQuestion:
         return [cls(id=q.id, text=q.text, required=q.required) for q in details.questions_of(raw)]
 
 
-def node_uuids(node_ids: Iterable[str]) -> list[UUID | None]:
-    """Node ids as UUIDs; ids that are not UUIDs become None and resolve to null."""
-    return [as_uuid(node_id) for node_id in node_ids]
-
-
 @strawberry.type(description="A professional as clients and receipts see them.")
 class ProfessionalProfile(relay.Node):
     profile_id: relay.NodeID[str]
@@ -99,10 +92,9 @@ class ProfessionalProfile(relay.Node):
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
                             required: bool = False) -> list[Self | None]:
         """The professional's own profile, and those of professionals the viewer is a client of."""
-        ids = node_uuids(node_ids)
-        found = await profiles.visible_profiles(info.context.caller.account,
-                                                [i for i in ids if i])
-        return [cls.of(found[i]) if i in found else None for i in ids]
+        viewer = info.context.caller.account
+        return await visible_nodes(
+            node_ids, lambda ids: profiles.visible_profiles(viewer, ids), cls.of)
 
 
 @strawberry.type(description="Something a professional offers.")
@@ -163,10 +155,9 @@ class Service(relay.Node):
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
                             required: bool = False) -> list[Self | None]:
         """The owner's services, and services the viewer is (or was) a client of."""
-        ids = node_uuids(node_ids)
-        found = await services.visible_services(info.context.caller.account,
-                                                [i for i in ids if i])
-        return [cls.of(found[i]) if i in found else None for i in ids]
+        viewer = info.context.caller.account
+        return await visible_nodes(
+            node_ids, lambda ids: services.visible_services(viewer, ids), cls.of)
 
 
 @strawberry.type(description="What a request link shows to anyone, signed in or not.")

@@ -11,9 +11,13 @@ import strawberry
 from strawberry import relay
 
 from models import scheduling as m
-from resolvers.scheduling.availability_settings import StoredAvailability, wall_time
+from resolvers.scheduling.availability_settings import (
+    StoredAvailability,
+    visible_exceptions,
+    wall_time,
+)
 from schema.core.context import Info
-from schema.practice.practice_types import node_uuids
+from schema.core.ids import visible_nodes
 from timetable import availability as rules
 
 
@@ -66,12 +70,7 @@ class AvailabilityException(relay.Node):
                             required: bool = False) -> list[Self | None]:
         """Only the professional's own exceptions."""
         account = info.context.caller.account
-        ids = node_uuids(node_ids)
-        found = {} if account is None else {
-            row.id: row for row in await m.AvailabilityException.filter(
-                professional_id=account.id, id__in=[i for i in ids if i])
-        }
-        return [cls.of(found[i]) if i in found else None for i in ids]
+        return await visible_nodes(node_ids, lambda ids: visible_exceptions(account, ids), cls.of)
 
 
 @strawberry.type(description="When the signed-in professional can be booked.")

@@ -10,10 +10,12 @@ import strawberry
 from strawberry import relay
 
 from models import scheduling as m
+from resolvers.scheduling import calendar_feeds
 from resolvers.scheduling.booking import Skipped
 from schema.core.context import Info
 from schema.core.errors import UserErrorCode
-from schema.practice.practice_types import EngagementSide, node_uuids
+from schema.core.ids import visible_nodes
+from schema.practice.practice_types import EngagementSide
 
 SessionStatus = strawberry.enum(
     m.SessionStatus, name="SessionStatus",
@@ -68,9 +70,7 @@ class CalendarFeed(relay.Node):
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
                             required: bool = False) -> list[Self | None]:
+        """Only the owner sees a feed."""
         account = info.context.caller.account
-        ids = node_uuids(node_ids)
-        found = {} if account is None else {
-            f.id: f for f in await m.CalendarFeed.filter(account_id=account.id,
-                                                        id__in=[i for i in ids if i])}
-        return [cls.of(found[i]) if i in found else None for i in ids]
+        return await visible_nodes(node_ids, lambda ids: calendar_feeds.visible_feeds(account, ids),
+                                   cls.of)

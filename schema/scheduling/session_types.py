@@ -11,10 +11,9 @@ from strawberry import relay
 
 from models import practice as practice_models
 from models import scheduling as m
-from resolvers.scheduling import session_changes
-from resolvers.scheduling.session_access import visible_sessions
+from resolvers.scheduling import session_access, session_changes
 from schema.core.context import Info
-from schema.core.ids import GLOBAL_ID, global_id
+from schema.core.ids import GLOBAL_ID, global_id, visible_nodes
 from schema.core.viewpoint import Viewpoint
 from schema.practice.engagement_types import ClientContact, Engagement
 from schema.practice.practice_types import (
@@ -22,7 +21,6 @@ from schema.practice.practice_types import (
     Money,
     ProfessionalProfile,
     Service,
-    node_uuids,
 )
 from schema.scheduling.scheduling_types import SessionChange, SessionStatus
 
@@ -165,10 +163,10 @@ class Session(relay.Node):
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
                             required: bool = False) -> list[Self | None]:
         """Only the session's client and professional see it."""
-        ids = node_uuids(node_ids)
-        found = await visible_sessions(info.context.caller.account, [i for i in ids if i])
         viewpoint = info.context.viewpoint
-        return [cls.of(found[i], viewpoint) if i in found else None for i in ids]
+        return await visible_nodes(
+            node_ids, lambda ids: session_access.visible_sessions(info.context.caller.account, ids),
+            lambda session: cls.of(session, viewpoint))
 
 
 @strawberry.type(description="Sessions booked together, e.g. weekly, 10 sessions.")
@@ -189,7 +187,7 @@ class SessionSeries(relay.Node):
     @strawberry.field(description="Its sessions, earliest first, whatever their status (a "
                                   "date that could not be booked has none).")
     async def sessions(self, info: Info) -> list[Session]:
-        found = await m.Session.filter(series_id=self._model.id).order_by("starts_at", "id")
+        found = await session_access.sessions_of_series(self._model)
         return Session.list_of(await info.context.loaders.attach(found),
                                info.context.viewpoint)
 
@@ -197,12 +195,6 @@ class SessionSeries(relay.Node):
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
                             required: bool = False) -> list[Self | None]:
         """Only the client and the professional of the series' engagement see it."""
-        account = info.context.caller.account
-        ids = node_uuids(node_ids)
-        found: dict = {}
-        if account is not None:
-            rows = await m.SessionSeries.filter(
-                id__in=[i for i in ids if i]).select_related("engagement__service__professional")
-            found = {s.id: s for s in rows if account.id in (
-                s.engagement.client_id, s.engagement.service.professional.account_id)}
-        return [cls.of(found[i]) if i in found else None for i in ids]
+        return await visible_nodes(
+            node_ids, lambda ids: session_access.visible_series(info.context.caller.account, ids),
+            cls.of)
