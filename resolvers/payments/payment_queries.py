@@ -59,12 +59,6 @@ async def client_payments(professional: Account, client_id: UUID | None, *,
     return await _page(query, first, after)
 
 
-async def practice_payments(professional: Account, *, first: int | None = None,
-                            after: str | None = None) -> Page[Payment]:
-    """Every payment to this professional, newest first."""
-    return await _page(Payment.filter(professional_id=professional.id), first, after)
-
-
 async def totals_paid(*, client_id: UUID | None = None,
                       professional_id: UUID | None = None) -> list[Total]:
     """Paid and refunded sums per currency (currencies are never added together), for a

@@ -70,10 +70,6 @@ async def visible_payments(account: Account | None, ids: Iterable[UUID]) -> dict
     return {payment.id: payment for payment in found}
 
 
-def may_see(account: Account | None, payment: Payment) -> bool:
-    return account is not None and account.id in (payment.client_id, payment.professional_id)
-
-
 async def mark_paid(payment_id: UUID, professional_id: UUID, *,
                     from_statuses: Iterable[PaymentStatus] = UNSETTLED,
                     **changes: object) -> bool:
