@@ -66,14 +66,22 @@ async def _payment_of(intent: dict[str, Any]) -> Payment | None:
     return await Payment.filter(condition).first()
 
 
-async def _payment_succeeded(settings: Settings, event: WebhookEvent) -> str:
-    intent = event.data_object
-    payment = await _payment_of(intent)
+async def _once(event: WebhookEvent, payment: Payment | None,
+                effect: Callable[[Payment], Awaitable[str]]) -> str:
+    """The skeleton of every payment event: record the event id and apply its effect on our
+    payment in one transaction, so a second delivery changes nothing and neither is half done."""
     async with in_transaction():
         if not await _record(event):
             return "duplicate"
         if payment is None:
             return "not ours"
+        return await effect(payment)
+
+
+async def _payment_succeeded(settings: Settings, event: WebhookEvent) -> str:
+    intent = event.data_object
+
+    async def effect(payment: Payment) -> str:
         try:
             async with in_transaction():
                 changed = await mark_paid(
@@ -88,7 +96,9 @@ async def _payment_succeeded(settings: Settings, event: WebhookEvent) -> str:
             changed = await mark_paid(payment.id, payment.professional_id,
                                       from_statuses=(PaymentStatus.FAILED,),
                                       stripe_payment_intent_id=intent["id"])
-    return "paid" if changed else "no change"
+        return "paid" if changed else "no change"
+
+    return await _once(event, await _payment_of(intent), effect)
 
 
 NEEDS_CLIENT = "authentication_required"
@@ -96,13 +106,9 @@ NEEDS_CLIENT = "authentication_required"
 
 async def _payment_failed(settings: Settings, event: WebhookEvent) -> str:
     intent = event.data_object
-    payment = await _payment_of(intent)
     error = intent.get("last_payment_error") or {}
-    async with in_transaction():
-        if not await _record(event):
-            return "duplicate"
-        if payment is None:
-            return "not ours"
+
+    async def effect(payment: Payment) -> str:
         if error.get("code") == NEEDS_CLIENT and payment.status is PaymentStatus.REQUIRES_ACTION:
             # Stripe reports the off-session attempt that needed the client as failed; that is
             # the REQUIRES_ACTION we already show, and the client can still confirm it.
@@ -113,33 +119,29 @@ async def _payment_failed(settings: Settings, event: WebhookEvent) -> str:
             failure_code=str(error.get("decline_code") or error.get("code") or "declined")[:64],
             failure_message=error.get("message") or "The card was declined.",
         )
-    return "failed" if changed else "no change"
+        return "failed" if changed else "no change"
+
+    return await _once(event, await _payment_of(intent), effect)
 
 
 async def _payment_canceled(settings: Settings, event: WebhookEvent) -> str:
     """Cancelled at Stripe (our cancelPayment's echo, or the dashboard): it can never be
     charged, so a waiting payment fails with the code `canceled` and frees its session."""
     intent = event.data_object
-    payment = await _payment_of(intent)
-    async with in_transaction():
-        if not await _record(event):
-            return "duplicate"
-        if payment is None:
-            return "not ours"
+
+    async def effect(payment: Payment) -> str:
         changed = await mark_canceled(payment.id, stripe_payment_intent_id=intent["id"])
-    return "canceled" if changed else "no change"
+        return "canceled" if changed else "no change"
+
+    return await _once(event, await _payment_of(intent), effect)
 
 
 async def _charge_refunded(settings: Settings, event: WebhookEvent) -> str:
     """Bring the refunded total up to Stripe's (refunds made in the Stripe dashboard too); a
     total lower than ours is an older event and changes nothing."""
     charge = event.data_object
-    payment = await Payment.filter(stripe_payment_intent_id=charge.get("payment_intent")).first()
-    async with in_transaction():
-        if not await _record(event):
-            return "duplicate"
-        if payment is None:
-            return "not ours"
+
+    async def effect(payment: Payment) -> str:
         total = from_stripe_amount(int(charge.get("amount_refunded", 0)), charge["currency"])
         total = min(total, payment.amount)
         current = await Payment.get(id=payment.id)
@@ -153,7 +155,10 @@ async def _charge_refunded(settings: Settings, event: WebhookEvent) -> str:
         if updated:
             await PaymentRefund.create(payment_id=payment.id,
                                        amount=total - current.refunded_amount)
-    return "refunded"
+        return "refunded"
+
+    payment = await Payment.filter(stripe_payment_intent_id=charge.get("payment_intent")).first()
+    return await _once(event, payment, effect)
 
 
 async def _setup_succeeded(settings: Settings, event: WebhookEvent) -> str:

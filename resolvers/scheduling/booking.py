@@ -31,7 +31,7 @@ from resolvers.scheduling.availability_settings import practice_availability
 from resolvers.scheduling.session_events import announce
 from resolvers.scheduling.session_store import SlotTaken, insert_session, record_change
 from settings import Settings
-from timetable.availability import Interval
+from timetable.availability import Availability, Interval
 from timetable.problems import InvalidTimetable
 from timetable.recurrence import series_starts
 from timetable.slots import Reason, Refusal, bookable_starts, refusal
@@ -65,17 +65,26 @@ class SeriesBooking:
     skipped: list[Skipped] = field(default_factory=list)
 
 
-async def book_session(caller: Caller, engagement_id: UUID | None, starts_at: datetime
-                       ) -> Session:
-    """Book one session; a userError (and nothing written) when the time is not bookable."""
+async def _prelude(caller: Caller, engagement_id: UUID | None, starts_at: datetime
+                   ) -> tuple[Account, Engagement, datetime, timedelta, Availability]:
+    """What both booking paths check first, before anything is written: the caller may book
+    this engagement, the service's card rule is met, and the start is an aware instant. Returns
+    the booker, the engagement, the start, the session length and the practice's availability."""
     account = caller.require_account()
     engagement = await bookable_engagement(account, engagement_id)
     await require_card(caller.settings, engagement.client_id, engagement.service,
-                             asked_by_client=engagement.client_id == account.id)
-    start = start_of(starts_at)
+                       asked_by_client=engagement.client_id == account.id)
     service = engagement.service
-    length = timedelta(minutes=service.session_minutes)
     availability = await practice_availability(service.professional.account_id)
+    return (account, engagement, start_of(starts_at), timedelta(minutes=service.session_minutes),
+            availability)
+
+
+async def book_session(caller: Caller, engagement_id: UUID | None, starts_at: datetime
+                       ) -> Session:
+    """Book one session; a userError (and nothing written) when the time is not bookable."""
+    account, engagement, start, length, availability = await _prelude(
+        caller, engagement_id, starts_at)
     busy = await busy_intervals(engagement, start - availability.buffer - length,
                                 start + length + availability.buffer)
     if problem := refusal(availability, length=length, busy=busy, proposed=start,
@@ -101,14 +110,8 @@ async def book_series(caller: Caller, engagement_id: UUID | None, starts_at: dat
     occurrence is inserted in its own savepoint, so a taken date (even one lost in a race) is
     reported and the rest are booked.
     """
-    account = caller.require_account()
-    engagement = await bookable_engagement(account, engagement_id)
-    await require_card(caller.settings, engagement.client_id, engagement.service,
-                             asked_by_client=engagement.client_id == account.id)
-    start = start_of(starts_at)
-    service = engagement.service
-    length = timedelta(minutes=service.session_minutes)
-    availability = await practice_availability(service.professional.account_id)
+    account, engagement, start, length, availability = await _prelude(
+        caller, engagement_id, starts_at)
     try:
         starts = series_starts(start, availability.time_zone, every_weeks=every_weeks,
                                count=count, until=until)
