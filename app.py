@@ -34,16 +34,19 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 import db
 import settings as settings_module
 from gateways.events import Events, events_for
+from jobs import outbox_sender, reminders
 from middleware import AnswerUnavailable, BodyLimit, redact_access_log
-from resolvers import outbox, reminders
-from resolvers.caller import Caller
-from resolvers.signin import authenticate
+from resolvers import reactions
+from resolvers.accounts.signin import authenticate
+from resolvers.core.caller import Caller
 from routes.calendar_feeds import calendar_feed
 from routes.payments import receipt_endpoint, stripe_webhook_endpoint
 from routes.preflight import graphql_options
 from schema import build_schema
-from schema.context import Context
+from schema.core.context import Context
 from settings import Settings
+
+reactions.connect()  # before any request: the domains react to each other's events
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "schema.graphql"
 
@@ -149,7 +152,7 @@ def create_app(settings: Settings, *, manage_database: bool = True,
         async with RegisterTortoise(app, config=db.tortoise_config(settings.database_url)):
             await bus.start()
             stop = asyncio.Event()
-            sender = asyncio.create_task(outbox.run_sender(settings, stop), name="outbox")
+            sender = asyncio.create_task(outbox_sender.run_sender(settings, stop), name="outbox")
             reminder = asyncio.create_task(reminders.run_reminders(settings, stop),
                                            name="reminders")
             try:

@@ -23,22 +23,15 @@ from models.scheduling import (
     SessionStatus,
     SessionStatusChange,
 )
-from resolvers import (
-    accounts,
-    availability_settings,
-    booking,
-    engagements,
-    invitations,
-    manual_payments,
-    notes,
-    profiles,
-    services,
-    signin,
-)
-from resolvers.availability import WeeklyHours as WeeklyHoursRule
-from resolvers.caller import Caller
-from resolvers.registration_details import CustomAnswer, RegistrationDetails
+from resolvers.accounts import accounts, signin
+from resolvers.core.caller import Caller
+from resolvers.notes import notes
+from resolvers.payments import manual_payments
+from resolvers.practice import engagements, invitations, profiles, services
+from resolvers.practice.registration_details import CustomAnswer, RegistrationDetails
+from resolvers.scheduling import availability_settings, booking
 from settings import Settings
+from timetable.availability import WeeklyHours as WeeklyHoursRule
 
 DEMO_PASSWORD = "demo-password-2026"
 

@@ -20,9 +20,9 @@ from strawberry.relay import to_base64
 from tortoise.connection import get_connection
 
 from crypto.tokens import decode_token, lookup_hash
-from resolvers.pagination import encode_cursor
-from resolvers.progress import MONTHS, month_starts
-from resolvers.signin import SESSION_TOKEN
+from resolvers.accounts.signin import SESSION_TOKEN
+from resolvers.core.pagination import encode_cursor
+from resolvers.practice.progress import MONTHS, month_starts
 from settings import Settings
 
 UPCOMING, PAST = 5, 20

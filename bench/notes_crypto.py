@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from crypto import note_keys, passwords
 from crypto.notes import NoteIds, NoteText, open_note, seal_note
 from crypto.tokens import decode_token, derive_key, new_token
-from resolvers.note_keys import kdf_limits
+from resolvers.accounts.note_keys import kdf_limits
 from settings import Settings
 
 PAGE = 50

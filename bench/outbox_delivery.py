@@ -27,8 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import db
 import settings as settings_module
+from jobs import outbox_sender
 from models.outbox import OutboxMessage
-from resolvers import outbox
+from resolvers.core import outbox
 from tests.mailbox import free_port
 
 
@@ -60,7 +61,7 @@ async def _enqueue(settings: settings_module.Settings, count: int) -> float:
 
 async def _deliver(settings: settings_module.Settings, senders: int) -> float:
     async def sender() -> None:
-        while (await outbox.deliver_pending(settings)).claimed:
+        while (await outbox_sender.deliver_pending(settings)).claimed:
             pass
 
     started = time.perf_counter()

@@ -31,7 +31,7 @@ import settings as settings_module
 from bench.common import machine, running_server, summary
 from models.accounts import Account
 from models.payments import Payment
-from resolvers.receipt_links import receipt_url
+from resolvers.payments.receipt_links import receipt_url
 
 
 async def _prepare(database_url: str, env: dict[str, str]) -> str:

@@ -18,16 +18,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
-from resolvers.availability import (
-    Availability,
-    DateException,
-    ExceptionKind,
-    Interval,
-    WeeklyHours,
-)
-from resolvers.ics import CalendarEvent, feed
-from resolvers.recurrence import series_starts
-from resolvers.slots import bookable_starts, refusal
+from timetable.availability import Availability, DateException, ExceptionKind, Interval, WeeklyHours
+from timetable.ics import CalendarEvent, feed
+from timetable.recurrence import series_starts
+from timetable.slots import bookable_starts, refusal
 
 LENGTH = timedelta(minutes=50)
 MONTH = (datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC))

@@ -14,7 +14,7 @@ import logging
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from middleware.json_errors import json_error
-from resolvers import outages
+from resolvers.core import outages
 
 log = logging.getLogger("therapyhub.unavailable")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from resolvers import calendar_feeds
+from resolvers.scheduling import calendar_feeds
 
 
 async def calendar_feed(request: Request) -> Response:

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from resolvers import receipt_links, stripe_webhooks
+from resolvers.payments import receipt_links, stripe_webhooks
 from settings import Settings
 
 log = logging.getLogger("therapyhub.payments")

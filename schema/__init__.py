@@ -20,23 +20,23 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from schema.account_recovery import AccountRecoveryMutations, AccountRecoveryQueries
-from schema.accounts import AccountMutations, AccountQueries
-from schema.client_profile import ClientProfileQueries
-from schema.context import Info
-from schema.engagements import EngagementMutations
-from schema.errors import MaskUnexpectedErrors, log_errors
-from schema.hub import HubQueries
-from schema.hub_updates import HubSubscriptions
-from schema.invitations import InvitationMutations
-from schema.note_keys import NoteKeyMutations
-from schema.notes import NoteMutations
-from schema.payment_types import Payment
-from schema.payments import PaymentMutations, PaymentQueries
-from schema.practice import PracticeQueries
-from schema.scheduling import SchedulingMutations, SchedulingQueries
-from schema.services import ServiceMutations
-from schema.session_types import Session
+from schema.accounts.account_recovery import AccountRecoveryMutations, AccountRecoveryQueries
+from schema.accounts.accounts import AccountMutations, AccountQueries
+from schema.core.context import Info
+from schema.core.errors import MaskUnexpectedErrors, log_errors
+from schema.desk.client_profile import ClientProfileQueries
+from schema.desk.practice import PracticeQueries
+from schema.hub.hub import HubQueries
+from schema.hub.hub_updates import HubSubscriptions
+from schema.notes.note_keys import NoteKeyMutations
+from schema.notes.notes import NoteMutations
+from schema.payments.payment_types import Payment
+from schema.payments.payments import PaymentMutations, PaymentQueries
+from schema.practice.engagements import EngagementMutations
+from schema.practice.invitations import InvitationMutations
+from schema.practice.services import ServiceMutations
+from schema.scheduling.scheduling import SchedulingMutations, SchedulingQueries
+from schema.scheduling.session_types import Session
 from settings import Settings
 
 

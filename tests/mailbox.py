@@ -11,7 +11,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from resolvers.outbox import DeliveryReport, deliver_pending
+from jobs.outbox_sender import DeliveryReport, deliver_pending
 from settings import Settings
 
 _TOKEN_IN_LINK = re.compile(r"#token=([A-Za-z0-9_-]{43})")

@@ -10,9 +10,9 @@ from tortoise import Tortoise
 
 from crypto.notes import NoteIds, NoteText, open_note, seal_note
 from models.accounts import Account
-from resolvers.caller import Caller
-from resolvers.note_keys import caller_note_key, sealing_key
-from resolvers.signin import authenticate
+from resolvers.accounts.note_keys import caller_note_key, sealing_key
+from resolvers.accounts.signin import authenticate
+from resolvers.core.caller import Caller
 from settings import Settings
 from tests.helpers import PASSWORD
 

@@ -41,6 +41,6 @@ def counting_statements() -> Iterator[list[str]]:
 
 async def sign_ins_seen_now() -> None:
     """Mark every login session as seen now. Call before each count that is compared with
-    another: a sign-in is touched at most once a minute (resolvers/signin.py), and that one
+    another: a sign-in is touched at most once a minute (resolvers/accounts/signin.py), and that one
     UPDATE must not land inside one count and not the other on a slow run."""
     await LoginSession.all().update(last_seen_at=datetime.now(UTC))

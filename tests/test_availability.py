@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from resolvers.availability import (
+from timetable.availability import (
     Availability,
     DateException,
     ExceptionKind,
@@ -24,7 +24,7 @@ from resolvers.availability import (
     WeeklyHours,
     availability_errors,
 )
-from resolvers.slots import Reason, bookable_starts, refusal
+from timetable.slots import Reason, bookable_starts, refusal
 
 HOUR = timedelta(hours=1)
 

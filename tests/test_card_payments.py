@@ -10,9 +10,10 @@ import pytest
 from models.payments import Payment, PaymentStatus, ProcessedEvent, SavedCard
 from models.practice import Service
 from models.scheduling import SessionStatus
-from resolvers import cards, charges
-from resolvers.caller import Caller
-from resolvers.errors import UserErrors
+from resolvers.core.caller import Caller
+from resolvers.core.errors import UserErrors
+from resolvers.payments import charges
+from resolvers.practice.card_requirement import require_card
 from tests.payment_steps import (
     CHARGE,
     MY_CARD,
@@ -359,9 +360,9 @@ async def test_a_service_that_requires_a_card_refuses_until_one_is_on_file(
     service = await Service.get()
 
     with pytest.raises(UserErrors) as refused:
-        await cards.require_card(stripe_settings, practice.client_id, service)
+        await require_card(stripe_settings, practice.client_id, service)
     await save_card(stripe_api, fake_stripe, practice.client)
-    await cards.require_card(stripe_settings, practice.client_id, service)
+    await require_card(stripe_settings, practice.client_id, service)
 
     assert refused.value.errors[0].code.value == "CARD_REQUIRED"
     assert "add one under Payments" in refused.value.errors[0].message

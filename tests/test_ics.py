@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar
 
-from resolvers.ics import CalendarEvent, Participant, content_type, feed, message
+from timetable.ics import CalendarEvent, Participant, content_type, feed, message
 
 
 def utc(*parts: int) -> datetime:

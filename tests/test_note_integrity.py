@@ -14,9 +14,10 @@ from nacl.public import PrivateKey, SealedBox
 from crypto.tokens import derive_key
 from models.accounts import LoginSession
 from models.notes import Note, SessionNoteKey
-from resolvers import note_keys, note_reading
-from resolvers.caller import Caller
-from resolvers.errors import PublicError
+from resolvers.accounts import note_keys
+from resolvers.core.caller import Caller
+from resolvers.core.errors import PublicError
+from resolvers.notes import note_reading
 from tests.helpers import PASSWORD, login
 from tests.mailbox import token_in
 from tests.note_steps import (

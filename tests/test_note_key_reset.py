@@ -9,10 +9,10 @@ from tortoise.transactions import in_transaction
 from crypto.notes import SealedForAnotherKeyError, open_note
 from models.accounts import Account
 from models.notes import Note, ProfessionalKeys, RetiredNoteKey, SessionNoteKey
-from resolvers import note_keys, signin
-from resolvers.caller import Caller
-from resolvers.errors import ErrorCode, PublicError, UserErrors
-from resolvers.note_key_reset import apply_note_key_reset, prepare_note_key_reset
+from resolvers.accounts import note_keys, signin
+from resolvers.accounts.note_key_reset import apply_note_key_reset, prepare_note_key_reset
+from resolvers.core.caller import Caller
+from resolvers.core.errors import ErrorCode, PublicError, UserErrors
 from tests.helpers import register
 from tests.notes_support import SAMPLE, open_as, raw_rows, register_professional, seal_sample
 

@@ -14,9 +14,9 @@ from crypto import recovery_keys
 from crypto.tokens import decode_token, derive_key
 from models.accounts import LoginSession
 from models.notes import ProfessionalKeys, RetiredNoteKey, SessionNoteKey
-from resolvers import note_keys
-from resolvers.caller import Caller
-from resolvers.errors import PublicError
+from resolvers.accounts import note_keys
+from resolvers.core.caller import Caller
+from resolvers.core.errors import PublicError
 from tests.helpers import PASSWORD, login
 from tests.notes_support import caller_for, raw_rows, register_professional
 from tests.reset_steps import reset, reset_link

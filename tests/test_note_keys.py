@@ -12,9 +12,9 @@ from crypto import recovery_keys
 from crypto.notes import SealedForAnotherKeyError
 from models.accounts import Account
 from models.notes import ChallengeNoteKey, ProfessionalKeys, SessionNoteKey
-from resolvers import note_keys, signin
-from resolvers.caller import Caller
-from resolvers.errors import PublicError
+from resolvers.accounts import note_keys, signin
+from resolvers.core.caller import Caller
+from resolvers.core.errors import PublicError
 from tests.helpers import PASSWORD, login, register
 from tests.notes_support import (
     SAMPLE,

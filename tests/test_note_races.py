@@ -17,9 +17,9 @@ from crypto.notes import NoteIds, NoteText, seal_note
 from models.account_links import AccountLink
 from models.accounts import Account
 from models.notes import Note, ProfessionalKeys, RetiredNoteKey
-from resolvers import notes
-from resolvers.errors import PublicError
-from resolvers.note_keys import caller_note_key
+from resolvers.accounts.note_keys import caller_note_key
+from resolvers.core.errors import PublicError
+from resolvers.notes import notes
 from tests.conftest import ON_POSTGRES
 from tests.helpers import PASSWORD, login
 from tests.note_steps import all_notes, practice_with_client

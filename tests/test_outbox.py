@@ -9,9 +9,9 @@ from email import message_from_bytes, policy
 import pytest
 from tortoise.transactions import in_transaction
 
+from jobs.outbox_sender import deliver_pending
 from models.outbox import OutboxMessage, OutboxStatus
-from resolvers import outbox
-from resolvers.outbox import deliver_pending
+from resolvers.core import outbox
 from tests.mailbox import REJECTED_DOMAIN, free_port, html_of, token_in
 from tests.practice_steps import INVITE, accept_as_new, create_service, invite, professional
 

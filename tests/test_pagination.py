@@ -8,8 +8,8 @@ from uuid import uuid4
 import pytest
 
 from models.audit import AuditEntry
-from resolvers.errors import PublicError
-from resolvers.pagination import keyset_page
+from resolvers.core.errors import PublicError
+from resolvers.core.pagination import keyset_page
 from tests.helpers import register
 
 ORDER = [("at", datetime, True), ("id", type(uuid4()), True)]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from models.scheduling import SessionStatus
-from resolvers import charges
-from resolvers.caller import Caller
+from resolvers.core.caller import Caller
+from resolvers.payments import charges
 from tests.mailbox import html_of, text_of
 from tests.payment_steps import book, charge, engaged_practice, save_card
 

@@ -13,7 +13,7 @@ import seed
 from models.accounts import Account
 from models.payments import Payment
 from models.scheduling import SessionStatus
-from resolvers import payment_queries, receipt_links, receipt_numbers
+from resolvers.payments import payment_queries, receipt_links, receipt_numbers
 from tests.payment_steps import (
     CHARGE,
     MY_CARD,

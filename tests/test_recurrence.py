@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from resolvers.errors import UserErrors
-from resolvers.recurrence import series_starts
+from timetable.problems import InvalidTimetable
+from timetable.recurrence import series_starts
 
 
 def utc(*parts: int) -> datetime:
@@ -61,9 +61,9 @@ def test_a_start_in_the_hour_that_does_not_exist_moves_to_the_end_of_the_gap():
 
 
 def errors_of(*args, **kwargs) -> list[tuple[str | None, str]]:
-    with pytest.raises(UserErrors) as raised:
+    with pytest.raises(InvalidTimetable) as raised:
         series_starts(*args, **kwargs)
-    return [(e.field, e.message) for e in raised.value.errors]
+    return [(e.field, e.message) for e in raised.value.problems]
 
 
 def test_a_series_has_at_most_52_sessions():

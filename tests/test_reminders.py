@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from icalendar import Calendar
 
+from jobs.reminders import send_due_reminders
 from models.outbox import OutboxMessage
 from models.scheduling import Session
-from resolvers.reminders import send_due_reminders
 from tests.mailbox import text_of
 from tests.scheduling_steps import (
     CANCEL,

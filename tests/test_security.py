@@ -11,7 +11,7 @@ from tortoise import Tortoise
 import settings as settings_module
 from crypto import totp
 from models.accounts import Account
-from schema.errors import MaskUnexpectedErrors
+from schema.core.errors import MaskUnexpectedErrors
 from tests.conftest import TEST_ENV, Api
 from tests.helpers import PASSWORD, VIEWER, login, register
 from tests.test_second_factor import VERIFY, enrol, next_code

@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 from app import create_app
 from gateways.events import events_for
 from models.scheduling import Session
-from resolvers.session_store import SlotTaken, move_session
+from resolvers.scheduling.session_store import SlotTaken, move_session
 from tests.conftest import Api
 from tests.mailbox import text_of
 from tests.practice_steps import END, UPDATE_SERVICE, client, codes

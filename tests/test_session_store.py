@@ -11,8 +11,8 @@ from tortoise.transactions import in_transaction
 from models.accounts import Account
 from models.practice import Engagement
 from models.scheduling import Session
-from resolvers.booking import snapshot
-from resolvers.session_store import SlotTaken, insert_session
+from resolvers.scheduling.booking import snapshot
+from resolvers.scheduling.session_store import SlotTaken, insert_session
 from tests.scheduling_steps import practice
 
 START = (datetime.now(UTC) + timedelta(days=10)).replace(hour=10, minute=0, second=0,

@@ -1,0 +1,19 @@
+"""Accounts: registration, sign-in and second factor, password changes and resets, confirming
+an address, limits on failed sign-ins, and the professional's notes key.
+
+The notes key is a credential of the account: wrapped under its password, unlocked at sign-in,
+held per login session, re-wrapped when the password changes or is reset. So it lives here
+(note_keys, note_key_reset), and the notes domain above uses it; accounts never imports notes.
+"""
+
+__all__ = [
+    "account_links",
+    "accounts",
+    "email_confirmation",
+    "login_limits",
+    "note_key_reset",
+    "note_keys",
+    "password_reset",
+    "second_factor",
+    "signin",
+]

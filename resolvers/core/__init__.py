@@ -1,0 +1,12 @@
+"""What every domain shares: who is asking, how a use case fails, pagination, validation, the
+audit log, the outbox, and in-process domain events.
+"""
+
+__all__ = [
+    "audit",
+    "caller",
+    "errors",
+    "outbox",
+    "pagination",
+    "validation",
+]

@@ -1,0 +1,125 @@
+"""The therapy hub: a client's sessions, engagements and totals across every service they use.
+
+Nothing here is stored: it is read from engagements and sessions by a few queries whose number
+does not depend on how many there are. Every query is filtered by the signed-in client, so an id
+or cursor from elsewhere can only narrow what they see, never widen it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+from models.accounts import Account
+from models.payments import Payment
+from models.practice import Engagement
+from models.scheduling import Session, SessionStatus
+from resolvers.core.caller import Caller
+from resolvers.core.errors import fail
+from resolvers.core.pagination import Page, keyset_page
+from resolvers.payments import payment_queries
+from resolvers.practice.progress import Progress
+
+MAX_UPCOMING = 50
+UPCOMING_WITH_CANCELLED = (SessionStatus.SCHEDULED, SessionStatus.CANCELLED,
+                           SessionStatus.LATE_CANCELLED)
+PAST_ORDER = [("starts_at", datetime, True), ("id", UUID, True)]
+
+
+@dataclass(frozen=True)
+class Totals:
+    sessions_attended: int
+    services: int
+    """Services the client has been an active client of (now or before)."""
+    professionals: int
+
+
+async def client_engagements(caller: Caller) -> list[Engagement]:
+    """Every engagement of the signed-in client, newest first, with service and professional
+    joined in (one query), so the hub's relation fields need no more (the client is the
+    caller, whom the schema remembers too)."""
+    account = caller.require_account()
+    return await Engagement.filter(client_id=account.id).order_by(
+        "-created_at", "-id"
+    ).select_related("service__professional")
+
+
+def _upcoming(account: Account, now: datetime, *, with_cancelled: bool = False):
+    """Booked sessions that have not ended: one in progress still shows, so it can be joined.
+    With `with_cancelled`, also those cancelled ahead of their time, until that time passes."""
+    statuses = UPCOMING_WITH_CANCELLED if with_cancelled else (SessionStatus.SCHEDULED,)
+    return Session.filter(client_id=account.id, status__in=statuses, ends_at__gt=now)
+
+
+@dataclass(frozen=True)
+class UpcomingAsk:
+    """One field's question for upcoming sessions: nextSession asks for the first one."""
+
+    first: int
+    with_cancelled: bool = False
+
+
+def check_upcoming_first(first: int) -> None:
+    if not 1 <= first <= MAX_UPCOMING:
+        raise fail(f"Ask for between 1 and {MAX_UPCOMING} upcoming sessions.", field="first")
+
+
+async def upcoming_together(caller: Caller, now: datetime, asks: list[UpcomingAsk]
+                            ) -> list[list[Session]]:
+    """nextSession and every upcomingSessions(first:) of one hub, batched: one query per kind
+    (booked only, or with the cancelled ones) for the longest list, sliced for each field."""
+    account = caller.require_account()
+    longest: dict[bool, list[Session]] = {}
+    for kind in {ask.with_cancelled for ask in asks}:
+        limit = max(ask.first for ask in asks if ask.with_cancelled == kind)
+        longest[kind] = await _upcoming(account, now, with_cancelled=kind).order_by(
+            "starts_at", "id").limit(limit)
+    return [longest[ask.with_cancelled][:ask.first] for ask in asks]
+
+
+async def past_sessions(caller: Caller, *, first: int | None, after: str | None,
+                        service_id: UUID | None = None, filter_by_service: bool = False,
+                        now: datetime | None = None) -> Page[Session]:
+    """Sessions that have ended (whatever became of them), newest first.
+
+    A service id that is not one of the client's (or not an id at all) gives an empty page,
+    exactly like a service they have no sessions with.
+    """
+    account = caller.require_account()
+    query = Session.filter(client_id=account.id, ends_at__lte=now or datetime.now(UTC))
+    if filter_by_service:
+        if service_id is None:
+            query = query.filter(id__in=[])
+        else:
+            query = query.filter(engagement__service_id=service_id)
+    return await keyset_page(query, order=PAST_ORDER, first=first, after=after)
+
+
+async def payments(caller: Caller, *, first: int | None, after: str | None) -> Page[Payment]:
+    """The client's payments to every professional, newest first, each with its session.
+
+    Not payment_queries.my_payments: that prefetches session, engagement, service and profile
+    level by level (four queries); in the hub the engagements, services and profiles are in the
+    loaders already, so the sessions are the only thing left to fetch.
+    """
+    account = caller.require_account()
+    page = await keyset_page(Payment.filter(client_id=account.id),
+                             order=payment_queries.NEWEST_FIRST, first=first, after=after)
+    if page.items:
+        sessions = {s.id: s for s in await Session.filter(
+            id__in={p.session_id for p in page.items})}
+        for payment in page.items:
+            payment.session = sessions[payment.session_id]
+    return page
+
+
+def totals(engagements: list[Engagement], progress: list[Progress]) -> Totals:
+    """Services and professionals count once each, however many engagements they had; only
+    engagements that started count (a request withdrawn before approval ends never started)."""
+    served = [e for e in engagements if e.started_at is not None]
+    return Totals(
+        sessions_attended=sum(p.attended for p in progress),
+        services=len({e.service_id for e in served}),
+        professionals=len({e.service.professional_id for e in served}),
+    )

@@ -1,0 +1,25 @@
+"""A client's sessions with one professional, newest first, for the client profile.
+
+Callers reach this only through a ClientProfile, which resolvers/practice/client_profiles.py
+hands out to the client's own professional; the queries are still filtered by both accounts,
+so nothing of another professional's practice can appear.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from models.accounts import Account
+from models.scheduling import Session
+from resolvers.core.pagination import Page, keyset_page
+
+HISTORY_ORDER = [("starts_at", datetime, True), ("id", UUID, True)]
+
+
+async def sessions_with(professional: Account, client: Account, *, first: int | None,
+                        after: str | None) -> Page[Session]:
+    """Every session of the client with the professional, any status, newest first."""
+    query = Session.filter(client_id=client.id, professional_id=professional.id)
+    return await keyset_page(query, order=HISTORY_ORDER, first=first, after=after)
+

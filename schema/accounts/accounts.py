@@ -1,0 +1,304 @@
+"""Accounts in the API: the viewer, registration, sign-in, password and second factor."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+from strawberry import relay
+
+from models.accounts import Account
+from resolvers.accounts import accounts, second_factor, signin
+from schema.core.context import Info
+from schema.core.errors import Payload, user_errors_as
+
+NOTE_RECOVERY_KEY = (
+    "The notes recovery key, returned this once and never again (we do not keep it). Show it "
+    "on its own screen and ask the person to write it down or store it in a password manager "
+    "before continuing: after a password reset it is the only way to open notes written "
+    "before. Null when no new notes key was made."
+)
+
+
+@strawberry.enum(description="What an account can act as; one account can be both.")
+class Role(Enum):
+    CLIENT = "client"
+    PROFESSIONAL = "professional"
+
+
+@strawberry.type(description="The signed-in person. The SPA picks its mode from `roles`.")
+class Viewer(relay.Node):
+    account_id: relay.NodeID[str]
+    email: str
+    email_confirmed: bool = strawberry.field(
+        description="False until the address is proven (confirmation link, invitation or "
+                    "password reset)."
+    )
+    name: str
+    roles: list[Role]
+    time_zone: str = strawberry.field(description="IANA zone; times are shown in it.")
+    locale: str
+    second_factor_enabled: bool
+
+    @classmethod
+    def from_account(cls, account: Account) -> Viewer:
+        roles = [role for role, on in ((Role.CLIENT, account.is_client),
+                                       (Role.PROFESSIONAL, account.is_professional)) if on]
+        return cls(
+            account_id=str(account.id), email=account.email,
+            email_confirmed=account.email_confirmed_at is not None, name=account.name, roles=roles,
+            time_zone=account.time_zone, locale=account.locale,
+            second_factor_enabled=account.second_factor_enabled,
+        )
+
+    @classmethod
+    def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Viewer | None]:
+        """Only the viewer's own account resolves; any other id looks like it does not exist."""
+        account = info.context.caller.account
+        return [
+            cls.from_account(account) if account and str(account.id) == node_id else None
+            for node_id in node_ids
+        ]
+
+
+@strawberry.input
+class RegisterInput:
+    email: str
+    password: str = strawberry.field(description="At least 10 characters.")
+    name: str
+    time_zone: str = strawberry.field(description="IANA zone, e.g. Atlantic/Reykjavik.")
+    locale: str = "en"
+    roles: list[Role] = strawberry.field(default_factory=lambda: [Role.CLIENT])
+
+
+@strawberry.input
+class LoginInput:
+    email: str
+    password: str
+    device_token: str | None = strawberry.field(default=None, description=(
+        "The `deviceToken` this browser got from its last sign-in. With it, failed attempts "
+        "by others on this email do not lock this browser out."
+    ))
+
+
+@strawberry.input
+class VerifySecondFactorInput:
+    challenge: str = strawberry.field(description="From the login payload.")
+    code: str | None = strawberry.field(default=None, description="6 digits from the app.")
+    recovery_code: str | None = strawberry.field(
+        default=None, description="One of the recovery codes; each works once."
+    )
+
+
+@strawberry.input
+class LogoutInput:
+    all_devices: bool = strawberry.field(
+        default=False, description="Also sign out every other device of this account."
+    )
+
+
+@strawberry.input
+class ChangePasswordInput:
+    current_password: str
+    new_password: str
+
+
+@strawberry.input
+class UpdateProfileInput:
+    name: strawberry.Maybe[str]
+    time_zone: strawberry.Maybe[str]
+    locale: strawberry.Maybe[str]
+
+
+@strawberry.input(description="The current password, asked again before a sensitive change.")
+class PasswordConfirmationInput:
+    password: str
+
+
+@strawberry.input
+class ConfirmTotpEnrolmentInput:
+    code: str
+
+
+@strawberry.type(description="A signed-in session: send `token` as `Authorization: Bearer`.")
+class AuthPayload(Payload):
+    token: str | None = None
+    expires_at: datetime | None = strawberry.field(
+        default=None, description="Absolute expiry; idle sessions end sooner."
+    )
+    viewer: Viewer | None = None
+    device_token: str | None = strawberry.field(default=None, description=(
+        "Keep it in this browser (e.g. localStorage) and pass it to the next `login` as "
+        "`deviceToken`: it makes this browser a known device, which others' failed attempts "
+        "cannot lock out. Replaces the one sent with this sign-in; valid for 180 days by "
+        "default."
+    ))
+
+    @classmethod
+    def signed_in(cls, result: signin.SignedIn) -> AuthPayload:
+        return cls(token=result.token, expires_at=result.expires_at,
+                   viewer=Viewer.from_account(result.account), device_token=result.device_token)
+
+
+@strawberry.type(description="A new account, signed in.")
+class RegisterPayload(AuthPayload):
+    note_recovery_key: str | None = strawberry.field(
+        default=None, description=f"Only when registering as a professional. {NOTE_RECOVERY_KEY}"
+    )
+
+
+@strawberry.type(description="Either signed in, or a second factor is needed to finish.")
+class LoginPayload(AuthPayload):
+    second_factor_required: bool = False
+    challenge: str | None = strawberry.field(
+        default=None, description="Pass to verifySecondFactor with the code."
+    )
+    challenge_expires_at: datetime | None = None
+
+
+@strawberry.type
+class ViewerPayload(Payload):
+    viewer: Viewer | None = None
+
+
+@strawberry.type(description="Practitioner mode is on.")
+class BecomeProfessionalPayload(ViewerPayload):
+    note_recovery_key: str | None = strawberry.field(default=None,
+                                                     description=NOTE_RECOVERY_KEY)
+
+
+@strawberry.type
+class LogoutPayload(Payload):
+    signed_out: bool = False
+
+
+@strawberry.type(description="Show `secret` as a QR code of `otpauthUri`, then confirm a code.")
+class TotpEnrolmentPayload(Payload):
+    secret: str | None = None
+    otpauth_uri: str | None = None
+
+
+@strawberry.type
+class ConfirmTotpEnrolmentPayload(Payload):
+    viewer: Viewer | None = None
+    recovery_codes: list[str] | None = strawberry.field(
+        default=None, description="Shown once: ask the person to store them safely."
+    )
+
+
+@strawberry.type
+class AccountQueries:
+    @strawberry.field(description="The signed-in person, or null when signed out.")
+    def viewer(self, info: Info) -> Viewer | None:
+        account = info.context.caller.account
+        return Viewer.from_account(account) if account else None
+
+
+@strawberry.type
+class AccountMutations:
+    @strawberry.mutation(description=(
+        "Create an account and sign in. A professional also gets a notes recovery key: "
+        "show it once (see noteRecoveryKey)."
+    ))
+    @user_errors_as(RegisterPayload)
+    async def register(self, info: Info, input: RegisterInput) -> RegisterPayload:
+        result = await accounts.register(
+            info.context.caller, email=input.email, password=input.password, name=input.name,
+            time_zone=input.time_zone, locale=input.locale,
+            as_client=Role.CLIENT in input.roles,
+            as_professional=Role.PROFESSIONAL in input.roles,
+        )
+        return RegisterPayload(token=result.token, expires_at=result.expires_at,
+                               viewer=Viewer.from_account(result.account),
+                               device_token=result.device_token,
+                               note_recovery_key=result.note_recovery_key)
+
+    @strawberry.mutation(description="Sign in. Wrong email and wrong password answer alike.")
+    @user_errors_as(LoginPayload)
+    async def login(self, info: Info, input: LoginInput) -> LoginPayload:
+        result = await signin.login(info.context.caller, email=input.email,
+                                    password=input.password, device_token=input.device_token)
+        if isinstance(result, signin.SecondFactorNeeded):
+            return LoginPayload(second_factor_required=True, challenge=result.challenge,
+                                challenge_expires_at=result.expires_at)
+        return LoginPayload(token=result.token, expires_at=result.expires_at,
+                            viewer=Viewer.from_account(result.account),
+                            device_token=result.device_token)
+
+    @strawberry.mutation(description="Finish a sign-in that needs a second factor.")
+    @user_errors_as(AuthPayload)
+    async def verify_second_factor(self, info: Info, input: VerifySecondFactorInput
+                                   ) -> AuthPayload:
+        result = await signin.verify_second_factor(
+            info.context.caller, challenge=input.challenge, code=input.code,
+            recovery_code=input.recovery_code,
+        )
+        return AuthPayload.signed_in(result)
+
+    @strawberry.mutation(description="End this login session (or all of them).")
+    @user_errors_as(LogoutPayload)
+    async def logout(self, info: Info, input: LogoutInput) -> LogoutPayload:
+        await signin.logout(info.context.caller, all_devices=input.all_devices)
+        return LogoutPayload(signed_out=True)
+
+    @strawberry.mutation(description=(
+        "Change the password; signs out every other device. Notes stay readable here."
+    ))
+    @user_errors_as(ViewerPayload)
+    async def change_password(self, info: Info, input: ChangePasswordInput) -> ViewerPayload:
+        account = await accounts.change_password(
+            info.context.caller, current_password=input.current_password,
+            new_password=input.new_password,
+        )
+        return ViewerPayload(viewer=Viewer.from_account(account))
+
+    @strawberry.mutation(description="Change name, time zone or language; omitted fields stay.")
+    @user_errors_as(ViewerPayload)
+    async def update_profile(self, info: Info, input: UpdateProfileInput) -> ViewerPayload:
+        account = await accounts.update_profile(
+            info.context.caller,
+            name=input.name.value if input.name else None,
+            time_zone=input.time_zone.value if input.time_zone else None,
+            locale=input.locale.value if input.locale else None,
+        )
+        return ViewerPayload(viewer=Viewer.from_account(account))
+
+    @strawberry.mutation(description=(
+        "Turn on practitioner mode for this account. Returns the notes recovery key once "
+        "(see noteRecoveryKey)."
+    ))
+    @user_errors_as(BecomeProfessionalPayload)
+    async def become_professional(self, info: Info, input: PasswordConfirmationInput
+                                  ) -> BecomeProfessionalPayload:
+        result = await accounts.become_professional(info.context.caller,
+                                                    password=input.password)
+        return BecomeProfessionalPayload(viewer=Viewer.from_account(result.account),
+                                         note_recovery_key=result.note_recovery_key)
+
+    @strawberry.mutation(description="Begin setting up an authenticator app.")
+    @user_errors_as(TotpEnrolmentPayload)
+    async def start_totp_enrolment(self, info: Info, input: PasswordConfirmationInput
+                                   ) -> TotpEnrolmentPayload:
+        enrolment = await second_factor.start_enrolment(info.context.caller,
+                                                        password=input.password)
+        return TotpEnrolmentPayload(secret=enrolment.secret,
+                                    otpauth_uri=enrolment.otpauth_uri)
+
+    @strawberry.mutation(description="Turn two-step sign-in on with a code from the app.")
+    @user_errors_as(ConfirmTotpEnrolmentPayload)
+    async def confirm_totp_enrolment(self, info: Info, input: ConfirmTotpEnrolmentInput
+                                     ) -> ConfirmTotpEnrolmentPayload:
+        caller = info.context.caller
+        codes = await second_factor.confirm_enrolment(caller, code=input.code)
+        return ConfirmTotpEnrolmentPayload(viewer=Viewer.from_account(caller.require_account()),
+                                           recovery_codes=codes)
+
+    @strawberry.mutation(description="Turn two-step sign-in off.")
+    @user_errors_as(ViewerPayload)
+    async def disable_totp(self, info: Info, input: PasswordConfirmationInput) -> ViewerPayload:
+        account = await second_factor.disable(info.context.caller, password=input.password)
+        return ViewerPayload(viewer=Viewer.from_account(account))

@@ -1,0 +1,11 @@
+"""GraphQL plumbing every domain's schema shares: the context, ids, errors, connections.
+"""
+
+__all__ = [
+    "context",
+    "errors",
+    "ids",
+    "loaders",
+    "pagination",
+    "query_errors",
+]

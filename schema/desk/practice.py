@@ -1,0 +1,118 @@
+"""The practice in the API: the professional's `practice`, a client's `myEngagements`, and the
+public pages behind request and invitation links. Mutations live in
+schema/practice/services.py, schema/practice/invitations.py, schema/practice/engagements.py and
+schema/accounts/account_recovery.py."""
+
+from __future__ import annotations
+
+import strawberry
+
+from resolvers.core.pagination import DEFAULT_PAGE_SIZE
+from resolvers.practice import (
+    engagements,
+    invitation_acceptance,
+    invitations,
+    practice_agenda,
+    practice_clients,
+    profiles,
+    services,
+)
+from schema.core.context import Info
+from schema.core.pagination import Connection
+from schema.core.query_errors import user_errors_as_graphql_errors
+from schema.desk.practice_clients import ClientOrder, PracticeClient
+from schema.practice.engagement_types import Engagement
+from schema.practice.invitation_types import Invitation, InvitationPreview
+from schema.practice.practice_types import (
+    EngagementStatus,
+    ProfessionalProfile,
+    PublicService,
+    Service,
+)
+from schema.scheduling.session_types import Session
+
+
+@strawberry.type(description="The signed-in professional's practice.")
+class Practice:
+    @strawberry.field(description="Null until set with updateProfessionalProfile or the first "
+                                  "service is created.")
+    async def profile(self, info: Info) -> ProfessionalProfile | None:
+        profile = await profiles.own_profile(info.context.caller.require_professional())
+        return ProfessionalProfile.of(profile) if profile else None
+
+    @strawberry.field(description="Oldest first.")
+    async def services(self, info: Info, include_archived: bool = False) -> list[Service]:
+        found = await services.list_services(info.context.caller.require_professional(),
+                                             include_archived=include_archived)
+        return [Service.of(service) for service in found]
+
+    @strawberry.field(description="Requests waiting for approveRequest or declineRequest, "
+                                  "oldest first.")
+    async def pending_requests(self, info: Info) -> list[Engagement]:
+        return Engagement.list_of(await engagements.pending_requests(info.context.caller))
+
+    @strawberry.field(description="Engagements with this practice's services, oldest first.")
+    async def engagements(self, info: Info, statuses: list[EngagementStatus] | None = None
+                          ) -> list[Engagement]:
+        return Engagement.list_of(
+            await engagements.practice_engagements(info.context.caller, statuses)
+        )
+
+    @strawberry.field(description="Newest first; by default only those that can still be "
+                                  "accepted.")
+    async def invitations(self, info: Info, include_closed: bool = False) -> list[Invitation]:
+        found = await invitations.list_invitations(info.context.caller,
+                                                   include_closed=include_closed)
+        return [Invitation.of(invitation) for invitation in found]
+
+
+    @strawberry.field(description="Sessions starting today in the viewer's own time zone "
+                                  "(viewer.timeZone, as every *Local time), every status, "
+                                  "earliest first.")
+    async def today_sessions(self, info: Info) -> list[Session]:
+        found = await practice_agenda.todays_sessions(info.context.caller)
+        return Session.list_of(await info.context.loaders.attach(found), info.context.viewpoint)
+
+    @strawberry.field(description="Sessions starting this week (Monday to Sunday) in the "
+                                  "viewer's own time zone, every status, earliest first.")
+    async def week_sessions(self, info: Info) -> list[Session]:
+        found = await practice_agenda.this_weeks_sessions(info.context.caller)
+        return Session.list_of(await info.context.loaders.attach(found), info.context.viewpoint)
+
+    @strawberry.field(description="Current and former clients (active or ended engagements). "
+                                  "`search` matches name or email.")
+    @user_errors_as_graphql_errors
+    async def clients(self, info: Info, first: int | None = DEFAULT_PAGE_SIZE,
+                      after: str | None = None, search: str | None = None,
+                      order_by: ClientOrder = ClientOrder.NAME
+                      ) -> Connection[PracticeClient]:
+        page = await practice_clients.practice_clients(
+            info.context.caller, search=search, order=order_by, first=first, after=after,
+        )
+        return Connection.of(page, PracticeClient.of)
+
+
+@strawberry.type
+class PracticeQueries:
+    @strawberry.field(description="The signed-in professional's practice.")
+    def practice(self, info: Info) -> Practice:
+        info.context.caller.require_professional()
+        return Practice()
+
+    @strawberry.field(description="The signed-in person's engagements as a client, newest "
+                                  "first.")
+    async def my_engagements(self, info: Info, statuses: list[EngagementStatus] | None = None
+                             ) -> list[Engagement]:
+        return Engagement.list_of(await engagements.my_engagements(info.context.caller, statuses))
+
+    @strawberry.field(description="What a request link shows; no sign-in needed. Null for "
+                                  "unknown and archived services.")
+    async def public_service(self, slug: str) -> PublicService | None:
+        service = await services.public_service(slug)
+        return PublicService.of(service, service.professional) if service else None
+
+    @strawberry.field(description="What an invitation link shows; no sign-in needed. Null for "
+                                  "a link that does not exist.")
+    async def invitation_preview(self, token: str) -> InvitationPreview | None:
+        preview = await invitation_acceptance.preview(token)
+        return InvitationPreview.of(preview) if preview else None

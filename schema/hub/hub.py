@@ -1,0 +1,120 @@
+"""The therapy hub in the API: a signed-in client's sessions and services in one query.
+
+The hub answers a first page by default (a few upcoming sessions, a page of past ones) and the
+rest through pagination: GraphQL execution in Python costs tens of microseconds per object, so
+returning every session ever held would make the SPA's home page slow (BENCHMARKS.md).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+from uuid import UUID
+
+import strawberry
+from strawberry.dataloader import DataLoader
+
+from models import scheduling as m
+from resolvers.core.pagination import DEFAULT_PAGE_SIZE
+from resolvers.hub import hub
+from resolvers.payments import payment_queries
+from schema.core.context import Info, viewer_time_zone
+from schema.core.ids import node_uuid
+from schema.core.pagination import Connection
+from schema.core.query_errors import user_errors_as_graphql_errors
+from schema.payments.payment_types import Payment, PaymentTotal
+from schema.practice.engagement_types import Engagement
+from schema.practice.practice_types import EngagementStatus
+from schema.scheduling.session_types import Session
+
+
+@strawberry.type(description="Counts across every service the client uses.")
+class HubTotals:
+    sessions_attended: int
+    services: int = strawberry.field(
+        description="Services the client is or was an active client of."
+    )
+    professionals: int
+    _client_id: strawberry.Private[UUID]
+
+    @strawberry.field(description="Paid minus refunded per currency (never added across "
+                                  "currencies), alphabetically by currency.")
+    async def paid(self) -> list[PaymentTotal]:
+        return [PaymentTotal.of(t)
+                for t in await payment_queries.totals_paid(client_id=self._client_id)]
+
+
+@strawberry.type(description="A client's home page: everything across all their services.")
+class Hub:
+    time_zone: str = strawberry.field(description="The client's IANA zone; *Local times use it.")
+    _engagements: strawberry.Private[list]
+    _now: strawberry.Private[datetime]
+    _upcoming: strawberry.Private[DataLoader[hub.UpcomingAsk, list[m.Session]]]
+    """nextSession and upcomingSessions share one query (they resolve in the same tick)."""
+
+    @strawberry.field(description="The soonest booked session that has not ended; check "
+                                  "canJoin to show its join button.")
+    async def next_session(self, info: Info) -> Session | None:
+        found = await self._upcoming.load(hub.UpcomingAsk(first=1))
+        return Session.of(found[0], info.context.viewpoint) if found else None
+
+    @strawberry.field(description="Booked sessions that have not ended, soonest first. "
+                                  f"`first` is at most {hub.MAX_UPCOMING}. With "
+                                  "includeCancelled, sessions cancelled ahead of their time "
+                                  "show too (status CANCELLED or LATE_CANCELLED) until that "
+                                  "time has passed; then they are in pastSessions.")
+    @user_errors_as_graphql_errors
+    async def upcoming_sessions(self, info: Info, first: int = 5,
+                                include_cancelled: bool = False) -> list[Session]:
+        hub.check_upcoming_first(first)
+        found = await self._upcoming.load(hub.UpcomingAsk(first, include_cancelled))
+        return Session.list_of(found, info.context.viewpoint)
+
+    @strawberry.field(description="Sessions that have ended, whatever their status, newest "
+                                  "first. Filter by one service with serviceId.")
+    @user_errors_as_graphql_errors
+    async def past_sessions(self, info: Info, first: int | None = DEFAULT_PAGE_SIZE,
+                            after: str | None = None,
+                            service_id: strawberry.ID | None = None) -> Connection[Session]:
+        page = await hub.past_sessions(
+            info.context.caller, first=first, after=after,
+            service_id=node_uuid(service_id, "Service") if service_id else None,
+            filter_by_service=service_id is not None, now=self._now,
+        )
+        return Connection.of(page, Session.seen_by(info))
+
+    @strawberry.field(description="Every engagement, newest first, each with its service, "
+                                  "professional and progress.")
+    def engagements(self, statuses: list[EngagementStatus] | None = None) -> list[Engagement]:
+        return Engagement.list_of(e for e in self._engagements
+                                  if not statuses or e.status in statuses)
+
+    @strawberry.field(description="Sessions attended, services and professionals, across "
+                                  "everything.")
+    async def totals(self, info: Info) -> HubTotals:
+        loader = info.context.loaders.progress(viewer_time_zone(info))
+        progress = await loader.load_many([e.id for e in self._engagements])
+        found = hub.totals(self._engagements, progress)
+        return HubTotals(sessions_attended=found.sessions_attended, services=found.services,
+                         professionals=found.professionals,
+                         _client_id=info.context.caller.require_account().id)
+
+    @strawberry.field(description="Payments to every professional, newest first; each paid one "
+                                  "has its receiptUrl.")
+    @user_errors_as_graphql_errors
+    async def payments(self, info: Info, first: int | None = DEFAULT_PAGE_SIZE,
+                       after: str | None = None) -> Connection[Payment]:
+        page = await hub.payments(info.context.caller, first=first, after=after)
+        return Connection.of(page, Payment.of)  # type: ignore[arg-type]
+
+
+@strawberry.type
+class HubQueries:
+    @strawberry.field(description="The signed-in client's therapy hub across every service.")
+    async def hub(self, info: Info) -> Hub:
+        caller = info.context.caller
+        engagements = await hub.client_engagements(caller)
+        info.context.loaders.remember(*engagements, caller.require_account())
+        now = info.context.viewpoint.now
+        return Hub(time_zone=viewer_time_zone(info), _engagements=engagements, _now=now,
+                   _upcoming=DataLoader(partial(hub.upcoming_together, caller, now)))

@@ -1,0 +1,153 @@
+"""Payments in the API: card on file, charging, manual payments, refunds, and lists."""
+
+from __future__ import annotations
+
+import strawberry
+
+from resolvers.core.pagination import DEFAULT_PAGE_SIZE
+from resolvers.payments import (
+    cards,
+    charges,
+    manual_payments,
+    payment_cancellation,
+    payment_queries,
+    refunds,
+)
+from schema.core.context import Info
+from schema.core.errors import Payload, user_errors_as
+from schema.core.ids import node_uuid
+from schema.core.pagination import Connection
+from schema.payments.payment_types import Payment, PaymentMethod, PaymentTotal, SavedCard
+
+
+@strawberry.input
+class ChargeSessionInput:
+    session_id: strawberry.ID
+
+
+@strawberry.input
+class RecordManualPaymentInput:
+    session_id: strawberry.ID
+    method: PaymentMethod = strawberry.field(description="CASH, BANK_TRANSFER or INSURER.")
+    amount: int | None = strawberry.field(
+        default=None, description="Minor units; defaults to the session's price."
+    )
+
+
+@strawberry.input
+class RefundPaymentInput:
+    payment_id: strawberry.ID
+    amount: int | None = strawberry.field(
+        default=None, description="Minor units; leave out to refund everything not yet refunded."
+    )
+
+
+@strawberry.input
+class CancelPaymentInput:
+    payment_id: strawberry.ID
+
+
+@strawberry.type
+class CardSetupPayload(Payload):
+    client_secret: str | None = strawberry.field(
+        default=None, description="For stripe.confirmCardSetup in the SPA (Stripe Elements)."
+    )
+
+
+@strawberry.type
+class RemoveCardPayload(Payload):
+    removed: bool = False
+
+
+@strawberry.type
+class PaymentPayload(Payload):
+    payment: Payment | None = None
+
+
+@strawberry.type
+class PaymentQueries:
+    @strawberry.field(description="Whether this server takes card payments (Stripe keys set); "
+                                  "when false, hide card features and use manual payments.")
+    def card_payments_enabled(self, info: Info) -> bool:
+        return info.context.caller.settings.card_payments_enabled
+
+    @strawberry.field(description="The signed-in person's card on file, or null.")
+    async def my_card(self, info: Info) -> SavedCard | None:
+        card = await cards.my_card(info.context.caller)
+        return SavedCard.of(card) if card else None
+
+    @strawberry.field(description="Every payment attempt for a session, newest first; empty "
+                                  "for a session that is not yours.")
+    async def payments(self, info: Info, session_id: strawberry.ID) -> list[Payment]:
+        account = info.context.caller.require_account()
+        found = await payment_queries.payments_of_session(account,
+                                                          node_uuid(session_id, "Session"))
+        return Payment.list_of(found)
+
+    @strawberry.field(description="The signed-in client's payments to every professional, "
+                                  "newest first.")
+    async def my_payments(self, info: Info, first: int | None = DEFAULT_PAGE_SIZE,
+                          after: str | None = None) -> Connection[Payment]:
+        account = info.context.caller.require_account()
+        page = await payment_queries.my_payments(account, first=first, after=after)
+        return Connection.of(page, Payment.of)  # type: ignore[arg-type]
+
+    @strawberry.field(description="What the signed-in client has paid, per currency.")
+    async def my_payment_totals(self, info: Info) -> list[PaymentTotal]:
+        account = info.context.caller.require_account()
+        return [PaymentTotal.of(t) for t in await payment_queries.totals_paid(
+            client_id=account.id)]
+
+
+@strawberry.type
+class PaymentMutations:
+    @strawberry.mutation(description="Start saving a card (client): returns the client secret "
+                                     "for Stripe Elements. The card appears in myCard once "
+                                     "Stripe confirms it.")
+    @user_errors_as(CardSetupPayload)
+    async def start_card_setup(self, info: Info) -> CardSetupPayload:
+        return CardSetupPayload(client_secret=await cards.start_card_setup(info.context.caller))
+
+    @strawberry.mutation(description="Forget the card on file.")
+    @user_errors_as(RemoveCardPayload)
+    async def remove_card(self, info: Info) -> RemoveCardPayload:
+        await cards.remove_card(info.context.caller)
+        return RemoveCardPayload(removed=True)
+
+    @strawberry.mutation(description="Charge a session to the client's card on file "
+                                     "(professional). Safe to retry: a session is charged once. "
+                                     "Look at payment.status for the outcome.")
+    @user_errors_as(PaymentPayload)
+    async def charge_session(self, info: Info, input: ChargeSessionInput) -> PaymentPayload:
+        payment = await charges.charge_session(info.context.caller,
+                                               node_uuid(input.session_id, "Session"))
+        return PaymentPayload(payment=Payment.of(payment))
+
+    @strawberry.mutation(description="Record a payment made outside the app: cash, bank "
+                                     "transfer or insurer (professional). Works without Stripe.")
+    @user_errors_as(PaymentPayload)
+    async def record_manual_payment(self, info: Info, input: RecordManualPaymentInput
+                                    ) -> PaymentPayload:
+        payment = await manual_payments.record_manual_payment(
+            info.context.caller, node_uuid(input.session_id, "Session"), method=input.method,
+            amount=input.amount,
+        )
+        return PaymentPayload(payment=Payment.of(payment))
+
+    @strawberry.mutation(description="Refund a paid payment in full or in part (professional).")
+    @user_errors_as(PaymentPayload)
+    async def refund_payment(self, info: Info, input: RefundPaymentInput) -> PaymentPayload:
+        payment = await refunds.refund_payment(
+            info.context.caller, node_uuid(input.payment_id, "Payment"), amount=input.amount)
+        return PaymentPayload(payment=Payment.of(payment))
+
+    @strawberry.mutation(description="Cancel a card payment that is still waiting "
+                                     "(REQUIRES_ACTION or PROCESSING), professional: it can no "
+                                     "longer be charged, becomes FAILED with failureCode "
+                                     "canceled, and the session can be charged again or paid "
+                                     "manually.")
+    @user_errors_as(PaymentPayload)
+    async def cancel_payment(self, info: Info, input: CancelPaymentInput) -> PaymentPayload:
+        payment = await payment_cancellation.cancel_payment(
+            info.context.caller, node_uuid(input.payment_id, "Payment"))
+        return PaymentPayload(payment=Payment.of(payment))

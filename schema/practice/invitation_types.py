@@ -1,0 +1,80 @@
+"""Invitations in the API: the professional's view, and what the link shows before accepting."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Self
+
+import strawberry
+from strawberry import relay
+
+from models import practice as m
+from resolvers.practice import invitation_acceptance, invitations
+from schema.core.context import Info
+from schema.core.ids import visible_nodes
+from schema.practice.practice_types import InvitationStatus, PublicService, Service
+
+
+@strawberry.type(description="An invitation as the professional who sent it sees it.")
+class Invitation(relay.Node):
+    invitation_id: relay.NodeID[str]
+    email: str
+    name: str
+    message: str
+    locale: str = strawberry.field(description="Language of the email.")
+    status: InvitationStatus
+    expires_at: datetime
+    last_sent_at: datetime
+    send_count: int
+    accepted_at: datetime | None
+    revoked_at: datetime | None
+    created_at: datetime
+    _model: strawberry.Private[m.Invitation]
+
+    @classmethod
+    def of(cls, invitation: m.Invitation) -> Self:
+        return cls(
+            invitation_id=str(invitation.id), email=invitation.email, name=invitation.name,
+            message=invitation.message, locale=invitation.locale,
+            status=invitations.status_of(invitation), expires_at=invitation.expires_at,
+            last_sent_at=invitation.last_sent_at, send_count=invitation.send_count,
+            accepted_at=invitation.accepted_at, revoked_at=invitation.revoked_at,
+            created_at=invitation.created_at, _model=invitation,
+        )
+
+    @strawberry.field
+    async def service(self) -> Service:
+        return Service.of(await self._model.service)
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
+                            required: bool = False) -> list[Self | None]:
+        """Only the professional who owns the service sees its invitations."""
+        viewer = info.context.caller.account
+        return await visible_nodes(
+            node_ids, lambda ids: invitations.owned_invitations(viewer, ids), cls.of)
+
+
+@strawberry.type(description="What an invitation link shows before it is accepted.")
+class InvitationPreview:
+    status: InvitationStatus
+    email: str = strawberry.field(description="The invited address; a new account gets it.")
+    name: str
+    message: str
+    expires_at: datetime
+    email_has_account: bool = strawberry.field(
+        description="True when the address has an account: offer to sign in first."
+    )
+    service: PublicService
+
+    @classmethod
+    def of(cls, preview: invitation_acceptance.Preview) -> Self:
+        invitation = preview.invitation
+        service = invitation.service
+        return cls(
+            status=invitations.status_of(invitation), email=invitation.email,
+            name=invitation.name, message=invitation.message,
+            expires_at=invitation.expires_at, email_has_account=preview.email_has_account,
+            service=PublicService.of(service, service.professional),
+        )

@@ -1,0 +1,132 @@
+"""Mutations on invitations: invite, withdraw, re-send, and accept (with or without an account)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from resolvers.practice import invitation_acceptance, invitations
+from schema.accounts.accounts import Viewer
+from schema.core.context import Info
+from schema.core.errors import Payload, user_errors_as
+from schema.core.ids import node_uuid
+from schema.practice.engagement_types import Engagement
+from schema.practice.engagements import RegistrationDetailsInput, no_details
+from schema.practice.invitation_types import Invitation
+
+
+@strawberry.input
+class InviteClientInput:
+    service_id: strawberry.ID
+    email: str
+    name: str = strawberry.field(description="How to greet them; a new account starts with it.")
+    message: str = strawberry.field(default="", description="A personal note in the email.")
+    locale: str | None = strawberry.field(
+        default=None, description="Language of the email (en, is); default: yours. Someone "
+                                  "who already has an account gets it in their own language."
+    )
+
+
+@strawberry.input
+class RevokeInvitationInput:
+    invitation_id: strawberry.ID
+
+
+@strawberry.input
+class ResendInvitationInput:
+    invitation_id: strawberry.ID
+
+
+@strawberry.input(description="For a person without an account: the email is the invited one.")
+class NewAccountInput:
+    password: str = strawberry.field(description="At least 10 characters.")
+    time_zone: str = strawberry.field(description="IANA zone, e.g. Atlantic/Reykjavik.")
+    name: str | None = strawberry.field(
+        default=None, description="Default: the name on the invitation."
+    )
+    locale: str = "en"
+
+
+@strawberry.input
+class AcceptInvitationInput:
+    token: str = strawberry.field(description="From the link in the invitation email.")
+    details: RegistrationDetailsInput = strawberry.field(default_factory=no_details)
+    new_account: NewAccountInput | None = strawberry.field(
+        default=None, description="When signed out: create the account. When signed in: "
+                                  "leave out, and the invitation joins your account."
+    )
+
+
+@strawberry.type
+class InvitationPayload(Payload):
+    invitation: Invitation | None = None
+
+
+@strawberry.type(description="The new engagement; when an account was created, also a session.")
+class AcceptInvitationPayload(Payload):
+    engagement: Engagement | None = None
+    token: str | None = strawberry.field(
+        default=None, description="Set when a new account was created: send it as "
+                                  "`Authorization: Bearer`."
+    )
+    expires_at: datetime | None = None
+    viewer: Viewer | None = None
+    device_token: str | None = strawberry.field(
+        default=None, description="Set with `token`: keep it and pass it to `login` "
+                                  "(see LoginPayload.deviceToken)."
+    )
+
+
+@strawberry.type
+class InvitationMutations:
+    @strawberry.mutation(description="Invite a person by email to one of your services.")
+    @user_errors_as(InvitationPayload)
+    async def invite_client(self, info: Info, input: InviteClientInput) -> InvitationPayload:
+        invitation = await invitations.invite_client(
+            info.context.caller, node_uuid(input.service_id, "Service"), email=input.email,
+            name=input.name, message=input.message, locale=input.locale,
+        )
+        return InvitationPayload(invitation=Invitation.of(invitation))
+
+    @strawberry.mutation(description="Withdraw an invitation; its link stops working.")
+    @user_errors_as(InvitationPayload)
+    async def revoke_invitation(self, info: Info, input: RevokeInvitationInput
+                                ) -> InvitationPayload:
+        invitation = await invitations.revoke_invitation(
+            info.context.caller, node_uuid(input.invitation_id, "Invitation")
+        )
+        return InvitationPayload(invitation=Invitation.of(invitation))
+
+    @strawberry.mutation(description="Email a fresh link with a new expiry; the old link stops "
+                                     "working.")
+    @user_errors_as(InvitationPayload)
+    async def resend_invitation(self, info: Info, input: ResendInvitationInput
+                                ) -> InvitationPayload:
+        invitation = await invitations.resend_invitation(
+            info.context.caller, node_uuid(input.invitation_id, "Invitation")
+        )
+        return InvitationPayload(invitation=Invitation.of(invitation))
+
+    @strawberry.mutation(description="Accept an invitation: creates the account (signed out) or "
+                                     "joins the signed-in one; the engagement starts active.")
+    @user_errors_as(AcceptInvitationPayload)
+    async def accept_invitation(self, info: Info, input: AcceptInvitationInput
+                                ) -> AcceptInvitationPayload:
+        new_account = input.new_account
+        accepted = await invitation_acceptance.accept_invitation(
+            info.context.caller, token=input.token, details=input.details.given(),
+            new_account=invitation_acceptance.NewAccountInput(
+                password=new_account.password, time_zone=new_account.time_zone,
+                name=new_account.name, locale=new_account.locale,
+            ) if new_account else None,
+        )
+        signed_in = accepted.signed_in
+        account = signed_in.account if signed_in else info.context.caller.require_account()
+        return AcceptInvitationPayload(
+            engagement=Engagement.of(accepted.engagement),
+            token=signed_in.token if signed_in else None,
+            expires_at=signed_in.expires_at if signed_in else None,
+            device_token=signed_in.device_token if signed_in else None,
+            viewer=Viewer.from_account(account),
+        )

@@ -1,0 +1,195 @@
+"""The practice's shared object types: enums, money, profiles, services and request links.
+Engagements are in schema/practice/engagement_types.py, invitations in
+schema/practice/invitation_types.py.
+
+Node types keep their model in a private field and resolve relations lazily; the resolvers
+that return them prefetch those relations, so a list costs one query, not one per row. Each
+`resolve_nodes` applies the same visibility rule as the resolvers, so `node(id:)` shows exactly
+what the viewer may see and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Self
+
+import strawberry
+from strawberry import relay
+
+from models import practice as m
+from resolvers.practice import invitations, profiles, services
+from resolvers.practice import registration_details as details
+from schema.core.context import Info
+from schema.core.ids import GLOBAL_ID, global_id, visible_nodes
+
+ServiceKind = strawberry.enum(m.ServiceKind, name="ServiceKind",
+                              description="What kind of help a service gives.")
+RegistrationDetail = strawberry.enum(
+    m.RegistrationDetail, name="RegistrationDetail",
+    description="A detail a service can require from its clients.",
+)
+EngagementStatus = strawberry.enum(
+    m.EngagementStatus, name="EngagementStatus",
+    description="REQUESTED waits for the professional; ACTIVE is a current client; DECLINED "
+                "and ENDED are over (the client may ask again).",
+)
+EngagementSource = strawberry.enum(m.EngagementSource, name="EngagementSource",
+                                   description="How the client came: invitation or request link.")
+EngagementSide = strawberry.enum(m.EngagementSide, name="EngagementSide",
+                                 description="Which side of an engagement acted.")
+InvitationStatus = strawberry.enum(invitations.InvitationStatus, name="InvitationStatus",
+                                   description="Only PENDING invitations can be accepted.")
+
+
+@strawberry.type(description="An amount of money.")
+class Money:
+    amount: int = strawberry.field(
+        description="Integer minor units as ISO 4217 defines them: 1250 EUR is 12.50 €, while "
+                    "ISK has no minor unit, so 15000 ISK is 15.000 kr."
+    )
+    currency: str = strawberry.field(description="ISO 4217 code, e.g. ISK, EUR.")
+
+
+@strawberry.type(description="A free-text question a service asks its clients.")
+class CustomQuestion:
+    id: str = strawberry.field(description="Answer it with this id in customAnswers.")
+    text: str
+    required: bool
+
+    @classmethod
+    def list_of(cls, raw: list[dict]) -> list[CustomQuestion]:
+        return [cls(id=q.id, text=q.text, required=q.required) for q in details.questions_of(raw)]
+
+
+@strawberry.type(description="A professional as clients and receipts see them.")
+class ProfessionalProfile(relay.Node):
+    profile_id: relay.NodeID[str]
+    id: strawberry.ID = strawberry.field(description=GLOBAL_ID)
+    display_name: str
+    profession: str
+    practice_name: str
+    registration_number: str = strawberry.field(description="Printed on receipts.")
+    vat_number: str
+    contact_email: str
+    contact_phone: str
+    time_zone: str = strawberry.field(
+        description="IANA zone the practice works in: its opening hours are in it (the same as "
+                    "Availability.timeZone; changing one changes the other).")
+
+    @classmethod
+    def of(cls, profile: m.ProfessionalProfile) -> Self:
+        return cls(
+            profile_id=str(profile.id), id=global_id("ProfessionalProfile", profile.id),
+            display_name=profile.display_name,
+            profession=profile.profession, practice_name=profile.practice_name,
+            registration_number=profile.registration_number, vat_number=profile.vat_number,
+            contact_email=profile.contact_email, contact_phone=profile.contact_phone,
+            time_zone=profile.time_zone,
+        )
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
+                            required: bool = False) -> list[Self | None]:
+        """The professional's own profile, and those of professionals the viewer is a client of."""
+        viewer = info.context.caller.account
+        return await visible_nodes(
+            node_ids, lambda ids: profiles.visible_profiles(viewer, ids), cls.of)
+
+
+@strawberry.type(description="Something a professional offers.")
+class Service(relay.Node):
+    service_id: relay.NodeID[str]
+    id: strawberry.ID = strawberry.field(description=GLOBAL_ID)
+    slug: str = strawberry.field(description="Stable; the request link is built from it.")
+    title: str
+    kind: ServiceKind
+    description: str
+    session_minutes: int
+    price: Money = strawberry.field(description="What the client pays per session, VAT included.")
+    vat_rate_basis_points: int = strawberry.field(
+        description="VAT included in the price, in hundredths of a percent: 2400 is 24 %."
+    )
+    self_booking: bool = strawberry.field(description="Clients may book sessions themselves.")
+    cancellation_window_hours: int = strawberry.field(
+        description="Cancelling later than this before a session counts as a late cancellation."
+    )
+    card_required: bool = strawberry.field(description="Clients need a card on file to book.")
+    auto_charge: bool = strawberry.field(
+        description="A completed or late-cancelled session is charged to the card on file."
+    )
+    required_details: list[RegistrationDetail]
+    custom_questions: list[CustomQuestion]
+    archived_at: datetime | None = strawberry.field(
+        description="Set once archived: no new clients, current ones continue."
+    )
+    created_at: datetime
+    _model: strawberry.Private[m.Service]
+
+    @classmethod
+    def of(cls, service: m.Service) -> Self:
+        return cls(
+            service_id=str(service.id), id=global_id("Service", service.id), slug=service.slug,
+            title=service.title,
+            kind=service.kind, description=service.description,
+            session_minutes=service.session_minutes,
+            price=Money(amount=service.price_amount, currency=service.currency),
+            vat_rate_basis_points=service.vat_rate_basis_points,
+            self_booking=service.self_booking,
+            cancellation_window_hours=service.cancellation_window_hours,
+            card_required=service.card_required, auto_charge=service.auto_charge,
+            required_details=details.required_of(service.required_details),
+            custom_questions=CustomQuestion.list_of(service.custom_questions),
+            archived_at=service.archived_at, created_at=service.created_at, _model=service,
+        )
+
+    @strawberry.field(description="The link to share; it opens the request page.")
+    def request_url(self, info: Info) -> str:
+        return services.request_url(info.context.caller.settings, self.slug)
+
+    @strawberry.field
+    async def professional(self, info: Info) -> ProfessionalProfile:
+        return ProfessionalProfile.of(await info.context.loaders.profile_of(self._model))
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
+                            required: bool = False) -> list[Self | None]:
+        """The owner's services, and services the viewer is (or was) a client of."""
+        viewer = info.context.caller.account
+        return await visible_nodes(
+            node_ids, lambda ids: services.visible_services(viewer, ids), cls.of)
+
+
+@strawberry.type(description="What a request link shows to anyone, signed in or not.")
+class PublicService:
+    slug: str
+    title: str
+    kind: ServiceKind
+    description: str
+    session_minutes: int
+    price: Money
+    self_booking: bool
+    cancellation_window_hours: int
+    card_required: bool
+    required_details: list[RegistrationDetail] = strawberry.field(
+        description="What the client will be asked to give."
+    )
+    custom_questions: list[CustomQuestion]
+    professional_name: str
+    profession: str
+    practice_name: str
+
+    @classmethod
+    def of(cls, service: m.Service, profile: m.ProfessionalProfile) -> Self:
+        return cls(
+            slug=service.slug, title=service.title, kind=service.kind,
+            description=service.description, session_minutes=service.session_minutes,
+            price=Money(amount=service.price_amount, currency=service.currency),
+            self_booking=service.self_booking,
+            cancellation_window_hours=service.cancellation_window_hours,
+            card_required=service.card_required,
+            required_details=details.required_of(service.required_details),
+            custom_questions=CustomQuestion.list_of(service.custom_questions),
+            professional_name=profile.display_name, profession=profile.profession,
+            practice_name=profile.practice_name,
+        )

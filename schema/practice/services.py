@@ -1,0 +1,168 @@
+"""Mutations for a professional's profile and services."""
+
+from __future__ import annotations
+
+import strawberry
+
+from resolvers.practice import profiles, services
+from schema.core.context import Info
+from schema.core.errors import Payload, user_errors_as
+from schema.core.ids import node_uuid
+from schema.practice.practice_types import (
+    ProfessionalProfile,
+    RegistrationDetail,
+    Service,
+    ServiceKind,
+)
+
+
+@strawberry.input(description="An amount of money in minor units (see Money).")
+class MoneyInput:
+    amount: int
+    currency: str
+
+
+@strawberry.input
+class CustomQuestionInput:
+    text: str
+    required: bool = True
+    id: str | None = strawberry.field(
+        default=None,
+        description="Give an existing question's id when editing it, so earlier answers still "
+                    "match; leave out for a new question.",
+    )
+
+
+def _questions(given: list[CustomQuestionInput]) -> list[services.QuestionInput]:
+    return [services.QuestionInput(text=q.text, required=q.required, id=q.id) for q in given]
+
+
+@strawberry.input
+class CreateServiceInput:
+    title: str
+    kind: ServiceKind
+    session_minutes: int
+    price: MoneyInput = strawberry.field(description="Per session, VAT included.")
+    description: str = ""
+    vat_rate_basis_points: int = strawberry.field(
+        default=0, description="2400 is 24 %; receipts show the VAT part of the price."
+    )
+    self_booking: bool = False
+    cancellation_window_hours: int = 24
+    card_required: bool = False
+    auto_charge: bool = strawberry.field(
+        default=False, description="Charge the card on file when a session is completed or "
+                                   "late-cancelled.")
+    required_details: list[RegistrationDetail] = strawberry.field(default_factory=list)
+    custom_questions: list[CustomQuestionInput] = strawberry.field(default_factory=list)
+
+
+@strawberry.input(description="Fields left out stay as they are; the slug never changes.")
+class UpdateServiceInput:
+    service_id: strawberry.ID
+    title: strawberry.Maybe[str]
+    kind: strawberry.Maybe[ServiceKind]
+    description: strawberry.Maybe[str]
+    session_minutes: strawberry.Maybe[int]
+    price: strawberry.Maybe[MoneyInput]
+    vat_rate_basis_points: strawberry.Maybe[int]
+    self_booking: strawberry.Maybe[bool]
+    cancellation_window_hours: strawberry.Maybe[int]
+    card_required: strawberry.Maybe[bool]
+    auto_charge: strawberry.Maybe[bool]
+    required_details: strawberry.Maybe[list[RegistrationDetail]]
+    custom_questions: strawberry.Maybe[list[CustomQuestionInput]] = strawberry.field(
+        description="The whole new list; questions not in it are removed."
+    )
+
+
+@strawberry.input
+class ArchiveServiceInput:
+    service_id: strawberry.ID
+
+
+@strawberry.input(description="Fields left out stay as they are; an empty string clears one.")
+class UpdateProfessionalProfileInput:
+    display_name: strawberry.Maybe[str]
+    profession: strawberry.Maybe[str]
+    practice_name: strawberry.Maybe[str]
+    registration_number: strawberry.Maybe[str]
+    vat_number: strawberry.Maybe[str]
+    contact_email: strawberry.Maybe[str]
+    contact_phone: strawberry.Maybe[str]
+    time_zone: strawberry.Maybe[str]
+
+
+@strawberry.type
+class ServicePayload(Payload):
+    service: Service | None = None
+
+
+@strawberry.type
+class ProfessionalProfilePayload(Payload):
+    profile: ProfessionalProfile | None = None
+
+
+def _given(value: strawberry.Maybe | None) -> object:
+    return value.value if value else None
+
+
+@strawberry.type
+class ServiceMutations:
+    @strawberry.mutation(description="Publish a new service; its request link works at once.")
+    @user_errors_as(ServicePayload)
+    async def create_service(self, info: Info, input: CreateServiceInput) -> ServicePayload:
+        service = await services.create_service(
+            info.context.caller, title=input.title, kind=input.kind,
+            session_minutes=input.session_minutes, price_amount=input.price.amount,
+            currency=input.price.currency, description=input.description,
+            vat_rate_basis_points=input.vat_rate_basis_points, self_booking=input.self_booking,
+            cancellation_window_hours=input.cancellation_window_hours,
+            card_required=input.card_required, auto_charge=input.auto_charge,
+            required_details=input.required_details,
+            custom_questions=_questions(input.custom_questions),
+        )
+        return ServicePayload(service=Service.of(service))
+
+    @strawberry.mutation(description="Change a service; current clients keep their engagements.")
+    @user_errors_as(ServicePayload)
+    async def update_service(self, info: Info, input: UpdateServiceInput) -> ServicePayload:
+        price = input.price.value if input.price else None
+        questions = input.custom_questions.value if input.custom_questions else None
+        service = await services.update_service(
+            info.context.caller, node_uuid(input.service_id, "Service"),
+            title=_given(input.title), kind=_given(input.kind),
+            description=_given(input.description), session_minutes=_given(input.session_minutes),
+            price_amount=price.amount if price else None,
+            currency=price.currency if price else None,
+            vat_rate_basis_points=_given(input.vat_rate_basis_points),
+            self_booking=_given(input.self_booking),
+            cancellation_window_hours=_given(input.cancellation_window_hours),
+            card_required=_given(input.card_required), auto_charge=_given(input.auto_charge),
+            required_details=_given(input.required_details),
+            custom_questions=_questions(questions) if questions is not None else None,
+        )
+        return ServicePayload(service=Service.of(service))
+
+    @strawberry.mutation(description="Stop offering a service: its request link and open "
+                                     "invitations stop working; current clients continue.")
+    @user_errors_as(ServicePayload)
+    async def archive_service(self, info: Info, input: ArchiveServiceInput) -> ServicePayload:
+        service = await services.archive_service(info.context.caller,
+                                                 node_uuid(input.service_id, "Service"))
+        return ServicePayload(service=Service.of(service))
+
+    @strawberry.mutation(description="Set what clients, request links and receipts show.")
+    @user_errors_as(ProfessionalProfilePayload)
+    async def update_professional_profile(
+        self, info: Info, input: UpdateProfessionalProfileInput
+    ) -> ProfessionalProfilePayload:
+        profile = await profiles.update_profile(
+            info.context.caller,
+            display_name=_given(input.display_name), profession=_given(input.profession),
+            practice_name=_given(input.practice_name),
+            registration_number=_given(input.registration_number),
+            vat_number=_given(input.vat_number), contact_email=_given(input.contact_email),
+            contact_phone=_given(input.contact_phone), time_zone=_given(input.time_zone),
+        )
+        return ProfessionalProfilePayload(profile=ProfessionalProfile.of(profile))

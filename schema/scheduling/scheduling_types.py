@@ -1,0 +1,76 @@
+"""Scheduling's own object types: history entries, skipped dates, calendar feeds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Self
+
+import strawberry
+from strawberry import relay
+
+from models import scheduling as m
+from resolvers.scheduling import calendar_feeds
+from resolvers.scheduling.booking import Skipped
+from schema.core.context import Info
+from schema.core.errors import UserErrorCode
+from schema.core.ids import visible_nodes
+from schema.practice.practice_types import EngagementSide
+
+SessionStatus = strawberry.enum(
+    m.SessionStatus, name="SessionStatus",
+    description="SCHEDULED is coming up; COMPLETED and NO_SHOW happened (or not); CANCELLED and "
+                "LATE_CANCELLED (by the client inside the cancellation window) free the time.",
+)
+
+
+SessionChangeReason = strawberry.enum(
+    m.ChangeReason, name="SessionChangeReason",
+    description="RESCHEDULED: moved to another time. LATE: cancelled by the client inside the "
+                "cancellation window. ENGAGEMENT_ENDED: cancelled because the engagement ended.",
+)
+
+
+@strawberry.type(description="One change of a session: booked, moved, cancelled, completed...")
+class SessionChange:
+    from_status: SessionStatus | None = strawberry.field(description="Null when it was booked.")
+    to_status: SessionStatus
+    starts_at: datetime = strawberry.field(description="The times after the change.")
+    ends_at: datetime
+    changed_by: EngagementSide | None = strawberry.field(description="Null: the system.")
+    reason_code: SessionChangeReason | None = strawberry.field(
+        description="Why, when the statuses alone do not say; null otherwise.")
+    at: datetime
+
+
+@strawberry.type(description="A date of a series that could not be booked, and why.")
+class SkippedOccurrence:
+    starts_at: datetime
+    code: UserErrorCode
+    message: str
+
+    @classmethod
+    def of(cls, skipped: Skipped) -> Self:
+        return cls(starts_at=skipped.starts_at, code=skipped.code, message=skipped.message)
+
+
+@strawberry.type(description="A private calendar link; its URL is shown only when created.")
+class CalendarFeed(relay.Node):
+    feed_id: relay.NodeID[str]
+    created_at: datetime
+    last_fetched_at: datetime | None = strawberry.field(
+        description="When a calendar app last read it.")
+    revoked_at: datetime | None
+
+    @classmethod
+    def of(cls, feed: m.CalendarFeed) -> Self:
+        return cls(feed_id=str(feed.id), created_at=feed.created_at,
+                   last_fetched_at=feed.last_fetched_at, revoked_at=feed.revoked_at)
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
+                            required: bool = False) -> list[Self | None]:
+        """Only the owner sees a feed."""
+        account = info.context.caller.account
+        return await visible_nodes(node_ids, lambda ids: calendar_feeds.visible_feeds(account, ids),
+                                   cls.of)

@@ -1,0 +1,200 @@
+"""Sessions in the API: one appointment of a client with a professional."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import UTC, date, datetime, timedelta
+from typing import Self, TypeVar
+
+import strawberry
+from strawberry import relay
+
+from models import practice as practice_models
+from models import scheduling as m
+from resolvers.scheduling import session_access, session_changes
+from schema.core.context import Info
+from schema.core.ids import GLOBAL_ID, global_id, visible_nodes
+from schema.core.viewpoint import Viewpoint
+from schema.practice.engagement_types import ClientContact, Engagement
+from schema.practice.practice_types import (
+    EngagementSide,
+    Money,
+    ProfessionalProfile,
+    Service,
+)
+from schema.scheduling.scheduling_types import SessionChange, SessionStatus
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _then(convert: Callable[[T], R], pending: Awaitable[T]) -> R:
+    """An awaitable of `convert(await pending)`, for fields that are usually synchronous: GraphQL
+    awaits whatever a resolver returns when it is awaitable."""
+    async def wait() -> R:
+        return convert(await pending)
+
+    return wait()  # type: ignore[return-value]
+
+
+
+
+@strawberry.type(description="One appointment of a client with a professional.")
+class Session(relay.Node):
+    session_id: relay.NodeID[str]
+    id: strawberry.ID = strawberry.field(description=GLOBAL_ID)
+    status: SessionStatus
+    starts_at: datetime = strawberry.field(description="UTC.")
+    ends_at: datetime = strawberry.field(description="UTC.")
+    length_minutes: int
+    price: Money = strawberry.field(description="The service's price when it was booked.")
+    vat_rate_basis_points: int
+    cancelled_at: datetime | None
+    created_at: datetime
+    starts_at_local: datetime = strawberry.field(
+        description="The start in the viewer's time zone (ISO 8601 with offset).")
+    ends_at_local: datetime = strawberry.field(
+        description="The end in the viewer's time zone (ISO 8601 with offset).")
+    join_opens_at: datetime = strawberry.field(
+        description="When joining opens: JOIN_WINDOW_MINUTES before the start (UTC).")
+    can_join: bool = strawberry.field(
+        description="True from joinOpensAt until the end while SCHEDULED: show the join button.")
+    _model: strawberry.Private[m.Session]
+
+    @classmethod
+    def of(cls, session: m.Session, viewpoint: Viewpoint) -> Self:
+        """The viewer-dependent fields are computed here rather than by resolvers: a plain
+        field costs GraphQL execution a fraction of a resolved one (BENCHMARKS.md)."""
+        return cls(
+            session_id=str(session.id), id=global_id("Session", session.id),
+            status=session.status,
+            starts_at=session.starts_at, ends_at=session.ends_at,
+            length_minutes=session.length_minutes,
+            price=Money(amount=session.price_amount, currency=session.currency),
+            vat_rate_basis_points=session.vat_rate_basis_points,
+            cancelled_at=session.cancelled_at, created_at=session.created_at,
+            starts_at_local=session.starts_at.astimezone(viewpoint.zone),
+            ends_at_local=session.ends_at.astimezone(viewpoint.zone),
+            join_opens_at=viewpoint.join_opens_at(session),
+            can_join=viewpoint.can_join(session), _model=session,
+        )
+
+    @classmethod
+    def list_of(cls, found: Iterable[m.Session], viewpoint: Viewpoint) -> list[Session]:
+        return [cls.of(session, viewpoint) for session in found]
+
+    @classmethod
+    def seen_by(cls, info: Info) -> Callable[[m.Session], Session]:
+        """`of` for the caller of this request, for `Connection.of`."""
+        viewpoint = info.context.viewpoint
+        return lambda session: cls.of(session, viewpoint)
+
+    @strawberry.field
+    async def engagement(self, info: Info) -> Engagement:
+        return Engagement.of(await info.context.loaders.engagement_of(self._model))
+
+    @strawberry.field
+    def service(self, info: Info) -> Service:
+        """Answered synchronously when the service is in hand (the usual case in lists): an
+        awaited field costs GraphQL execution several times a plain one (BENCHMARKS.md)."""
+        loaders = info.context.loaders
+        if (known := loaders.session_service_now(self._model)) is not None:
+            return Service.of(known)
+        return _then(Service.of, loaders.session_service(self._model))
+
+    @strawberry.field
+    def professional(self, info: Info) -> ProfessionalProfile:
+        loaders = info.context.loaders
+        if (known := loaders.session_profile_now(self._model)) is not None:
+            return ProfessionalProfile.of(known)
+        return _then(ProfessionalProfile.of, loaders.session_profile(self._model))
+
+    @strawberry.field
+    async def client(self, info: Info) -> ClientContact:
+        return ClientContact.of(await info.context.loaders.client_of(self._model))
+
+    @strawberry.field(description="The series it was booked in, if any.")
+    async def series(self, info: Info) -> SessionSeries | None:
+        if self._model.series_id is None:
+            return None
+        series = await info.context.loaders.series.load(self._model.series_id)
+        return SessionSeries.of(series) if series else None
+
+    @strawberry.field(description="Every change, oldest first: booked, moved, cancelled...")
+    async def history(self, info: Info) -> list[SessionChange]:
+        changes = await info.context.loaders.session_changes.load(self._model.id)
+        return [SessionChange(
+            from_status=c.from_status, to_status=c.to_status,
+            starts_at=c.starts_at, ends_at=c.ends_at,
+            changed_by=self._side(c.changed_by_id),
+            reason_code=m.ChangeReason(c.reason_code) if c.reason_code else None, at=c.at,
+        ) for c in changes]
+
+    @strawberry.field(description="Which side cancelled, once cancelled.")
+    def cancelled_by(self) -> EngagementSide | None:
+        return self._side(self._model.cancelled_by_id)
+
+    @strawberry.field(description="Why it was cancelled; only its client and professional see "
+                                  "it, and it is never emailed.")
+    def cancellation_reason(self, info: Info) -> str | None:
+        caller = info.context.caller
+        return session_changes.cancellation_reason(caller.settings, caller.account, self._model)
+
+    @strawberry.field(description="Whether the viewer may cancel it now (cancelSession).")
+    def can_cancel(self, info: Info) -> bool:
+        return session_changes.can_cancel(info.context.caller.account, self._model,
+                                          datetime.now(UTC))
+
+    @strawberry.field(description="From this moment a client's cancellation is LATE_CANCELLED "
+                                  "(the service's cancellation window when the session was "
+                                  "booked, before the start; a later change of the service's "
+                                  "policy does not move it).")
+    def late_cancellation_from(self) -> datetime:
+        return self._model.starts_at - timedelta(hours=self._model.cancellation_window_hours)
+
+    def _side(self, account_id: object) -> EngagementSide | None:
+        if account_id is None:
+            return None
+        if account_id == self._model.professional_id:
+            return practice_models.EngagementSide.PROFESSIONAL
+        return practice_models.EngagementSide.CLIENT
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
+                            required: bool = False) -> list[Self | None]:
+        """Only the session's client and professional see it."""
+        viewpoint = info.context.viewpoint
+        return await visible_nodes(
+            node_ids, lambda ids: session_access.visible_sessions(info.context.caller.account, ids),
+            lambda session: cls.of(session, viewpoint))
+
+
+@strawberry.type(description="Sessions booked together, e.g. weekly, 10 sessions.")
+class SessionSeries(relay.Node):
+    series_id: relay.NodeID[str]
+    every_weeks: int = strawberry.field(description="1 weekly, 2 every other week.")
+    count: int | None = strawberry.field(description="How many were asked for, if by count.")
+    until: date | None = strawberry.field(description="The last date asked for, if by date.")
+    created_at: datetime
+    _model: strawberry.Private[m.SessionSeries]
+
+    @classmethod
+    def of(cls, series: m.SessionSeries) -> Self:
+        return cls(series_id=str(series.id), every_weeks=series.every_weeks,
+                   count=series.count, until=series.until, created_at=series.created_at,
+                   _model=series)
+
+    @strawberry.field(description="Its sessions, earliest first, whatever their status (a "
+                                  "date that could not be booked has none).")
+    async def sessions(self, info: Info) -> list[Session]:
+        found = await session_access.sessions_of_series(self._model)
+        return Session.list_of(await info.context.loaders.attach(found),
+                               info.context.viewpoint)
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
+                            required: bool = False) -> list[Self | None]:
+        """Only the client and the professional of the series' engagement see it."""
+        return await visible_nodes(
+            node_ids, lambda ids: session_access.visible_series(info.context.caller.account, ids),
+            cls.of)
