@@ -9,7 +9,7 @@ event crosses NOTIFY; on SQLite both share one in-process bus, as one app proces
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from strawberry import relay
@@ -30,7 +30,7 @@ from tests.live_steps import (
     send,
     signals,
 )
-from tests.scheduling_steps import CANCEL
+from tests.scheduling_steps import CANCEL, RESCHEDULE, every_day, iso, set_availability
 from tests.ws_client import served
 
 
@@ -265,3 +265,38 @@ async def test_the_peer_hears_joins_and_leaves_and_attendance_is_recorded(
     session = await Session.get(id=live.session.id)
     assert session.client_joined_at == row.first_joined_at
     assert session.professional_joined_at is not None
+
+
+async def test_moving_the_session_ends_both_signal_streams(api, http, settings, buses):
+    live = await live_session(api)
+    pro, anna = live.professional.token, live.client_token
+    await set_availability(api, pro, timeZone="UTC", weeklyHours=every_day("00:00", "23:00"))
+    tomorrow_at_ten = datetime.combine(datetime.now(UTC).date() + timedelta(days=1),
+                                       time(10), UTC)
+    await join(http, pro, live.session_id)
+    await join(http, anna, live.session_id)
+    async with served(settings, buses[0]) as url, \
+            signals(url, pro, live.session_id) as pro_ws, \
+            signals(url, anna, live.session_id) as anna_ws:
+        for ws in (pro_ws, anna_ws):
+            assert (await next_event(ws))["kind"] == "PEER_JOINED"
+        moved = (await http.data(RESCHEDULE, {"input": {
+            "sessionId": live.session_id, "startsAt": iso(tomorrow_at_ten)}},
+            token=pro))["rescheduleSession"]
+        assert moved["userErrors"] == []
+        for ws in (pro_ws, anna_ws):
+            assert (await next_event(ws))["kind"] == "SESSION_ENDED"
+            assert await ws.receive() == {"id": "1", "type": "complete"}
+    assert codes(await join(http, anna, live.session_id)) == ["TOO_EARLY"]
+
+
+async def test_the_streams_end_when_the_session_reaches_its_end(api, http, settings, buses):
+    live = await live_session(api, starts_in=timedelta(minutes=-49))
+    await Session.filter(id=live.session.id).update(
+        ends_at=datetime.now(UTC) + timedelta(seconds=2))
+    await join(http, live.client_token, live.session_id)
+    async with served(settings, buses[0]) as url, \
+            signals(url, live.client_token, live.session_id) as ws:
+        assert (await next_event(ws))["kind"] == "SESSION_ENDED"
+        assert await ws.receive() == {"id": "1", "type": "complete"}
+    assert codes(await join(http, live.client_token, live.session_id)) == ["SESSION_OVER"]
