@@ -28,6 +28,7 @@ from schema.desk.client_profile import ClientProfileQueries
 from schema.desk.practice import PracticeQueries
 from schema.hub.hub import HubQueries
 from schema.hub.hub_updates import HubSubscriptions
+from schema.live import LiveMutations, LiveSubscriptions
 from schema.notes.note_keys import NoteKeyMutations
 from schema.notes.notes import NoteMutations
 from schema.payments.payment_types import Payment
@@ -61,8 +62,9 @@ Query = merge_types("Query", (AccountQueries, AccountRecoveryQueries, PracticeQu
 Mutation = merge_types("Mutation", (
     AccountMutations, AccountRecoveryMutations, ServiceMutations, InvitationMutations,
     EngagementMutations, NoteKeyMutations, SchedulingMutations, NoteMutations, PaymentMutations,
+    LiveMutations,
 ))
-Subscription = merge_types("Subscription", (HubSubscriptions,))
+Subscription = merge_types("Subscription", (HubSubscriptions, LiveSubscriptions))
 
 
 class Schema(strawberry.Schema):
