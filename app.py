@@ -37,6 +37,7 @@ from resolvers import outbox, reminders
 from resolvers.caller import Caller
 from resolvers.signin import authenticate
 from routes.calendar_feeds import calendar_feed
+from routes.live_client import live_client_routes
 from routes.payments import receipt_endpoint, stripe_webhook_endpoint
 from schema import build_schema
 from schema.context import Context
@@ -148,6 +149,7 @@ def create_app(settings: Settings, *, manage_database: bool = True,
             Route("/calendar/{token}.ics", calendar_feed, methods=["GET"]),
             Route("/receipts/{payment_id}.pdf", receipt_endpoint(settings), methods=["GET"]),
             Route("/webhooks/stripe", stripe_webhook_endpoint(settings), methods=["POST"]),
+            *live_client_routes(settings),
         ],
         middleware=middleware,
         lifespan=lifespan,
