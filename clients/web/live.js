@@ -107,8 +107,7 @@ async function signedIn(payload) {
   $("sign-in").hidden = true;
   $("sessions").hidden = false;
   status(`Signed in as ${viewer.name}.`);
-  const linked = new URLSearchParams(location.hash.slice(1)).get("session");
-  if (linked) return join(linked);
+  if (linkedSession()) return join(linkedSession());
   return listSessions();
 }
 
@@ -141,9 +140,21 @@ function sessionItem(session) {
   button.disabled = !session.canJoin;
   if (!session.canJoin) button.title = "Joining opens shortly before the start.";
   button.addEventListener("click", () => join(session.id).catch((e) => status(e.message)));
-  item.append(button);
+  // The same call for the other person, or a bookmark: /live/#session=<id>.
+  const link = document.createElement("a");
+  link.href = `#session=${encodeURIComponent(session.id)}`;
+  link.textContent = "join link";
+  item.append(button, " ", link);
   return item;
 }
+
+function linkedSession() {
+  return new URLSearchParams(location.hash.slice(1)).get("session");
+}
+
+window.addEventListener("hashchange", () => {
+  if (token && !call && linkedSession()) join(linkedSession()).catch((e) => status(e.message));
+});
 
 $("refresh").addEventListener("click", () => listSessions().catch((e) => status(e.message)));
 
