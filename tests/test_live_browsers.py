@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from playwright.async_api import Browser, Page, Request, WebSocket
 
 SDP_MARKERS = ("v=0", "a=fingerprint", "a=ice-ufrag", "candidate:")
-SAFETY_CODE = re.compile(r"^\d{3} \d{3} \d{3} \d{3}$")
 
 VIDEO_FRAMES_DECODED = """async () => {
   let frames = 0;
@@ -190,46 +189,61 @@ async def test_client_and_professional_connect_through_our_turn_with_sealed_sign
         await _sign_in_and_join(pro, "sigrun@example.com", session_id)
         await _sign_in_and_join(anna, "anna@example.com", session_id)
 
-        for page in (pro, anna):
-            await _wait_for_text(page, "#connection-state", "^connected$")
-            assert await page.evaluate("window.liveCall.pc.connectionState") == "connected"
-
-        # A chat line each way over the data channel (peer to peer, not through us).
-        await pro.fill("#message", "Hello Anna, can you hear me?")
-        await pro.get_by_role("button", name="Send").click()
-        await _wait_for_text(anna, "#messages", "Hello Anna, can you hear me\\?")
-        await anna.fill("#message", "Yes, loud and clear")
-        await anna.get_by_role("button", name="Send").click()
-        await _wait_for_text(pro, "#messages", "Yes, loud and clear")
-
-        # Each side decodes the other's (fake) camera.
-        for page in (pro, anna):
+        await _connected(pro, anna)
+        await _chat(pro, anna, "Hello Anna, can you hear me?")
+        await _chat(anna, pro, "Yes, loud and clear")
+        for page in (pro, anna):  # each side decodes the other's (fake) camera
             await page.wait_for_function(f"({VIDEO_FRAMES_DECODED})().then((n) => n > 0)",
                                          polling=500)
+            await _assert_relayed_through(page, turn)
+        first_code = await _same_safety_code(pro, anna, pro_wire, client_wire)
 
-        # Relayed through our coturn, both ends.
-        for page in (pro, anna):
-            pair = await page.evaluate(SELECTED_PAIR)
-            assert pair["state"] == "succeeded"
-            assert pair["local"]["candidateType"] == "relay"
-            assert pair["local"]["relayProtocol"] == "udp"
-            assert pair["local"]["url"] == turn.url
-            assert pair["local"]["address"] == "127.0.0.1"
-            assert pair["local"]["port"] in turn.relay_ports
-            assert pair["remote"]["candidateType"] == "relay"
-            assert pair["remote"]["port"] in turn.relay_ports
-            assert "relayed through" in (await page.locator("#route").text_content() or "")
-
-        # The same safety code on both pages, and the one the two device keys give.
-        codes = [await _wait_for_text(page, "#safety-code", SAFETY_CODE.pattern)
-                 for page in (pro, anna)]
-        assert len(pro_wire.device_keys) == len(client_wire.device_keys) == 1
-        assert codes[0] == codes[1] == safety_code(pro_wire.device_keys[0],
-                                                          client_wire.device_keys[0])
-        assert await pro.evaluate("window.liveCall.peer.devicePublicKey") == (
-            client_wire.device_keys[0])
+        # Anna reloads the page: a new device key, a new safety code, and the call comes back.
+        await anna.reload()
+        await _sign_in_and_join(anna, "anna@example.com", session_id)
+        await _connected(pro, anna)
+        await _chat(anna, pro, "Sorry, my page reloaded")
+        assert await _same_safety_code(pro, anna, pro_wire, client_wire) != first_code
 
     _assert_signalling_was_sealed(pro_wire, client_wire)
+
+
+async def _connected(*pages: Page) -> None:
+    for page in pages:
+        await _wait_for_text(page, "#connection-state", "^connected$")
+        assert await page.evaluate("window.liveCall.pc.connectionState") == "connected"
+
+
+async def _chat(sender: Page, receiver: Page, text: str) -> None:
+    """A line over the data channel: peer to peer, never through our server."""
+    await sender.fill("#message", text)
+    await sender.get_by_role("button", name="Send").click()
+    await _wait_for_text(receiver, "#messages", re.escape(text))
+
+
+async def _assert_relayed_through(page: Page, turn: TurnServer) -> None:
+    pair = await page.evaluate(SELECTED_PAIR)
+    assert pair["state"] == "succeeded"
+    assert pair["local"]["candidateType"] == "relay"
+    assert pair["local"]["relayProtocol"] == "udp"
+    assert pair["local"]["url"] == turn.url
+    assert pair["local"]["address"] == "127.0.0.1"
+    assert pair["local"]["port"] in turn.relay_ports
+    assert pair["remote"]["candidateType"] == "relay"
+    assert pair["remote"]["port"] in turn.relay_ports
+    assert "relayed through" in (await page.locator("#route").text_content() or "")
+
+
+async def _same_safety_code(pro: Page, anna: Page, pro_wire: Wire, client_wire: Wire) -> str:
+    """Both pages show one code, the one computed here from the device keys each page sent
+    in its latest joinSession."""
+    pro_key, anna_key = pro_wire.device_keys[-1], client_wire.device_keys[-1]
+    expected = safety_code(pro_key, anna_key)
+    for page in (pro, anna):
+        assert await _wait_for_text(page, "#safety-code", re.escape(expected)) == expected
+    assert await pro.evaluate("window.liveCall.peer.devicePublicKey") == anna_key
+    assert await anna.evaluate("window.liveCall.peer.devicePublicKey") == pro_key
+    return expected
 
 
 def _assert_signalling_was_sealed(pro: Wire, client: Wire) -> None:

@@ -13,7 +13,7 @@
 //   answer    client -> professional.
 //   candidate either way, for the current attempt.
 import {
-  describeUserErrors, graphql, LEAVE_SESSION, SEND_SIGNAL, SIGNALS, subscriptions,
+  describeUserErrors, graphql, JOIN_SESSION, LEAVE_SESSION, SEND_SIGNAL, SIGNALS, subscriptions,
 } from "./api.js";
 import { open, safetyCode, seal, signalKey } from "./sealing.js";
 
@@ -43,6 +43,7 @@ export class Call {
     this.channel = null;
     this.connected = false; // the signals subscription's websocket is up
     this.helloTimer = null;
+    this.refreshing = false;
     this.ended = false;
     // Signals are handled one at a time and sent one at a time, in order: an ICE candidate
     // must not overtake the offer it belongs to.
@@ -57,7 +58,8 @@ export class Call {
     this.ws = subscriptions(this.token, {
       onConnected: () => {
         this.connected = true;
-        this.sayHello();
+        if (this.peer || this.firstPeer.devicePublicKey) this.sayHello();
+        else this.refreshPeer();
       },
       onClosed: () => {
         this.connected = false;
@@ -119,12 +121,37 @@ export class Call {
       case "SESSION_ENDED":
         return this.finish("The session has ended.");
       case "SIGNAL":
-        if (!this.key) throw new Error("a signal before the peer's key");
+        if (!this.key) {
+          // The peer joined while our subscription was starting, and its PEER_JOINED went by.
+          this.refreshPeer();
+          throw new Error("a signal from a peer whose key we do not know yet");
+        }
         // Opening fails for anything not sealed by the peer's current key for this session.
         return this.handleSignal(
           await open(this.key, this.sessionId, this.peer.devicePublicKey, event.payload));
       default:
         this.view.log(`Unknown event ${event.kind}`);
+    }
+  }
+
+  /** Ask the server who is here. PEER_JOINED is only heard by a subscription that is already
+   * listening; the peer may have joined between our joinSession and that moment. Joining again
+   * with the same device key is how to ask: nothing changes for the peer, whose client ignores
+   * a PEER_JOINED with the key it already has. */
+  async refreshPeer() {
+    if (this.refreshing || this.ended) return;
+    this.refreshing = true;
+    try {
+      const { joinSession } = await graphql(JOIN_SESSION, {
+        input: { sessionId: this.sessionId, devicePublicKey: this.device.publicKeyText },
+      }, this.token);
+      if (joinSession.call?.peer.devicePublicKey) {
+        this.receive({ kind: "PEER_JOINED", peer: joinSession.call.peer });
+      }
+    } catch (error) {
+      this.view.log(`Could not ask who is here: ${error.message}`);
+    } finally {
+      this.refreshing = false;
     }
   }
 
