@@ -52,13 +52,13 @@ export class Call {
   }
 
   start() {
-    if (this.firstPeer.devicePublicKey) this.receive({ kind: "PEER_JOINED", peer: this.firstPeer });
+    if (isHere(this.firstPeer)) this.receive({ kind: "PEER_JOINED", peer: this.firstPeer });
     else this.view.status(`Waiting for ${this.firstPeer.name} to join.`);
 
     this.ws = subscriptions(this.token, {
       onConnected: () => {
         this.connected = true;
-        if (this.peer || this.firstPeer.devicePublicKey) this.sayHello();
+        if (this.peer || isHere(this.firstPeer)) this.sayHello();
         else this.refreshPeer();
       },
       onClosed: () => {
@@ -115,7 +115,12 @@ export class Call {
       case "PEER_JOINED":
         return this.meet(event.peer);
       case "PEER_LEFT":
+        // A device the peer already replaced (they reloaded) leaving late changes nothing.
+        if (event.peer.devicePublicKey
+            && event.peer.devicePublicKey !== this.peer?.devicePublicKey) return;
         this.closePeerConnection();
+        this.peer = null;
+        this.key = null;
         this.view.status(`${event.peer.name} left the call. They can join again.`);
         return;
       case "SESSION_ENDED":
@@ -145,7 +150,7 @@ export class Call {
       const { joinSession } = await graphql(JOIN_SESSION, {
         input: { sessionId: this.sessionId, devicePublicKey: this.device.publicKeyText },
       }, this.token);
-      if (joinSession.call?.peer.devicePublicKey) {
+      if (joinSession.call && isHere(joinSession.call.peer)) {
         this.receive({ kind: "PEER_JOINED", peer: joinSession.call.peer });
       }
     } catch (error) {
@@ -311,6 +316,10 @@ export class Call {
     for (const track of this.localStream?.getTracks() ?? []) track.stop();
     this.view.ended(reason);
   }
+}
+
+function isHere(participant) {
+  return participant.present && Boolean(participant.devicePublicKey);
 }
 
 /** RTCIceServer wants no username at all for STUN, not a null (it would become "null"). */
