@@ -81,8 +81,16 @@ class GraphQLApp(GraphQL):
         if context.caller.account is None:
             raise ConnectionRejectionError({"message": "Sign in again: that token has expired."})
 
-    def encode_json(self, data: object) -> bytes:  # type: ignore[override]
-        return orjson.dumps(data)
+    def encode_json(self, data: object) -> bytes | str:  # type: ignore[override]
+        """HTTP answers are bytes; websocket messages must be text frames: the npm graphql-ws
+        client rejects binary ones (PITFALLS.md). Strawberry sends a `str` as text."""
+        encoded = orjson.dumps(data)
+        return encoded.decode() if _is_websocket_message(data) else encoded
+
+
+def _is_websocket_message(data: object) -> bool:
+    """graphql-transport-ws messages carry a `type`; GraphQL results never do."""
+    return isinstance(data, dict) and "type" in data
 
 
 async def _sign_in(settings: Settings, header: str, caller: Caller) -> None:

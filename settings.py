@@ -89,6 +89,16 @@ class Settings:
     join_window_minutes: int = 10
     """A session can be joined from this many minutes before its start until its end."""
 
+    stun_urls: tuple[str, ...] = ()
+    turn_urls: tuple[str, ...] = ()
+    turn_secret: str = field(default="", repr=False)
+    """coturn's `static-auth-secret` (`use-auth-secret`): TURN credentials are signed with it."""
+    turn_credential_seconds: int = 3_600
+    signal_max_bytes: int = 16_384
+    """The largest sealed signal payload accepted, in bytes of its base64url text."""
+    signal_rate_per_minute: int = 300
+    """Signals one participant may send per minute of a call (counted in the database)."""
+
     @property
     def production(self) -> bool:
         return self.environment == "production"
@@ -149,6 +159,11 @@ def _float(env: dict[str, str], name: str, default: float) -> float:
         return float(raw)
     except ValueError:
         raise SettingsError(f"{name} must be a number, got {raw!r}.") from None
+
+
+def _list(env: dict[str, str], name: str) -> tuple[str, ...]:
+    """A comma-separated list; empty items are dropped."""
+    return tuple(item.strip() for item in env.get(name, "").split(",") if item.strip())
 
 
 def _check_stripe(settings: Settings) -> None:
@@ -234,7 +249,18 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         reminder_poll_seconds=_float(env, "REMINDER_POLL_SECONDS",
                                      defaults.reminder_poll_seconds),
         join_window_minutes=_int(env, "JOIN_WINDOW_MINUTES", defaults.join_window_minutes),
+        stun_urls=_list(env, "STUN_URLS"),
+        turn_urls=_list(env, "TURN_URLS"),
+        turn_secret=env.get("TURN_SECRET", ""),
+        turn_credential_seconds=_int(env, "TURN_CREDENTIAL_SECONDS",
+                                     defaults.turn_credential_seconds),
+        signal_max_bytes=_int(env, "SIGNAL_MAX_BYTES", defaults.signal_max_bytes),
+        signal_rate_per_minute=_int(env, "SIGNAL_RATE_PER_MINUTE",
+                                    defaults.signal_rate_per_minute),
     )
+    if settings.turn_urls and not settings.turn_secret:
+        raise SettingsError("TURN_URLS needs TURN_SECRET (coturn's static-auth-secret) to sign "
+                            "the TURN credentials; set it, or leave TURN_URLS empty.")
     _check_stripe(settings)
     if settings.smtp_security not in {"starttls", "tls", "none"}:
         raise SettingsError("SMTP_SECURITY must be starttls, tls or none.")

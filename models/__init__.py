@@ -9,5 +9,6 @@ APPS: dict[str, list[str]] = {
     "messaging": ["models.outbox"],
     "scheduling": ["models.scheduling"],
     "payments": ["models.payments"],
+    "live": ["models.live"],
 }
 """App label -> model modules; each app's migrations live in `migrations/<label>/`."""

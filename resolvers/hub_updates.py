@@ -41,6 +41,8 @@ class HubEventKind(StrEnum):
     SESSION_COMPLETED = "session_completed"
     SESSION_NO_SHOW = "session_no_show"
     SESSION_STARTING = "session_starting"
+    PARTICIPANT_JOINED = "participant_joined"
+    PARTICIPANT_LEFT = "participant_left"
 
 
 PUBLISHED_KINDS = {kind.value for kind in HubEventKind} - {

@@ -17,6 +17,7 @@ from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
 from models.accounts import Account
+from models.live import CallParticipant
 from models.payments import PaymentRefund
 from models.practice import Engagement, ProfessionalProfile, Service
 from models.scheduling import Session, SessionSeries, SessionStatusChange
@@ -63,6 +64,8 @@ class Loaders:
         self.series: DataLoader[UUID, SessionSeries | None] = DataLoader(_by_id(SessionSeries))
         self.session_changes: DataLoader[UUID, list[SessionStatusChange]] = DataLoader(
             _grouped(SessionStatusChange, "session_id", "at"))
+        self.call_participants: DataLoader[UUID, list[CallParticipant]] = DataLoader(
+            _grouped(CallParticipant, "session_id", "joined_at"))
         self.refunds: DataLoader[UUID, list[PaymentRefund]] = DataLoader(
             _grouped(PaymentRefund, "payment_id", "created_at"))
         self._progress: dict[str, DataLoader[UUID, Progress]] = {}

@@ -29,6 +29,7 @@ from schema.errors import MaskUnexpectedErrors, log_errors
 from schema.hub import HubQueries
 from schema.hub_updates import HubSubscriptions
 from schema.invitations import InvitationMutations
+from schema.live import LiveMutations, LiveSubscriptions
 from schema.note_keys import NoteKeyMutations
 from schema.notes import NoteMutations
 from schema.payment_types import Payment
@@ -61,8 +62,9 @@ Query = merge_types("Query", (AccountQueries, AccountRecoveryQueries, PracticeQu
 Mutation = merge_types("Mutation", (
     AccountMutations, AccountRecoveryMutations, ServiceMutations, InvitationMutations,
     EngagementMutations, NoteKeyMutations, SchedulingMutations, NoteMutations, PaymentMutations,
+    LiveMutations,
 ))
-Subscription = merge_types("Subscription", (HubSubscriptions,))
+Subscription = merge_types("Subscription", (HubSubscriptions, LiveSubscriptions))
 
 
 class Schema(strawberry.Schema):

@@ -19,8 +19,10 @@ from schema.session_types import Session
 HubEventKind = strawberry.enum(
     hub_updates.HubEventKind, name="HubEventKind",
     description="LISTENING comes first, once: refetch the hub then. SESSION_STARTING comes when "
-                "a session's join window opens (JOIN_WINDOW_MINUTES before its start). The "
-                "others follow bookings, moves, cancellations, completions and no-shows.",
+                "a session's join window opens (JOIN_WINDOW_MINUTES before its start). "
+                "PARTICIPANT_JOINED / PARTICIPANT_LEFT: someone joined or left its call (the "
+                "waiting room: read Session.attendance). The others follow bookings, moves, "
+                "cancellations, completions and no-shows.",
 )
 
 

@@ -11,12 +11,14 @@ from strawberry import relay
 
 from models import practice as practice_models
 from models import scheduling as m
-from resolvers import session_changes
+from models.live import ParticipantRole
+from resolvers import live, session_changes
 from resolvers.hub import Viewpoint
 from resolvers.session_access import visible_sessions
 from schema.context import Info
 from schema.engagement_types import ClientContact, Engagement
 from schema.ids import GLOBAL_ID, global_id
+from schema.live.types import CallParticipant
 from schema.practice_types import EngagementSide, Money, ProfessionalProfile, Service, node_uuids
 from schema.scheduling_types import SessionChange, SessionStatus
 
@@ -147,6 +149,23 @@ class Session(relay.Node):
                                   "policy does not move it).")
     def late_cancellation_from(self) -> datetime:
         return self._model.starts_at - timedelta(hours=self._model.cancellation_window_hours)
+
+    @strawberry.field(description="Who is in its call (the waiting room, and attendance for "
+                                  "a no-show decision): the client first, then the "
+                                  "professional, whether or not they joined. hubUpdates sends "
+                                  "PARTICIPANT_JOINED / PARTICIPANT_LEFT when it changes.")
+    async def attendance(self, info: Info) -> list[CallParticipant]:
+        loaders = info.context.loaders
+        rows = {row.account_id: row
+                for row in await loaders.call_participants.load(self._model.id)}
+        client = await loaders.client_of(self._model)
+        profile = await loaders.session_profile(self._model)
+        return [CallParticipant.of(live.ParticipantState.of(role, account_id, name,
+                                                            rows.get(account_id)))
+                for role, account_id, name in (
+                    (ParticipantRole.CLIENT, self._model.client_id, client.name),
+                    (ParticipantRole.PROFESSIONAL, self._model.professional_id,
+                     profile.display_name))]
 
     def _side(self, account_id: object) -> EngagementSide | None:
         if account_id is None:
