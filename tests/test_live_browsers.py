@@ -202,6 +202,9 @@ async def test_client_and_professional_connect_through_our_turn_with_sealed_sign
         # Anna reloads the page: a new device key, a new safety code, and the call comes back.
         await anna.reload()
         await _sign_in_and_join(anna, "anna@example.com", session_id)
+        # Until Sigrún's page hears the new key it still shows the old, stale connection.
+        await pro.wait_for_function("(key) => window.liveCall.peer?.devicePublicKey === key",
+                                    arg=client_wire.device_keys[-1])
         await _connected(pro, anna)
         await _chat(anna, pro, "Sorry, my page reloaded")
         assert await _same_safety_code(pro, anna, pro_wire, client_wire) != first_code
@@ -212,7 +215,7 @@ async def test_client_and_professional_connect_through_our_turn_with_sealed_sign
 async def _connected(*pages: Page) -> None:
     for page in pages:
         await _wait_for_text(page, "#connection-state", "^connected$")
-        assert await page.evaluate("window.liveCall.pc.connectionState") == "connected"
+        assert await page.evaluate("window.liveCall.pc?.connectionState") == "connected"
 
 
 async def _chat(sender: Page, receiver: Page, text: str) -> None:

@@ -5,15 +5,16 @@
 // answer or ICE candidate left over from an earlier attempt is recognised and dropped.
 //
 // Who says what:
-//   hello     "I am listening with this key" (and which attempt I am on). Sent when the
-//             websocket (re)connects and when the peer's key becomes known, because either side
-//             may have subscribed after the other's first message was relayed. The client repeats
-//             it until an offer arrives.
+//   hello     "I am listening with this key" (and which attempt I am on). Sent when the peer's
+//             key becomes known and whenever the websocket (re)connects, so two sides that lost
+//             step (a reload, a dropped connection) find each other again. The professional
+//             answers a hello from another attempt with a fresh offer; the client repeats its
+//             hello until an offer arrives.
 //   offer     professional -> client, starts an attempt.
 //   answer    client -> professional.
 //   candidate either way, for the current attempt.
 import {
-  describeUserErrors, graphql, JOIN_SESSION, LEAVE_SESSION, SEND_SIGNAL, SIGNALS, subscriptions,
+  describeUserErrors, graphql, LEAVE_SESSION, SEND_SIGNAL, SIGNALS, subscriptions,
 } from "./api.js";
 import { open, safetyCode, seal, signalKey } from "./sealing.js";
 
@@ -43,7 +44,7 @@ export class Call {
     this.channel = null;
     this.connected = false; // the signals subscription's websocket is up
     this.helloTimer = null;
-    this.refreshing = false;
+    this.refusal = null;
     this.ended = false;
     // Signals are handled one at a time and sent one at a time, in order: an ICE candidate
     // must not overtake the offer it belongs to.
@@ -58,8 +59,7 @@ export class Call {
     this.ws = subscriptions(this.token, {
       onConnected: () => {
         this.connected = true;
-        if (this.peer || isHere(this.firstPeer)) this.sayHello();
-        else this.refreshPeer();
+        this.sayHello();
       },
       onClosed: () => {
         this.connected = false;
@@ -68,12 +68,16 @@ export class Call {
     this.unsubscribe = this.ws.subscribe(
       { query: SIGNALS, variables: { sessionId: this.sessionId } },
       {
+        // A refused subscription (not yours, not open yet, over) is one `next` with errors
+        // (extensions.code says which), then `complete`.
         next: ({ data, errors }) => {
-          if (errors) this.view.status(errors.map((e) => e.message).join(" "));
+          if (errors) this.refusal = errors.map((e) => e.message).join(" ");
           else this.receive(data.signals);
         },
         error: (error) => this.finish(describeError(error)),
-        complete: () => this.finish("The session has ended."),
+        complete: () => {
+          this.inbox.then(() => this.finish(this.refusal ?? "The session has ended."));
+        },
       },
     );
   }
@@ -126,37 +130,13 @@ export class Call {
       case "SESSION_ENDED":
         return this.finish("The session has ended.");
       case "SIGNAL":
-        if (!this.key) {
-          // The peer joined while our subscription was starting, and its PEER_JOINED went by.
-          this.refreshPeer();
-          throw new Error("a signal from a peer whose key we do not know yet");
-        }
+        // The server announces the peer (PEER_JOINED) before relaying anything from them.
+        if (!this.key) throw new Error("a signal before the peer's key");
         // Opening fails for anything not sealed by the peer's current key for this session.
         return this.handleSignal(
           await open(this.key, this.sessionId, this.peer.devicePublicKey, event.payload));
       default:
         this.view.log(`Unknown event ${event.kind}`);
-    }
-  }
-
-  /** Ask the server who is here. PEER_JOINED is only heard by a subscription that is already
-   * listening; the peer may have joined between our joinSession and that moment. Joining again
-   * with the same device key is how to ask: nothing changes for the peer, whose client ignores
-   * a PEER_JOINED with the key it already has. */
-  async refreshPeer() {
-    if (this.refreshing || this.ended) return;
-    this.refreshing = true;
-    try {
-      const { joinSession } = await graphql(JOIN_SESSION, {
-        input: { sessionId: this.sessionId, devicePublicKey: this.device.publicKeyText },
-      }, this.token);
-      if (joinSession.call && isHere(joinSession.call.peer)) {
-        this.receive({ kind: "PEER_JOINED", peer: joinSession.call.peer });
-      }
-    } catch (error) {
-      this.view.log(`Could not ask who is here: ${error.message}`);
-    } finally {
-      this.refreshing = false;
     }
   }
 
