@@ -23,12 +23,13 @@ import httpx
 import pytest
 from nacl.public import PrivateKey
 
+from models.live import CallParticipant, ParticipantRole
 from models.scheduling import SessionStatus
 from schema.ids import global_id
 from tests.app_process import served_app
 from tests.browsers import ASYNC_LIMIT_MS, chromium, require_browser_tools
 from tests.helpers import PASSWORD
-from tests.hub_steps import add_session, client, connect, practice
+from tests.hub_steps import add_session, client, connect, node_uuid, practice
 from tests.live_scheme import b64url, safety_code, unb64url
 from tests.turn_server import TurnServer
 
@@ -208,6 +209,12 @@ async def test_client_and_professional_connect_through_our_turn_with_sealed_sign
         await _connected(pro, anna)
         await _chat(anna, pro, "Sorry, my page reloaded")
         assert await _same_safety_code(pro, anna, pro_wire, client_wire) != first_code
+        # The keys the server hands each side (stored with the attendance) are the ones the
+        # pages sent: what the safety code vouches for.
+        stored = {row.role: row.device_public_key for row in await CallParticipant.filter(
+            session_id=node_uuid(session_id))}
+        assert stored == {ParticipantRole.PROFESSIONAL: pro_wire.device_keys[-1],
+                          ParticipantRole.CLIENT: client_wire.device_keys[-1]}
 
     _assert_signalling_was_sealed(pro_wire, client_wire)
 
