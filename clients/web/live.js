@@ -126,7 +126,9 @@ async function listSessions() {
       .map((s) => ({ ...s, with: s.client.name })));
   }
   $("session-list").replaceChildren(...sessions.map(sessionItem));
-  if (!sessions.length) status("You have no upcoming session.");
+  if (!sessions.length) {
+    status("No session to show (a professional sees this week's). A join link opens any other.");
+  }
 }
 
 function sessionItem(session) {
