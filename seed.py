@@ -225,6 +225,7 @@ async def seed(settings: Settings) -> list[DemoPerson]:
     await seed_scheduling(settings)
     await seed_notes(settings)
     await seed_payments(settings)
+    await seed_live(settings)
     return created
 
 
@@ -241,6 +242,8 @@ async def run(settings: Settings, *, only_if_empty: bool) -> None:
         roles = " + ".join(r for r, on in (("professional", person.professional),
                                            ("client", person.client)) if on)
         print(f"  {person.email:34} {person.name} ({roles})")
+    print(f"Joinable now (a live session): {LIVE_DEMO[0]} with {LIVE_DEMO[1]}, at /live/ in "
+          "two browsers (`python app.py seed` again for a fresh one)")
     print(f"Invited, not yet registered: {INVITED[0]} (the serve command writes the invitation "
           f"email to {settings.mail_dir} when SMTP is not configured)")
     print()
@@ -354,3 +357,35 @@ async def seed_payments(settings: Settings) -> None:
             method=PAYMENT_METHODS[number % len(PAYMENT_METHODS)],
         )
 
+
+LIVE_DEMO = ("lukasz@demo.therapyhub.test", "Career counselling")
+"""A session that can be joined right away: the client and the service."""
+
+
+async def seed_live(settings: Settings) -> None:
+    """A session starting a few minutes from now, inside the join window, so the live call can
+    be tried at once. Too close to book through the API (and perhaps outside the practice's
+    hours), so it is written as a row with its booking in the history, like the past ones.
+    Seeding again adds another only when none is joinable any more."""
+    engagement = await Engagement.get(client__email=LIVE_DEMO[0], service__title=LIVE_DEMO[1],
+                                      status=EngagementStatus.ACTIVE).select_related(
+        "service__professional")
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    if await Session.exists(engagement_id=engagement.id, status=SessionStatus.SCHEDULED,
+                            starts_at__lte=now + timedelta(minutes=settings.join_window_minutes),
+                            ends_at__gt=now):
+        return
+    service = engagement.service
+    professional_id = service.professional.account_id
+    start = now + timedelta(minutes=min(5, settings.join_window_minutes))
+    end = start + timedelta(minutes=service.session_minutes)
+    session = await Session.create(
+        engagement=engagement, professional_id=professional_id, client_id=engagement.client_id,
+        starts_at=start, ends_at=end, length_minutes=service.session_minutes,
+        price_amount=service.price_amount, currency=service.currency,
+        vat_rate_basis_points=service.vat_rate_basis_points, booked_by_id=professional_id,
+        cancellation_window_hours=service.cancellation_window_hours,
+    )
+    await SessionStatusChange.create(session=session, from_status=None,
+                                     to_status=SessionStatus.SCHEDULED, starts_at=start,
+                                     ends_at=end, changed_by_id=professional_id)

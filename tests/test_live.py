@@ -300,3 +300,38 @@ async def test_the_streams_end_when_the_session_reaches_its_end(api, http, setti
         assert (await next_event(ws))["kind"] == "SESSION_ENDED"
         assert await ws.receive() == {"id": "1", "type": "complete"}
     assert codes(await join(http, live.client_token, live.session_id)) == ["SESSION_OVER"]
+
+
+async def test_a_signal_that_expired_unheard_is_not_delivered(api, http, settings, buses):
+    live = await live_session(api)
+    pro, anna = live.professional.token, live.client_token
+    await join(http, pro, live.session_id)
+    await join(http, anna, live.session_id)
+    stale, fresh = sealed_blob(), sealed_blob()
+    await send(http, pro, live.session_id, stale)
+    await Signal.filter(session_id=live.session.id).update(
+        expires_at=datetime.now(UTC) - timedelta(seconds=1))
+    await send(http, pro, live.session_id, fresh)
+
+    assert await Signal.filter(session_id=live.session.id).count() == 1  # the stale one went
+    async with served(settings, buses[0]) as url, signals(url, anna, live.session_id) as ws:
+        assert (await next_event(ws))["kind"] == "PEER_JOINED"
+        assert (await next_event(ws))["payload"] == fresh
+
+
+async def test_listening_before_the_join_window_is_refused_with_a_clean_error(
+        api, settings, buses):
+    live = await live_session(api, starts_in=timedelta(hours=2))
+    async with served(settings, buses[0]) as url, \
+            signals(url, live.client_token, live.session_id) as ws:
+        message = await ws.receive()
+        assert message["payload"]["errors"][0]["extensions"] == {"code": "TOO_EARLY"}
+        assert await ws.receive() == {"id": "1", "type": "complete"}
+
+
+async def test_a_payload_that_is_not_base64url_is_refused(api, http):
+    live = await live_session(api)
+    await join(http, live.client_token, live.session_id)
+    for payload in ("", "v=0\r\no=- 1 1 IN IP4 0.0.0.0", "a=fingerprint:sha-256 AB:CD"):
+        refused = await send(http, live.client_token, live.session_id, payload)
+        assert codes(refused) == ["INVALID_INPUT"], payload

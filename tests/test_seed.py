@@ -5,6 +5,8 @@ from __future__ import annotations
 import seed
 from models.practice import Engagement, EngagementStatus, Invitation, Service
 from models.scheduling import AvailabilitySettings, Session
+from tests.helpers import login
+from tests.live_steps import device_key
 
 
 async def test_seed_builds_the_practice_demo_once(settings):
@@ -28,5 +30,19 @@ async def test_seed_books_past_and_upcoming_sessions(settings):
     assert statuses.count("completed") == 3
     assert statuses.count("no_show") == 1
     assert statuses.count("late_cancelled") == 1
-    assert statuses.count("scheduled") == 8
+    assert statuses.count("scheduled") == 9
     assert await AvailabilitySettings.all().count() == 3
+
+
+async def test_seed_has_a_session_to_join_now(api, settings):
+    await seed.seed(settings)
+    signed_in = await login(api, seed.LIVE_DEMO[0], seed.DEMO_PASSWORD)
+    hub = (await api.data("{ hub { nextSession { id canJoin } } }",
+                          token=signed_in["token"]))["hub"]
+    assert hub["nextSession"]["canJoin"] is True
+    joined = (await api.data(
+        "mutation($input: JoinSessionInput!) { joinSession(input: $input) { "
+        "call { peer { name } } userErrors { code } } }",
+        {"input": {"sessionId": hub["nextSession"]["id"], "devicePublicKey": device_key()}},
+        token=signed_in["token"]))["joinSession"]
+    assert joined == {"call": {"peer": {"name": "Maya Chen"}}, "userErrors": []}

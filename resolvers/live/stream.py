@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,7 +20,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from models.accounts import Account
+from models.accounts import Account, LoginSession
 from models.scheduling import Session
 from resolvers import signin
 from resolvers.caller import Caller
@@ -57,6 +58,7 @@ async def signal_updates(caller: Caller, session_id: UUID | None
     session = await _listenable(caller, account, session_id)
     peer_id = access.peer_id(account, session)
     starts_at = session.starts_at
+    touched = time.monotonic()
     async with caller.events.listen(presence.topic(session.id)) as call_events, \
             caller.events.listen(f"account:{account.id}") as account_events:
         merged: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
@@ -81,6 +83,9 @@ async def signal_updates(caller: Caller, session_id: UUID | None
                     event = await asyncio.wait_for(merged.get(), timeout=wait)
                 if not await signin.still_signed_in(caller):
                     raise not_signed_in()
+                if time.monotonic() - touched >= CHECK_SECONDS:
+                    await _in_call(caller)
+                    touched = time.monotonic()
                 current = await Session.get_or_none(id=session.id)
                 if (current is None or current.starts_at != starts_at
                         or access.live_problem(caller.settings, current, datetime.now(UTC))
@@ -101,6 +106,15 @@ async def signal_updates(caller: Caller, session_id: UUID | None
         finally:
             for forwarder in forwarders:
                 forwarder.cancel()
+
+
+async def _in_call(caller: Caller) -> None:
+    """Being in a call is activity: without this a 50-minute call with nothing to signal
+    would outlast SESSION_IDLE_MINUTES and end the stream mid-call. The absolute expiry still
+    ends it; this runs only while the session is live, about once per CHECK_SECONDS."""
+    assert caller.login_session is not None
+    await LoginSession.filter(id=caller.login_session.id, revoked_at=None).update(
+        last_seen_at=datetime.now(UTC))
 
 
 def _ends(event: dict[str, Any] | None, session_id: UUID) -> bool:
