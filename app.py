@@ -40,6 +40,7 @@ from resolvers import reactions
 from resolvers.accounts.signin import authenticate
 from resolvers.core.caller import Caller
 from routes.calendar_feeds import calendar_feed
+from routes.live_client import live_client_routes
 from routes.payments import receipt_endpoint, stripe_webhook_endpoint
 from routes.preflight import graphql_options
 from schema import build_schema
@@ -186,6 +187,7 @@ def create_app(settings: Settings, *, manage_database: bool = True,
             Route("/calendar/{token}.ics", calendar_feed, methods=["GET"]),
             Route("/receipts/{payment_id}.pdf", receipt_endpoint(settings), methods=["GET"]),
             Route("/webhooks/stripe", stripe_webhook_endpoint(settings), methods=["POST"]),
+            *live_client_routes(settings),
         ],
         middleware=middleware,
         lifespan=lifespan,
