@@ -1,10 +1,18 @@
+from enum import StrEnum
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from models.live import ParticipantRole
 from tortoise.fields.base import OnDelete
 from uuid import uuid4
 from tortoise import fields
 from tortoise.indexes import Index
+
+
+# The values as they were when this migration was written, copied rather than imported
+# from models/, so renaming an enum there cannot break a fresh migrate.
+class ParticipantRole(StrEnum):
+    CLIENT = 'client'
+    PROFESSIONAL = 'professional'
+
 
 class Migration(migrations.Migration):
     dependencies = [('accounts', '0001_initial'), ('scheduling', '0002_session_cancellation_window')]
