@@ -4,6 +4,9 @@
     python app.py migrate        apply pending migrations
     python app.py seed           load the demo data and print the demo sign-ins
     python app.py export-schema  write schema.graphql
+
+Several processes (production): `python app.py migrate` once, then
+`uvicorn app:from_environment --factory --workers N` (README, "Running on PostgreSQL").
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import logging
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import orjson
 import uvicorn
@@ -44,6 +48,13 @@ from schema.context import Context
 from settings import Settings
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "schema.graphql"
+
+ENTRY = "app:from_environment"
+"""The import string uvicorn runs, in `serve` and in README's production command: `--workers`
+needs one, since an app object built here cannot be handed to another process."""
+UVICORN_OPTIONS: dict[str, Any] = {"factory": True, "proxy_headers": True, "log_level": "info"}
+"""What `serve` gives uvicorn besides host and port. README's production command passes the
+same (tests/test_workers.py parses it with uvicorn's own command line and compares)."""
 
 
 class GraphQLApp(GraphQL):
@@ -179,6 +190,13 @@ def create_app(settings: Settings, *, manage_database: bool = True,
     )
 
 
+def from_environment() -> Starlette:
+    """The app as uvicorn's `--factory` builds it in each worker process, from the environment's
+    settings. It neither migrates nor seeds: several workers would race to; run
+    `python app.py migrate` once before starting them."""
+    return create_app(settings_module.from_env())
+
+
 def export_schema(settings: Settings) -> str:
     return build_schema(settings).as_str() + "\n"
 
@@ -202,11 +220,8 @@ def main(argv: list[str]) -> int:
 
         asyncio.run(seed.run(settings, only_if_empty=args.command == "serve"))
     if args.command == "serve":
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                    proxy_headers=True, log_level="info")
+        uvicorn.run(ENTRY, host=settings.host, port=settings.port, **UVICORN_OPTIONS)
     return 0
-
-
 
 
 if __name__ == "__main__":
