@@ -36,6 +36,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 import db
 import settings as settings_module
+import sqlite_lock
 from gateways.events import Events, events_for
 from resolvers import outbox, reminders
 from resolvers.caller import Caller
@@ -155,18 +156,19 @@ def create_app(settings: Settings, *, manage_database: bool = True,
             return
         # RegisterTortoise enables Tortoise's global fallback: requests run in other tasks
         # than this lifespan and would otherwise see "No TortoiseContext" (PITFALLS.md).
-        async with RegisterTortoise(app, config=db.tortoise_config(settings.database_url)):
-            await bus.start()
-            stop = asyncio.Event()
-            sender = asyncio.create_task(outbox.run_sender(settings, stop), name="outbox")
-            reminder = asyncio.create_task(reminders.run_reminders(settings, stop),
-                                           name="reminders")
-            try:
-                yield
-            finally:
-                await _stop_sender(settings, sender, stop)
-                await _stop_sender(settings, reminder, stop)
-                await bus.stop()
+        with sqlite_lock.only_process(settings.database_url):
+            async with RegisterTortoise(app, config=db.tortoise_config(settings.database_url)):
+                await bus.start()
+                stop = asyncio.Event()
+                sender = asyncio.create_task(outbox.run_sender(settings, stop), name="outbox")
+                reminder = asyncio.create_task(reminders.run_reminders(settings, stop),
+                                               name="reminders")
+                try:
+                    yield
+                finally:
+                    await _stop_sender(settings, sender, stop)
+                    await _stop_sender(settings, reminder, stop)
+                    await bus.stop()
 
     middleware = []
     if settings.cors_origins:
