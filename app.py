@@ -4,6 +4,9 @@
     python app.py migrate        apply pending migrations
     python app.py seed           load the demo data and print the demo sign-ins
     python app.py export-schema  write schema.graphql
+
+Several processes (production): `python app.py migrate` once, then
+`uvicorn app:from_environment --factory --workers N` (README, "Running on PostgreSQL").
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import logging
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import orjson
 import uvicorn
@@ -33,6 +37,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import db
 import settings as settings_module
+import sqlite_lock
 from gateways.events import Events, events_for
 from jobs import outbox_sender, reminders
 from middleware import AnswerUnavailable, BodyLimit, redact_access_log
@@ -50,6 +55,13 @@ from settings import Settings
 reactions.connect()  # before any request: the domains react to each other's events
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "schema.graphql"
+
+ENTRY = "app:from_environment"
+"""The import string uvicorn runs, in `serve` and in README's production command: `--workers`
+needs one, since an app object built here cannot be handed to another process."""
+UVICORN_OPTIONS: dict[str, Any] = {"factory": True, "proxy_headers": False, "log_level": "info"}
+"""What `serve` gives uvicorn besides host and port. README's production command passes the
+same (tests/test_workers.py parses it with uvicorn's own command line and compares)."""
 
 
 class GraphQLApp(GraphQL):
@@ -150,18 +162,19 @@ def create_app(settings: Settings, *, manage_database: bool = True,
             return
         # RegisterTortoise enables Tortoise's global fallback: requests run in other tasks
         # than this lifespan and would otherwise see "No TortoiseContext" (PITFALLS.md).
-        async with RegisterTortoise(app, config=db.tortoise_config(settings.database_url)):
-            await bus.start()
-            stop = asyncio.Event()
-            sender = asyncio.create_task(outbox_sender.run_sender(settings, stop), name="outbox")
-            reminder = asyncio.create_task(reminders.run_reminders(settings, stop),
-                                           name="reminders")
-            try:
-                yield
-            finally:
-                await _stop_sender(settings, sender, stop)
-                await _stop_sender(settings, reminder, stop)
-                await bus.stop()
+        with sqlite_lock.only_process(settings.database_url):
+            async with RegisterTortoise(app, config=db.tortoise_config(settings.database_url)):
+                await bus.start()
+                stop = asyncio.Event()
+                sender = asyncio.create_task(outbox_sender.run_sender(settings, stop), name="outbox")
+                reminder = asyncio.create_task(reminders.run_reminders(settings, stop),
+                                               name="reminders")
+                try:
+                    yield
+                finally:
+                    await _stop_sender(settings, sender, stop)
+                    await _stop_sender(settings, reminder, stop)
+                    await bus.stop()
 
     redact_access_log()
     # Outermost first: the client's real address for everything, CORS headers even on errors.
@@ -194,6 +207,13 @@ def create_app(settings: Settings, *, manage_database: bool = True,
     )
 
 
+def from_environment() -> Starlette:
+    """The app as uvicorn's `--factory` builds it in each worker process, from the environment's
+    settings. It neither migrates nor seeds: several workers would race to; run
+    `python app.py migrate` once before starting them."""
+    return create_app(settings_module.from_env())
+
+
 def export_schema(settings: Settings) -> str:
     return build_schema(settings).as_str() + "\n"
 
@@ -217,12 +237,8 @@ def main(argv: list[str]) -> int:
 
         asyncio.run(seed.run(settings, only_if_empty=args.command == "serve"))
     if args.command == "serve":
-        # The app applies TRUSTED_PROXIES itself; uvicorn's own (loopback) trust stays off.
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                    proxy_headers=False, log_level="info")
+        uvicorn.run(ENTRY, host=settings.host, port=settings.port, **UVICORN_OPTIONS)
     return 0
-
-
 
 
 if __name__ == "__main__":
