@@ -34,7 +34,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 import db
 import settings as settings_module
 from gateways.events import Events, events_for
-from middleware import AnswerUnavailable, BodyLimit, redact_access_log
+from middleware import AnswerUnavailable, BodyLimit, brief_pool_outages, redact_access_log
 from resolvers import outbox, reminders
 from resolvers.caller import Caller
 from resolvers.signin import authenticate
@@ -160,6 +160,7 @@ def create_app(settings: Settings, *, manage_database: bool = True,
                 await bus.stop()
 
     redact_access_log()
+    brief_pool_outages()
     # Outermost first: the client's real address for everything, CORS headers even on errors.
     middleware = [Middleware(ProxyHeadersMiddleware,
                              trusted_hosts=list(settings.trusted_proxies))]

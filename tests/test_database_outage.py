@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import db
 import httpx
 import pytest
 
+import db
 from tests.fake_stripe import FakeStripe, event_payload, sign_webhook
 from tests.helpers import LOGIN, PASSWORD
 from tests.mailbox import free_port
