@@ -40,7 +40,7 @@ import settings as settings_module
 import sqlite_lock
 from gateways.events import Events, events_for
 from jobs import outbox_sender, reminders
-from middleware import AnswerUnavailable, BodyLimit, redact_access_log
+from middleware import AnswerUnavailable, BodyLimit, brief_pool_outages, redact_access_log
 from resolvers import reactions
 from resolvers.accounts.signin import authenticate
 from resolvers.core.caller import Caller
@@ -166,7 +166,8 @@ def create_app(settings: Settings, *, manage_database: bool = True,
             async with RegisterTortoise(app, config=db.tortoise_config(settings.database_url)):
                 await bus.start()
                 stop = asyncio.Event()
-                sender = asyncio.create_task(outbox_sender.run_sender(settings, stop), name="outbox")
+                sender = asyncio.create_task(outbox_sender.run_sender(settings, stop),
+                                             name="outbox")
                 reminder = asyncio.create_task(reminders.run_reminders(settings, stop),
                                                name="reminders")
                 try:
@@ -177,6 +178,7 @@ def create_app(settings: Settings, *, manage_database: bool = True,
                     await bus.stop()
 
     redact_access_log()
+    brief_pool_outages()
     # Outermost first: the client's real address for everything, CORS headers even on errors.
     middleware = [Middleware(ProxyHeadersMiddleware,
                              trusted_hosts=list(settings.trusted_proxies))]

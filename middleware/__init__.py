@@ -1,6 +1,7 @@
 """The HTTP edge: what every request passes before it reaches a route.
 
-Pure ASGI middleware (no request is buffered here) plus the access-log redaction, applied by
+Pure ASGI middleware (no request is buffered here) plus the access-log redaction and the
+brief pool-outage warnings, applied by
 `app.create_app` so they hold however uvicorn is started.
 """
 
@@ -8,6 +9,6 @@ from __future__ import annotations
 
 from middleware.access_log import redact_access_log
 from middleware.body_limit import BodyLimit
-from middleware.unavailable import AnswerUnavailable
+from middleware.unavailable import AnswerUnavailable, brief_pool_outages
 
-__all__ = ["AnswerUnavailable", "BodyLimit", "redact_access_log"]
+__all__ = ["AnswerUnavailable", "BodyLimit", "brief_pool_outages", "redact_access_log"]

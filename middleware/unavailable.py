@@ -44,3 +44,28 @@ class AnswerUnavailable:
             response = json_error(503, outages.CODE, outages.MESSAGE, headers={
                 "Retry-After": str(outages.RETRY_AFTER_SECONDS), "Cache-Control": "no-store"})
             await response(scope, receive, send)
+
+
+POOL_LOGGER = "asyncpg.pool"
+
+
+class BriefOutages(logging.Filter):
+    """asyncpg's pool warns with a full traceback each time it fails to reconnect during an
+    outage: pages of noise that bury what matters, once a second. The warning stays; its
+    traceback becomes the error's name. Other errors keep their traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if error is not None and outages.is_outage(error):
+            record.msg = f"{record.getMessage()} (database unavailable: {type(error).__name__})"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def brief_pool_outages() -> None:
+    """Install the filter on asyncpg's pool logger (once)."""
+    logger = logging.getLogger(POOL_LOGGER)
+    if not any(isinstance(f, BriefOutages) for f in logger.filters):
+        logger.addFilter(BriefOutages())
