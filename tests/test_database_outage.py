@@ -10,6 +10,7 @@ import contextlib
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-import db
+from tests.conftest import TEST_ENV
 from tests.fake_stripe import FakeStripe, event_payload, sign_webhook
 from tests.helpers import LOGIN, PASSWORD
 from tests.mailbox import free_port
@@ -29,6 +30,7 @@ from tests.scheduling_steps import book, every_day, practice, soon
 from tests.served_app import served
 from tests.test_calendar_feeds import CREATE as CREATE_FEED
 from tests.test_server import _HttpApi
+from tests.uvicorn_processes import ROOT
 
 POSTGRES_USER = "postgres"
 VIEWER = "{ viewer { email } }"
@@ -158,9 +160,18 @@ def _statuses(answers: dict[str, httpx.Response]) -> dict[str, int]:
     return {route: answer.status_code for route, answer in answers.items()}
 
 
+async def _migrate(url: str) -> None:
+    """In its own process: migrating in this one would rebind the suite's models to the
+    private cluster's dialect (Tortoise keeps that on the model classes)."""
+    migrate = await asyncio.create_subprocess_exec(
+        sys.executable, "app.py", "migrate", cwd=ROOT,
+        env={**os.environ, **TEST_ENV, "DATABASE_URL": url})
+    assert await migrate.wait() == 0
+
+
 @contextlib.asynccontextmanager
 async def _app_on(cluster: Cluster, log: Path) -> AsyncIterator[str]:
-    await db.migrate(cluster.url)
+    await _migrate(cluster.url)
     async with served(cluster.url, log, STRIPE_SECRET_KEY=FakeStripe.API_KEY,
                       STRIPE_WEBHOOK_SECRET=FakeStripe.WEBHOOK_SECRET,
                       STRIPE_API_BASE="http://127.0.0.1:9") as app:
