@@ -46,12 +46,15 @@ class NodeQueries:
         description="Any object by its global id; null when it does not exist or is not yours."
     )
     async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
-        """Each Node type's `resolve_nodes` applies the same ownership check as its fields."""
+        """Each Node type's `resolve_nodes` applies the same ownership check as its fields.
+        An id that names no Node type (`Hub:1`, `Query:1`, `Banana:1`, garbage) is an id that
+        does not exist, not a failure on our side."""
         try:
-            global_id = relay.GlobalID.from_id(id)
-            node = global_id.resolve_node(info, required=False)
-        except (ValueError, TypeError, KeyError, AssertionError, relay.GlobalIDValueError):
+            node_type = relay.GlobalID.from_id(id).resolve_type(info)
+        except (ValueError, TypeError, relay.GlobalIDValueError):
             return None
+        node = node_type.resolve_node(relay.GlobalID.from_id(id).node_id, info=info,
+                                      required=False)
         return await node if inspect.isawaitable(node) else node
 
 
