@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -25,7 +26,7 @@ from schema.accounts import AccountMutations, AccountQueries
 from schema.client_profile import ClientProfileQueries
 from schema.context import Info
 from schema.engagements import EngagementMutations
-from schema.errors import MaskUnexpectedErrors, log_errors
+from schema.errors import MaskUnexpectedErrors, refuse_request_mistakes
 from schema.hub import HubQueries
 from schema.hub_updates import HubSubscriptions
 from schema.invitations import InvitationMutations
@@ -69,9 +70,15 @@ Subscription = merge_types("Subscription", (HubSubscriptions,))
 
 
 class Schema(strawberry.Schema):
+    """Strawberry calls `process_errors` once for every error, before extensions see them."""
+
+    def __init__(self, *args: Any, suggestions: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.suggestions = suggestions
+
     def process_errors(self, errors: list[GraphQLError],
                        execution_context: ExecutionContext | None = None) -> None:
-        log_errors(errors)
+        refuse_request_mistakes(errors, execution_context, suggestions=self.suggestions)
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
@@ -97,5 +104,6 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         subscription=Subscription,
         types=[Session, Payment],
         extensions=extensions,
+        suggestions=not settings.production,
         config=StrawberryConfig(disable_field_suggestions=settings.production),
     )
