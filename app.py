@@ -22,12 +22,14 @@ from typing import Any
 
 import orjson
 import uvicorn
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -41,6 +43,7 @@ import sqlite_lock
 from gateways.events import Events, events_for
 from jobs import outbox_sender, reminders
 from middleware import AnswerUnavailable, BodyLimit, brief_pool_outages, redact_access_log
+from middleware.json_errors import json_error
 from resolvers import reactions
 from resolvers.accounts.signin import authenticate
 from resolvers.core.caller import Caller
@@ -99,6 +102,30 @@ class GraphQLApp(GraphQL):
         if context.caller.account is None:
             raise ConnectionRejectionError({"message": "Sign in again: that token has expired."})
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Strawberry answers an unreadable HTTP request in plain text; the SPA reads
+        `errors[0].extensions.code` on every answer, so it gets the JSON shape here."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as refused:
+            response = json_error(refused.status_code, _HTTP_CODES.get(
+                refused.status_code, "BAD_REQUEST"), refused.reason)
+        await response(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        """orjson refuses invalid UTF-8 as a JSON error (400), where `json.loads` raised
+        UnicodeDecodeError (a plain-text 500); a body that is not an object is refused too."""
+        try:
+            decoded = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            raise HTTPException(400, f"The request body is not valid UTF-8 JSON. {_SEND}") from None
+        if not isinstance(decoded, dict):
+            raise HTTPException(400, f"The request body is not a JSON object. {_SEND}")
+        return decoded
+
     def encode_json(self, data: object) -> str:
         """Text, because Strawberry sends bytes on a websocket as binary frames, which the npm
         `graphql-ws` client refuses (closes with 4004)."""
@@ -112,6 +139,10 @@ class GraphQLApp(GraphQL):
                             background=sub_response.background)
         response.headers.raw.extend(sub_response.headers.raw)
         return response
+
+
+_SEND = 'Send {"query": "...", "variables": {...}} as UTF-8 JSON.'
+_HTTP_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
 
 
 async def _sign_in(settings: Settings, header: str, caller: Caller) -> None:

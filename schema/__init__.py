@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -23,7 +24,7 @@ from strawberry.types import ExecutionContext
 from schema.accounts.account_recovery import AccountRecoveryMutations, AccountRecoveryQueries
 from schema.accounts.accounts import AccountMutations, AccountQueries
 from schema.core.context import Info
-from schema.core.errors import MaskUnexpectedErrors, log_errors
+from schema.core.errors import MaskUnexpectedErrors, refuse_request_mistakes
 from schema.desk.client_profile import ClientProfileQueries
 from schema.desk.practice import PracticeQueries
 from schema.hub.hub import HubQueries
@@ -47,12 +48,15 @@ class NodeQueries:
         description="Any object by its global id; null when it does not exist or is not yours."
     )
     async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
-        """Each Node type's `resolve_nodes` applies the same ownership check as its fields."""
+        """Each Node type's `resolve_nodes` applies the same ownership check as its fields.
+        An id that names no Node type (`Hub:1`, `Query:1`, `Banana:1`, garbage) is an id that
+        does not exist, not a failure on our side."""
         try:
-            global_id = relay.GlobalID.from_id(id)
-            node = global_id.resolve_node(info, required=False)
-        except (ValueError, TypeError, KeyError, AssertionError, relay.GlobalIDValueError):
+            node_type = relay.GlobalID.from_id(id).resolve_type(info)
+        except (ValueError, TypeError, relay.GlobalIDValueError):
             return None
+        node = node_type.resolve_node(relay.GlobalID.from_id(id).node_id, info=info,
+                                      required=False)
         return await node if inspect.isawaitable(node) else node
 
 
@@ -68,9 +72,15 @@ Subscription = merge_types("Subscription", (HubSubscriptions, LiveSubscriptions)
 
 
 class Schema(strawberry.Schema):
+    """Strawberry calls `process_errors` once for every error, before extensions see them."""
+
+    def __init__(self, *args: Any, suggestions: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.suggestions = suggestions
+
     def process_errors(self, errors: list[GraphQLError],
                        execution_context: ExecutionContext | None = None) -> None:
-        log_errors(errors)
+        refuse_request_mistakes(errors, execution_context, suggestions=self.suggestions)
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
@@ -96,5 +106,6 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         subscription=Subscription,
         types=[Session, Payment],
         extensions=extensions,
+        suggestions=not settings.production,
         config=StrawberryConfig(disable_field_suggestions=settings.production),
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import ParamSpec, TypeVar
@@ -13,9 +12,11 @@ import strawberry
 from graphql import GraphQLError
 from starlette.responses import Response
 from strawberry.extensions import MaskErrors
+from strawberry.types import ExecutionContext
 
 from resolvers.core import outages
 from resolvers.core.errors import ErrorCode, PublicError, UserError, UserErrors
+from schema.core.request_errors import code_for, make_safe
 
 log = logging.getLogger("therapyhub.errors")
 
@@ -75,31 +76,15 @@ def _is_public(error: GraphQLError) -> bool:
     return original is None or isinstance(original, PublicError | GraphQLError)
 
 
-_VALUES = (
-    re.compile(r"(,|;)? found: .*$", re.DOTALL),
-    re.compile(r"(cannot represent [^:]*?): .*$", re.DOTALL),
-    re.compile(r"( got invalid value) .*?(;|$)", re.DOTALL),
-)
-
-
-def without_values(message: str) -> str:
-    """graphql-core quotes the offending input in its messages; input here may be a password, a
-    national id or note text, so it is cut out of what is shown and what is logged."""
-    message = _VALUES[0].sub(".", message)
-    message = _VALUES[1].sub(r"\1.", message)
-    return _VALUES[2].sub(r"\1\2", message)
-
-
 class MaskUnexpectedErrors(MaskErrors):
-    """Masks every unexpected error, logging it with a reference the person can quote; strips
-    input values out of the request's own mistakes and marks them BAD_REQUEST."""
+    """Masks every unexpected error, logging it with a reference the person can quote. The
+    request's own mistakes were already made safe by `refuse_request_mistakes`."""
 
     def __init__(self) -> None:
         super().__init__(should_mask_error=lambda error: not _is_public(error))
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        return [self.anonymise_error(error) if not _is_public(error) else _scrubbed(error)
-                for error in errors]
+        return [error if _is_public(error) else self.anonymise_error(error) for error in errors]
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         if outages.is_outage(error.original_error):
@@ -125,21 +110,14 @@ class MaskUnexpectedErrors(MaskErrors):
                             extensions={"code": outages.CODE})
 
 
-def log_errors(errors: list[GraphQLError]) -> None:
+def refuse_request_mistakes(errors: list[GraphQLError],
+                            execution_context: ExecutionContext | None, *,
+                            suggestions: bool) -> None:
     """Replaces Strawberry's logging of every error with its full message (input values
-    included) at ERROR: the request's own mistakes are noted without values; unexpected ones
-    are logged, with their reference, by MaskUnexpectedErrors."""
+    included) at ERROR: the request's own mistakes lose their values and get a code, and are
+    noted at INFO; unexpected ones are logged, with their reference, by MaskUnexpectedErrors."""
     for error in errors:
         if _is_public(error) and not isinstance(error.original_error, PublicError):
-            log.info("Request refused at %s: %s", error.path or error.locations,
-                     without_values(error.message).split("\n", 1)[0])
-
-
-def _scrubbed(error: GraphQLError) -> GraphQLError:
-    if isinstance(error.original_error, PublicError):
-        return error
-    return GraphQLError(
-        without_values(error.message), nodes=error.nodes, source=error.source,
-        positions=error.positions, path=error.path,
-        extensions={**(error.extensions or {}), "code": "BAD_REQUEST"},
-    )
+            make_safe(error, code_for(execution_context), suggestions=suggestions)
+            log.info("Request refused (%s) at %s: %s", error.extensions["code"],
+                     error.path or error.locations, error.message.split("\n", 1)[0])
