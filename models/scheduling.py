@@ -116,6 +116,7 @@ class SessionSeries(Model):
 
     class Meta:
         table = "session_series"
+        indexes = (("engagement_id",), ("created_by_id",))
 
 
 class Session(Model):
@@ -177,6 +178,9 @@ class Session(Model):
             ("professional_id", "starts_at"),
             ("client_id", "starts_at"),
             ("engagement_id", "starts_at"),
+            ("series_id",),
+            ("booked_by_id",),
+            ("cancelled_by_id",),
         )
 
 
@@ -202,7 +206,7 @@ class SessionStatusChange(Model):
 
     class Meta:
         table = "session_status_change"
-        indexes = (("session_id", "at"),)
+        indexes = (("session_id", "at"), ("changed_by_id",))
 
 
 class CalendarFeed(Model):
@@ -219,3 +223,4 @@ class CalendarFeed(Model):
 
     class Meta:
         table = "calendar_feed"
+        indexes = (("account_id",),)
