@@ -1,8 +1,9 @@
 """Availability, sessions and their history, and private calendar feeds.
 
 Times are UTC and whole minutes. The overlap rule for live sessions is enforced by the
-database (exclusion constraints on PostgreSQL, a conditional insert on SQLite): see
-docs/scheduling.md.
+database (exclusion constraints on PostgreSQL, triggers of the same names on SQLite, plus the
+session store's conditional insert there), as are the range rules of migration 0003 (ends
+after start, prices, weekday and minutes): see docs/scheduling.md and migrations/invariants.py.
 """
 
 from __future__ import annotations
