@@ -56,6 +56,7 @@ class LoginSession(Model):
 
     class Meta:
         table = "login_session"
+        indexes = (("account_id",),)
 
 
 class SecondFactorChallenge(Model):
@@ -74,6 +75,7 @@ class SecondFactorChallenge(Model):
 
     class Meta:
         table = "second_factor_challenge"
+        indexes = (("account_id",),)
 
 
 class RecoveryCode(Model):
@@ -108,3 +110,4 @@ class KnownDevice(Model):
 
     class Meta:
         table = "known_device"
+        indexes = (("account_id",),)

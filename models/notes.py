@@ -63,6 +63,7 @@ class SessionNoteKey(Model):
 
     class Meta:
         table = "session_note_key"
+        indexes = (("account_id",),)
 
 
 class ChallengeNoteKey(Model):
@@ -85,6 +86,7 @@ class ChallengeNoteKey(Model):
 
     class Meta:
         table = "challenge_note_key"
+        indexes = (("account_id",),)
 
 
 class Note(Model):
@@ -117,7 +119,8 @@ class Note(Model):
 
     class Meta:
         table = "note"
-        indexes = (("author_id", "client_id", "about_date"), ("author_id", "key_version"))
+        indexes = (("author_id", "client_id", "about_date"), ("author_id", "key_version"),
+                   ("client_id",), ("session_id",))
 
 
 class RetiredNoteKey(Model):

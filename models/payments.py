@@ -105,7 +105,8 @@ class Payment(Model):
     class Meta:
         table = "payment"
         unique_together = (("professional", "receipt_number"),)
-        indexes = (("client_id", "created_at"), ("professional_id", "created_at"))
+        indexes = (("client_id", "created_at"), ("professional_id", "created_at"), ("session_id",),
+                   ("recorded_by_id",))
 
 
 class PaymentRefund(Model):
@@ -124,6 +125,7 @@ class PaymentRefund(Model):
 
     class Meta:
         table = "payment_refund"
+        indexes = (("payment_id",), ("created_by_id",))
 
 
 class ReceiptCounter(Model):

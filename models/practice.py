@@ -105,6 +105,7 @@ class Service(Model):
 
     class Meta:
         table = "service"
+        indexes = (("professional_id",),)
 
 
 class Invitation(Model):
@@ -133,6 +134,7 @@ class Invitation(Model):
 
     class Meta:
         table = "invitation"
+        indexes = (("service_id",), ("accepted_by_id",))
 
 
 class Engagement(Model):
@@ -169,3 +171,4 @@ class Engagement(Model):
 
     class Meta:
         table = "engagement"
+        indexes = (("client_id",), ("service_id",), ("invitation_id",))

@@ -1,8 +1,9 @@
 """Availability, sessions and their history, and private calendar feeds.
 
 Times are UTC and whole minutes. The overlap rule for live sessions is enforced by the
-database (exclusion constraints on PostgreSQL, a conditional insert on SQLite): see
-docs/scheduling.md.
+database (exclusion constraints on PostgreSQL, triggers of the same names on SQLite, plus the
+session store's conditional insert there), as are the range rules of migration 0003 (ends
+after start, prices, weekday and minutes): see docs/scheduling.md and migrations/invariants.py.
 """
 
 from __future__ import annotations
@@ -116,6 +117,7 @@ class SessionSeries(Model):
 
     class Meta:
         table = "session_series"
+        indexes = (("engagement_id",), ("created_by_id",))
 
 
 class Session(Model):
@@ -177,6 +179,9 @@ class Session(Model):
             ("professional_id", "starts_at"),
             ("client_id", "starts_at"),
             ("engagement_id", "starts_at"),
+            ("series_id",),
+            ("booked_by_id",),
+            ("cancelled_by_id",),
         )
 
 
@@ -202,7 +207,7 @@ class SessionStatusChange(Model):
 
     class Meta:
         table = "session_status_change"
-        indexes = (("session_id", "at"),)
+        indexes = (("session_id", "at"), ("changed_by_id",))
 
 
 class CalendarFeed(Model):
@@ -219,3 +224,4 @@ class CalendarFeed(Model):
 
     class Meta:
         table = "calendar_feed"
+        indexes = (("account_id",),)

@@ -9,10 +9,13 @@ never overlap, however many bookings race (docs/scheduling.md, "No double bookin
 - SQLite: one conditional statement, `INSERT ... SELECT ... WHERE NOT EXISTS (overlap)` (or
   `UPDATE ... WHERE NOT EXISTS`), as the first write of its transaction. SQLite has a single
   writer and the statement takes the write lock before it reads, so nothing slips in between
-  its check and its write; 0 rows written means the time is taken.
+  its check and its write; 0 rows written means the time is taken. Triggers named like the
+  PostgreSQL constraints (scheduling migration 0003) refuse a same-role overlap whoever
+  writes the row, so a write that bypasses this module fails the same way.
 
-Either way a lost race comes out as `SlotTaken`. Times are UTC whole minutes; on SQLite they
-are stored as `2026-03-30 08:00:00+00:00`, so comparing the text compares the instants.
+Either way a lost race, or a refusal by the constraints or triggers, comes out as `SlotTaken`.
+Times are UTC whole minutes; on SQLite they are stored as `2026-03-30 08:00:00+00:00`, so
+comparing the text compares the instants.
 """
 
 from __future__ import annotations
@@ -46,8 +49,18 @@ client), that overlaps [start, end). Parameters: professional, client, professio
 end, start."""
 
 
+_OVERLAP_CONSTRAINTS = ("session_professional_no_overlap", "session_client_no_overlap")
+"""The PostgreSQL exclusion constraints and the SQLite triggers raise errors naming these."""
+
+
 class SlotTaken(Exception):
     """Another live session of the professional or the client overlaps this time."""
+
+
+def _overlap_refused(error: IntegrityError) -> bool:
+    """Whether the database refused the write for an overlap (any other integrity error, such
+    as a session ending before it starts, is a bug and must not read as a taken slot)."""
+    return any(name in str(error) for name in _OVERLAP_CONSTRAINTS)
 
 
 def _on_sqlite() -> bool:
@@ -68,7 +81,9 @@ async def insert_session(*, buffer: timedelta = timedelta(0), **values: Any) -> 
         try:
             return await Session.create(**values)
         except IntegrityError as error:
-            raise SlotTaken from error
+            if _overlap_refused(error):
+                raise SlotTaken from error
+            raise
     now = datetime.now(UTC)
     row: dict[str, Any] = {"status": SessionStatus.SCHEDULED.value, "sequence": 0,
                            "created_at": now, "updated_at": now, **values}
@@ -79,9 +94,14 @@ async def insert_session(*, buffer: timedelta = timedelta(0), **values: Any) -> 
         f"SELECT {', '.join('?' for _ in columns)} WHERE NOT EXISTS ({_OVERLAP})"
     )
     people = [str(row["professional_id"]), str(row["client_id"])]
-    inserted, _ = await get_connection("default").execute_query(sql, [
-        *params, *people, *people, row["ends_at"] + buffer, row["starts_at"] - buffer,
-    ])
+    try:
+        inserted, _ = await get_connection("default").execute_query(sql, [
+            *params, *people, *people, row["ends_at"] + buffer, row["starts_at"] - buffer,
+        ])
+    except IntegrityError as error:
+        if _overlap_refused(error):
+            raise SlotTaken from error
+        raise
     if not inserted:
         raise SlotTaken
     return await Session.get(id=row["id"])
@@ -105,7 +125,9 @@ async def move_session(session: Session, starts_at: datetime, ends_at: datetime,
                 starts_at=starts_at, ends_at=ends_at, sequence=session.sequence + 1,
                 reminder_due_at=reminder_due_at, updated_at=now)
         except IntegrityError as error:
-            raise SlotTaken from error
+            if _overlap_refused(error):
+                raise SlotTaken from error
+            raise
         return bool(moved)
     people = [str(session.professional_id), str(session.client_id)]
     sql = (
@@ -113,11 +135,16 @@ async def move_session(session: Session, starts_at: datetime, ends_at: datetime,
         "reminder_due_at = ?, updated_at = ? WHERE id = ? AND status = ? "
         f"AND NOT EXISTS ({_OVERLAP} AND other.id <> ?)"
     )
-    moved, _ = await get_connection("default").execute_query(sql, [
-        starts_at, ends_at, reminder_due_at, now, str(session.id),
-        SessionStatus.SCHEDULED.value, *people, *people, ends_at + buffer, starts_at - buffer,
-        str(session.id),
-    ])
+    try:
+        moved, _ = await get_connection("default").execute_query(sql, [
+            starts_at, ends_at, reminder_due_at, now, str(session.id),
+            SessionStatus.SCHEDULED.value, *people, *people, ends_at + buffer, starts_at - buffer,
+            str(session.id),
+        ])
+    except IntegrityError as error:
+        if _overlap_refused(error):
+            raise SlotTaken from error
+        raise
     if moved:
         return True
     if await Session.filter(id=session.id, status=SessionStatus.SCHEDULED).exists():
