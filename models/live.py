@@ -48,6 +48,7 @@ class CallParticipant(Model):
     class Meta:
         table = "live_participant"
         unique_together = (("session", "account"),)
+        indexes = (("account_id",),)
 
 
 class Signal(Model):
