@@ -43,7 +43,25 @@ class ProfessionalKeys(Model):
         table = "professional_keys"
 
 
-class SessionNoteKey(Model):
+class HeldNoteKey(Model):
+    """The professional's private key, wrapped under a key derived from a bearer token.
+
+    Abstract: each kind of holder has its own table, so the wrap is deleted with its holder
+    (a cascade on one foreign key) and a token of one kind can never unwrap the other's.
+    """
+
+    account: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "accounts.Account", related_name=False, on_delete=fields.CASCADE
+    )
+    key_version = fields.IntField()
+    wrapped = fields.BinaryField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class SessionNoteKey(HeldNoteKey):
     """The private key for one login session, wrapped under a key derived from its token.
 
     Deleted on logout and with its session; useless once the session is revoked or expired,
@@ -54,35 +72,23 @@ class SessionNoteKey(Model):
     login_session: fields.OneToOneRelation = fields.OneToOneField(
         "accounts.LoginSession", related_name=False, on_delete=fields.CASCADE
     )
-    account: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "accounts.Account", related_name=False, on_delete=fields.CASCADE
-    )
-    key_version = fields.IntField()
-    wrapped = fields.BinaryField()
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "session_note_key"
         indexes = (("account_id",),)
 
 
-class ChallengeNoteKey(Model):
+class ChallengeNoteKey(HeldNoteKey):
     """The private key between a correct password and a correct second factor.
 
-    Wrapped under a key derived from the challenge token, because the password is no longer
-    known when the second factor completes the sign-in; moved to the session, then deleted.
+    Wrapped under the challenge token, because the password is no longer known when the second
+    factor completes the sign-in; moved to the session, then deleted.
     """
 
     id = fields.UUIDField(primary_key=True, default=uuid4)
     challenge: fields.OneToOneRelation = fields.OneToOneField(
         "accounts.SecondFactorChallenge", related_name=False, on_delete=fields.CASCADE
     )
-    account: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "accounts.Account", related_name=False, on_delete=fields.CASCADE
-    )
-    key_version = fields.IntField()
-    wrapped = fields.BinaryField()
-    created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "challenge_note_key"

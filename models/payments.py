@@ -24,11 +24,6 @@ class PaymentStatus(StrEnum):
     """Refunded in full; a partial refund leaves the payment PAID with refunded_amount set."""
 
 
-SETTLING_STATUSES = (PaymentStatus.PROCESSING, PaymentStatus.REQUIRES_ACTION,
-                     PaymentStatus.PAID, PaymentStatus.REFUNDED)
-"""A session has at most one payment in these statuses (the unique `settles_session_id`)."""
-
-
 class PaymentMethodKind(StrEnum):
     CARD = "card"
     CASH = "cash"
