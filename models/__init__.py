@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 APPS: dict[str, list[str]] = {
-    "accounts": ["models.accounts", "models.audit", "models.rate_limits"],
+    "accounts": ["models.accounts", "models.account_links", "models.audit", "models.rate_limits"],
     "notes": ["models.notes"],
-    "practice": ["models.practice", "models.account_links"],
+    "practice": ["models.practice"],
     "messaging": ["models.outbox"],
     "scheduling": ["models.scheduling"],
     "payments": ["models.payments"],
