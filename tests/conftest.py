@@ -10,18 +10,16 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
 
 import asyncpg
-import httpx
 import pytest
 from tortoise import Tortoise
 from tortoise.contrib.test import truncate_all_models
 
 import db
 import settings as settings_module
-from app import create_app
 from settings import Settings
+from tests.api_client import Api
 from tests.fake_stripe import FakeStripe
 from tests.mailbox import Mailbox, SmtpServer
 
@@ -74,39 +72,6 @@ async def database(database_url: str) -> AsyncIterator[None]:
 async def _empty_database_after_test(database: None) -> AsyncIterator[None]:
     yield
     await truncate_all_models()
-
-
-class Api:
-    """The GraphQL endpoint as the SPA calls it, in process (no lifespan: the test owns the DB)."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.http = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=create_app(settings, manage_database=False)),
-            base_url="http://hub.test",
-        )
-
-    async def __aenter__(self) -> Api:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.http.aclose()
-
-    async def __call__(self, query: str, variables: dict[str, Any] | None = None, *,
-                       token: str | None = None) -> dict[str, Any]:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        response = await self.http.post("/graphql", json={"query": query,
-                                                          "variables": variables or {}},
-                                         headers=headers)
-        assert response.status_code == 200, response.text
-        return response.json()
-
-    async def data(self, query: str, variables: dict[str, Any] | None = None, *,
-                   token: str | None = None) -> dict[str, Any]:
-        """The `data` of a response that must have no GraphQL errors."""
-        body = await self(query, variables, token=token)
-        assert "errors" not in body, body["errors"]
-        return body["data"]
 
 
 @pytest.fixture

@@ -10,14 +10,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 from nacl.public import PrivateKey
 from strawberry import relay
 
-from app import create_app
-from gateways.events import Events
 from models.scheduling import Session, SessionStatus
-from settings import Settings
 from tests.hub_steps import Practice, add_session, client, connect, practice
 from tests.practice_steps import USER_ERRORS
 from tests.ws_client import GraphQLWs, graphql_ws
@@ -50,35 +46,6 @@ def sealed_blob(size: int = 200) -> str:
 
 def bearer(token: str) -> dict[str, str]:
     return {"authorization": f"Bearer {token}"}
-
-
-class Http:
-    """GraphQL over HTTP to an app whose event bus is `events` (another app process, on
-    PostgreSQL, when it is not the served app's bus)."""
-
-    def __init__(self, settings: Settings, events: Events) -> None:
-        self.http = httpx.AsyncClient(
-            transport=httpx.ASGITransport(
-                app=create_app(settings, manage_database=False, events=events)),
-            base_url="http://hub.test")
-
-    async def __call__(self, query: str, variables: dict[str, Any] | None = None, *,
-                       token: str | None = None) -> dict[str, Any]:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        response = await self.http.post("/graphql", json={"query": query,
-                                                          "variables": variables or {}},
-                                        headers=headers)
-        assert response.status_code == 200, response.text
-        return response.json()
-
-    async def data(self, query: str, variables: dict[str, Any] | None = None, *,
-                   token: str | None = None) -> dict[str, Any]:
-        body = await self(query, variables, token=token)
-        assert "errors" not in body, body["errors"]
-        return body["data"]
-
-    async def aclose(self) -> None:
-        await self.http.aclose()
 
 
 @dataclass

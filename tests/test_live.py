@@ -17,10 +17,10 @@ from strawberry import relay
 from gateways.events import events_for
 from models.live import CallParticipant, Signal
 from models.scheduling import Session, SessionStatus
+from tests.api_client import Api
 from tests.conftest import ON_POSTGRES
 from tests.hub_steps import client, connect, practice
 from tests.live_steps import (
-    Http,
     device_key,
     join,
     leave,
@@ -48,7 +48,7 @@ async def buses(database_url):
 
 @pytest.fixture
 async def http(settings, buses):
-    calls = Http(settings, buses[1])
+    calls = Api(settings, buses[1])
     yield calls
     await calls.aclose()
 
@@ -190,7 +190,7 @@ async def test_sending_before_joining_is_refused(api, http):
 async def test_oversized_and_too_frequent_signals_are_refused_without_disturbing_the_peer(
         api, settings, buses):
     limited = settings.with_changes(signal_max_bytes=400, signal_rate_per_minute=3)
-    http = Http(limited, buses[1])
+    http = Api(limited, buses[1])
     live = await live_session(api)
     pro, anna = live.professional.token, live.client_token
     await join(http, pro, live.session_id)

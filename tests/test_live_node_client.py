@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from gateways.events import Events
+from tests.api_client import Api
 from tests.hub_steps import client
-from tests.live_steps import Http, join, live_session, next_event, sealed_blob, send, signals
+from tests.live_steps import join, live_session, next_event, sealed_blob, send, signals
 from tests.node_client import node_signals, require_node_clients
 from tests.scheduling_steps import CANCEL
 from tests.ws_client import served
@@ -13,7 +14,7 @@ from tests.ws_client import served
 async def test_the_npm_graphql_ws_client_exchanges_signals_and_hears_the_end(api, settings):
     require_node_clients()
     bus = Events()
-    http = Http(settings, bus)
+    http = Api(settings, bus)
     live = await live_session(api)
     pro, anna = live.professional.token, live.client_token
     await join(http, pro, live.session_id)

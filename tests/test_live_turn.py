@@ -13,8 +13,9 @@ import settings as settings_module
 from gateways.events import Events
 from models.live import CallParticipant
 from settings import SettingsError
+from tests.api_client import Api
 from tests.conftest import TEST_ENV
-from tests.live_steps import Http, join, live_session
+from tests.live_steps import join, live_session
 
 SECRET = "coturn-static-auth-secret"
 TURN = ("turn:127.0.0.1:3478?transport=udp", "turn:127.0.0.1:3478?transport=tcp")
@@ -33,7 +34,7 @@ def turn_settings(settings):
 
 
 async def test_turn_credentials_verify_and_carry_the_configured_expiry(api, turn_settings):
-    http = Http(turn_settings, Events())
+    http = Api(turn_settings, Events())
     live = await live_session(api)
     before = int(datetime.now(UTC).timestamp())
     call = (await join(http, live.client_token, live.session_id))["call"]
@@ -54,7 +55,7 @@ async def test_turn_credentials_verify_and_carry_the_configured_expiry(api, turn
 
 
 async def test_without_turn_urls_the_call_has_only_stun(api, settings):
-    http = Http(settings.with_changes(stun_urls=(STUN,)), Events())
+    http = Api(settings.with_changes(stun_urls=(STUN,)), Events())
     live = await live_session(api)
     call = (await join(http, live.client_token, live.session_id))["call"]
     await http.aclose()

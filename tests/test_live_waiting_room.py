@@ -9,8 +9,9 @@ from gateways.events import Events
 from models.audit import AuditEntry
 from models.practice import Engagement
 from models.scheduling import SessionStatus
+from tests.api_client import Api
 from tests.hub_steps import add_session
-from tests.live_steps import Http, device_key, join, leave, live_session
+from tests.live_steps import device_key, join, leave, live_session
 from tests.sql_count import counting_statements, sign_ins_seen_now
 from tests.ws_client import graphql_ws, served
 
@@ -65,7 +66,7 @@ async def test_the_practice_sees_when_the_client_joined_and_left_for_its_no_show
 async def test_an_open_hub_hears_the_professional_join_and_leave(api, settings):
     live = await live_session(api)
     bus = Events()
-    http = Http(settings, bus)
+    http = Api(settings, bus)
     async with served(settings, bus) as url, graphql_ws(
             url, {"authorization": f"Bearer {live.client_token}"}) as ws:
         assert (await ws.receive())["type"] == "connection_ack"
