@@ -10,6 +10,7 @@ __all__ = [
     "account_links",
     "accounts",
     "email_confirmation",
+    "known_devices",
     "login_limits",
     "note_key_reset",
     "note_keys",

@@ -5,8 +5,11 @@ audit log, the outbox, and in-process domain events.
 __all__ = [
     "audit",
     "caller",
+    "domain_events",
     "errors",
+    "outages",
     "outbox",
     "pagination",
+    "rate_limits",
     "validation",
 ]

@@ -3,9 +3,10 @@ connected to a service), the clients and their progress.
 """
 
 __all__ = [
+    "card_requirement",
     "client_history",
     "client_profiles",
-    "engagement_access",
+    "emailing_limits",
     "engagements",
     "invitation_acceptance",
     "invitations",

@@ -8,4 +8,6 @@ __all__ = [
     "loaders",
     "pagination",
     "query_errors",
+    "request_errors",
+    "viewpoint",
 ]
