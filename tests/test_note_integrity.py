@@ -17,6 +17,7 @@ from models.notes import Note, SessionNoteKey
 from resolvers.accounts import note_keys
 from resolvers.core.caller import Caller
 from resolvers.core.errors import PublicError
+from resolvers.core.pagination import FIRST_PAGE
 from resolvers.notes import note_reading
 from tests.helpers import PASSWORD, login
 from tests.mailbox import token_in
@@ -144,7 +145,7 @@ async def test_a_copy_of_the_database_and_the_secret_key_opens_no_note(api, sett
                        token_raw=bytes.fromhex(session.token_hash))
     note = await Note.get()
     with pytest.raises(PublicError) as raised:
-        await note_reading.client_notes(from_dump, note.client_id, first=None, after=None,
+        await note_reading.client_notes(from_dump, note.client_id, request=FIRST_PAGE,
                                         date_from=None, date_to=None, search=None)
     assert raised.value.code.value == "NOTES_LOCKED"
 

@@ -9,7 +9,7 @@ import pytest
 
 from models.audit import AuditEntry
 from resolvers.core.errors import PublicError
-from resolvers.core.pagination import keyset_page
+from resolvers.core.pagination import PageRequest, keyset_page
 from tests.helpers import register
 
 ORDER = [("at", datetime, True), ("id", type(uuid4()), True)]
@@ -26,7 +26,8 @@ async def test_pages_walk_every_row_once_in_order_even_with_equal_sort_keys():
     expected = [e.id for e in await _entries(25)]
     seen, after = [], None
     while True:
-        page = await keyset_page(AuditEntry.all(), order=ORDER, first=7, after=after)
+        page = await keyset_page(AuditEntry.all(), order=ORDER,
+                                 request=PageRequest.of(first=7, after=after))
         seen += [e.id for e in page.items]
         if not page.has_next_page:
             break
@@ -36,9 +37,11 @@ async def test_pages_walk_every_row_once_in_order_even_with_equal_sort_keys():
 
 async def test_rows_added_before_the_cursor_do_not_shift_the_next_page():
     await _entries(10)
-    first = await keyset_page(AuditEntry.all(), order=ORDER, first=5, after=None)
+    first = await keyset_page(AuditEntry.all(), order=ORDER,
+                              request=PageRequest.of(first=5))
     await AuditEntry.create(action="newest", at=datetime(2027, 1, 1, tzinfo=UTC))
-    second = await keyset_page(AuditEntry.all(), order=ORDER, first=5, after=first.cursors[-1])
+    second = await keyset_page(AuditEntry.all(), order=ORDER,
+                               request=PageRequest.of(first=5, after=first.cursors[-1]))
     assert not {e.id for e in first.items} & {e.id for e in second.items}
     assert len(second.items) == 5
     assert second.has_next_page is False
@@ -48,14 +51,17 @@ async def test_rows_added_before_the_cursor_do_not_shift_the_next_page():
 async def test_a_bad_cursor_is_a_user_error(cursor):
     await _entries(3)
     with pytest.raises(PublicError) as raised:
-        await keyset_page(AuditEntry.all(), order=ORDER, first=2, after=cursor)
+        await keyset_page(AuditEntry.all(), order=ORDER,
+                          request=PageRequest.of(first=2, after=cursor))
     assert raised.value.extensions == {"code": "INVALID_INPUT", "field": "after"}
 
 
 @pytest.mark.parametrize("first", [0, -1, 101])
 async def test_page_size_is_capped(first):
     with pytest.raises(PublicError, match="between 1 and 100"):
-        await keyset_page(AuditEntry.all(), order=ORDER, first=first, after=None)
+        PageRequest.of(first=first)
+    with pytest.raises(PublicError, match="between 1 and 100"):
+        PageRequest.of(last=first)
 
 
 async def test_an_out_of_range_first_on_my_payments_is_a_clean_error(api):

@@ -17,7 +17,7 @@ from models.practice import Engagement
 from models.scheduling import Session, SessionStatus
 from resolvers.core.caller import Caller
 from resolvers.core.errors import fail
-from resolvers.core.pagination import Page, keyset_page
+from resolvers.core.pagination import Page, PageRequest, keyset_page
 from resolvers.payments import payment_queries
 from resolvers.practice.progress import Progress
 
@@ -78,7 +78,7 @@ async def upcoming_together(caller: Caller, now: datetime, asks: list[UpcomingAs
     return [longest[ask.with_cancelled][:ask.first] for ask in asks]
 
 
-async def past_sessions(caller: Caller, *, first: int | None, after: str | None,
+async def past_sessions(caller: Caller, *, request: PageRequest,
                         service_id: UUID | None = None, filter_by_service: bool = False,
                         now: datetime | None = None) -> Page[Session]:
     """Sessions that have ended (whatever became of them), newest first.
@@ -93,10 +93,10 @@ async def past_sessions(caller: Caller, *, first: int | None, after: str | None,
             query = query.filter(id__in=[])
         else:
             query = query.filter(engagement__service_id=service_id)
-    return await keyset_page(query, order=PAST_ORDER, first=first, after=after)
+    return await keyset_page(query, order=PAST_ORDER, request=request)
 
 
-async def payments(caller: Caller, *, first: int | None, after: str | None) -> Page[Payment]:
+async def payments(caller: Caller, *, request: PageRequest) -> Page[Payment]:
     """The client's payments to every professional, newest first, each with its session.
 
     Not payment_queries.my_payments: that prefetches session, engagement, service and profile
@@ -105,7 +105,7 @@ async def payments(caller: Caller, *, first: int | None, after: str | None) -> P
     """
     account = caller.require_account()
     page = await keyset_page(Payment.filter(client_id=account.id),
-                             order=payment_queries.NEWEST_FIRST, first=first, after=after)
+                             order=payment_queries.NEWEST_FIRST, request=request)
     if page.items:
         sessions = {s.id: s for s in await Session.filter(
             id__in={p.session_id for p in page.items})}

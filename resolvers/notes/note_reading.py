@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
@@ -42,7 +42,7 @@ from resolvers.accounts.note_keys import UnlockedNoteKey, caller_note_key
 from resolvers.core import audit
 from resolvers.core.caller import Caller
 from resolvers.core.errors import UserError, check
-from resolvers.core.pagination import MAX_PAGE_SIZE, Page, keyset_page, page_size
+from resolvers.core.pagination import MAX_PAGE_SIZE, Page, PageRequest, keyset_page
 
 ORDER = [("about_date", date, True), ("created_at", datetime, True), ("id", UUID, True)]
 """Newest day first; on one day, the note written last first."""
@@ -104,7 +104,7 @@ def open_row(key: UnlockedNoteKey, note: Note) -> OpenedNote:
 
 
 async def client_notes(
-    caller: Caller, client_id: UUID, *, first: int | None, after: str | None,
+    caller: Caller, client_id: UUID, *, request: PageRequest,
     date_from: date | None, date_to: date | None, search: str | None,
 ) -> Page[OpenedNote]:
     """One page of the caller's notes about a client, opened; the read is audited.
@@ -122,7 +122,6 @@ async def client_notes(
         errors.append(UserError(f"Search for at most {MAX_SEARCH_CHARACTERS} characters.",
                                 field="search"))
     check(errors)
-    size = page_size(first)
     key = await caller_note_key(caller)
     query = Note.filter(author_id=account.id, client_id=client_id).prefetch_related("session")
     if date_from:
@@ -130,11 +129,10 @@ async def client_notes(
     if date_to:
         query = query.filter(about_date__lte=date_to)
     if needle:
-        page = await _search(query, key, needle, size=size, after=after)
+        page = await _search(query, key, needle, request)
     else:
-        rows = await keyset_page(query, order=ORDER, first=size, after=after)
-        page = Page(items=[open_row(key, note) for note in rows.items], cursors=rows.cursors,
-                    has_next_page=rows.has_next_page)
+        rows = await keyset_page(query, order=ORDER, request=request)
+        page = replace(rows, items=[open_row(key, note) for note in rows.items])
     await audit.record(caller, "read_notes", subject_type="client", subject_id=client_id,
                        person_id=client_id)
     return page
@@ -159,26 +157,31 @@ async def notes_by_ids(caller: Caller, ids: Iterable[UUID]) -> dict[UUID, Opened
     return {note.id: open_row(key, note) for note in rows}
 
 
-async def _search(query: QuerySet, key: UnlockedNoteKey, needle: str, *, size: int,
-                  after: str | None) -> Page[OpenedNote]:
-    """Scan in keyset order from `after`, opening each note, until `size` matches are found."""
+async def _search(query: QuerySet, key: UnlockedNoteKey, needle: str, request: PageRequest
+                  ) -> Page[OpenedNote]:
+    """Scan in keyset order away from the request's cursor (backward too), opening each note,
+    until a page of matches is found."""
     items: list[OpenedNote] = []
     cursors: list[str] = []
+    batches = replace(request, size=MAX_PAGE_SIZE)
     while True:
-        batch = await keyset_page(query, order=ORDER, first=MAX_PAGE_SIZE, after=after)
-        for note, cursor in zip(batch.items, batch.cursors, strict=True):
+        batch = await keyset_page(query, order=ORDER, request=batches)
+        read = list(zip(batch.items, batch.cursors, strict=True))
+        for note, cursor in read[::-1] if request.backward else read:
             opened = open_row(key, note)
             if opened.text is None or needle not in _normalised(
                 f"{opened.text.title}\n{opened.text.body}"
             ):
                 continue
-            if len(items) == size:
-                return Page(items=items, cursors=cursors, has_next_page=True)
+            if len(items) == request.size:
+                return request.page(items, cursors, more=True)
             items.append(opened)
             cursors.append(cursor)
-        if not batch.has_next_page:
-            return Page(items=items, cursors=cursors, has_next_page=False)
-        after = batch.cursors[-1]
+        beyond = batch.has_previous_page if request.backward else batch.has_next_page
+        if not beyond:
+            return request.page(items, cursors, more=False)
+        batches = batches.continuing((read[0] if request.backward else read[-1])[1],
+                                     MAX_PAGE_SIZE)
 
 
 def _normalised(text: str) -> str:

@@ -17,7 +17,7 @@ from tortoise.queryset import QuerySet
 
 from models.accounts import Account
 from models.payments import Payment, PaymentStatus
-from resolvers.core.pagination import Page, keyset_page
+from resolvers.core.pagination import FIRST_PAGE, Page, PageRequest, keyset_page
 
 NEWEST_FIRST: list[tuple[str, type, bool]] = [("created_at", datetime, True), ("id", UUID, True)]
 PAID_STATUSES = (PaymentStatus.PAID, PaymentStatus.REFUNDED)
@@ -45,18 +45,18 @@ async def payments_of_session(account: Account, session_id: UUID | None) -> list
     ).order_by("-created_at", "-id").prefetch_related(_WITH_SESSION)
 
 
-async def my_payments(account: Account, *, first: int | None = None,
-                      after: str | None = None) -> Page[Payment]:
+async def my_payments(account: Account, *, request: PageRequest = FIRST_PAGE
+                      ) -> Page[Payment]:
     """The signed-in client's payments across every professional, newest first."""
-    return await _page(Payment.filter(client_id=account.id), first, after)
+    return await _page(Payment.filter(client_id=account.id), request)
 
 
 async def client_payments(professional: Account, client_id: UUID | None, *,
-                          first: int | None = None, after: str | None = None) -> Page[Payment]:
+                          request: PageRequest = FIRST_PAGE) -> Page[Payment]:
     """The payments one client made to this professional, newest first."""
     query = Payment.filter(professional_id=professional.id, client_id=client_id) \
         if client_id else Payment.none()
-    return await _page(query, first, after)
+    return await _page(query, request)
 
 
 async def totals_paid(*, client_id: UUID | None = None,
@@ -79,7 +79,6 @@ async def totals_paid(*, client_id: UUID | None = None,
                   count=int(row["count"])) for row in rows]
 
 
-async def _page(query: QuerySet[Payment], first: int | None, after: str | None
-                ) -> Page[Payment]:
+async def _page(query: QuerySet[Payment], request: PageRequest) -> Page[Payment]:
     return await keyset_page(query.prefetch_related(_WITH_SESSION), order=NEWEST_FIRST,
-                             first=first, after=after)
+                             request=request)

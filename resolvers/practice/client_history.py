@@ -12,14 +12,14 @@ from uuid import UUID
 
 from models.accounts import Account
 from models.scheduling import Session
-from resolvers.core.pagination import Page, keyset_page
+from resolvers.core.pagination import Page, PageRequest, keyset_page
 
 HISTORY_ORDER = [("starts_at", datetime, True), ("id", UUID, True)]
 
 
-async def sessions_with(professional: Account, client: Account, *, first: int | None,
-                        after: str | None) -> Page[Session]:
+async def sessions_with(professional: Account, client: Account, *,
+                        request: PageRequest) -> Page[Session]:
     """Every session of the client with the professional, any status, newest first."""
     query = Session.filter(client_id=client.id, professional_id=professional.id)
-    return await keyset_page(query, order=HISTORY_ORDER, first=first, after=after)
+    return await keyset_page(query, order=HISTORY_ORDER, request=request)
 

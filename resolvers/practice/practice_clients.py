@@ -25,7 +25,7 @@ from models.practice import Engagement
 from models.scheduling import Session, SessionStatus
 from resolvers.core.caller import Caller
 from resolvers.core.errors import fail
-from resolvers.core.pagination import Page, decode_cursor, encode_cursor, page_size
+from resolvers.core.pagination import FIRST_PAGE, Page, PageRequest, decode_cursor, encode_cursor
 from resolvers.practice.progress import as_datetime
 
 
@@ -66,11 +66,10 @@ def _sort_key(client: PracticeClient, order: ClientOrder) -> list[Any]:
 
 
 async def practice_clients(caller: Caller, *, search: str | None = None,
-                           order: ClientOrder = ClientOrder.NAME, first: int | None = None,
-                           after: str | None = None, now: datetime | None = None
+                           order: ClientOrder = ClientOrder.NAME,
+                           request: PageRequest = FIRST_PAGE, now: datetime | None = None
                            ) -> Page[PracticeClient]:
     account = caller.require_professional()
-    size = page_size(first)
     query = Engagement.filter(service__professional__account_id=account.id,
                               started_at__isnull=False)
     if search is not None and search.strip():
@@ -86,13 +85,16 @@ async def practice_clients(caller: Caller, *, search: str | None = None,
                            ).engagements.append(engagement)
     if clients:
         await _add_session_figures(account, clients, now or datetime.now(UTC))
-    ordered = sorted(clients.values(), key=lambda c: _sort_key(c, order))
-    if after:
-        start = decode_cursor(after, _KINDS[order])
-        ordered = [c for c in ordered if _sort_key(c, order) > start]
-    items = ordered[:size]
-    return Page(items=items, cursors=[encode_cursor(_sort_key(c, order)) for c in items],
-                has_next_page=len(ordered) > size)
+    ordered = sorted(clients.values(), key=lambda c: _sort_key(c, order),
+                     reverse=request.backward)
+    if request.cursor:
+        start = decode_cursor(request.cursor, _KINDS[order], request.cursor_field)
+        ordered = [c for c in ordered
+                   if (_sort_key(c, order) < start if request.backward
+                       else _sort_key(c, order) > start)]
+    items = ordered[:request.size]
+    return request.page(items, [encode_cursor(_sort_key(c, order)) for c in items],
+                        more=len(ordered) > request.size)
 
 
 async def _add_session_figures(account: Account, clients: dict[UUID, PracticeClient],

@@ -17,14 +17,14 @@ import strawberry
 from strawberry import relay
 
 from models.accounts import Account
-from resolvers.core.pagination import DEFAULT_PAGE_SIZE
+from resolvers.core.pagination import PageRequest
 from resolvers.notes import note_reading
 from resolvers.payments import payment_queries
 from resolvers.practice import client_history, client_profiles
 from resolvers.practice.progress import combined
 from schema.core.context import Info, viewer_time_zone
 from schema.core.ids import node_uuid, visible_nodes
-from schema.core.pagination import Connection
+from schema.core.pagination import BOTH_WAYS, After, Before, Connection, First, Last
 from schema.core.query_errors import user_errors_as_graphql_errors
 from schema.notes.note_types import Note
 from schema.payments.payment_types import Payment, PaymentTotal
@@ -57,22 +57,24 @@ class ClientProfile(relay.Node):
         )
 
     @strawberry.field(description="Every session of this client with this professional, any "
-                                  "status, newest first.")
+                                  "status, newest first." + BOTH_WAYS)
     @user_errors_as_graphql_errors
-    async def sessions(self, info: Info, first: int | None = DEFAULT_PAGE_SIZE,
-                       after: str | None = None) -> Connection[Session]:
-        page = await client_history.sessions_with(self._professional, self._client,
-                                                  first=first, after=after)
+    async def sessions(self, info: Info, first: First = None, after: After = None,
+                       last: Last = None, before: Before = None) -> Connection[Session]:
+        page = await client_history.sessions_with(
+            self._professional, self._client,
+            request=PageRequest.of(first=first, after=after, last=last, before=before))
         await info.context.loaders.attach(page.items)
         return Connection.of(page, Session.seen_by(info))
 
     @strawberry.field(description="The client's payments to this professional, newest first; "
-                                  "each paid one has its receiptUrl.")
+                                  "each paid one has its receiptUrl." + BOTH_WAYS)
     @user_errors_as_graphql_errors
-    async def payments(self, first: int | None = DEFAULT_PAGE_SIZE, after: str | None = None
-                       ) -> Connection[Payment]:
-        page = await payment_queries.client_payments(self._professional, self._client.id,
-                                                     first=first, after=after)
+    async def payments(self, first: First = None, after: After = None, last: Last = None,
+                       before: Before = None) -> Connection[Payment]:
+        page = await payment_queries.client_payments(
+            self._professional, self._client.id,
+            request=PageRequest.of(first=first, after=after, last=last, before=before))
         return Connection.of(page, Payment.of)  # type: ignore[arg-type]
 
     @strawberry.field(description="What the client has paid this professional, per currency.")
@@ -94,16 +96,19 @@ class ClientProfile(relay.Node):
         "notes whose title or body contains the text (any case); it runs on the opened notes, "
         "so a search scans from the cursor until a page of matches is found. Null with a "
         "NOTES_LOCKED error when this sign-in cannot open notes. Each read is audited."
+        + BOTH_WAYS
     ))
     @user_errors_as_graphql_errors
     async def notes(
-        self, info: Info, first: int | None = DEFAULT_PAGE_SIZE, after: str | None = None,
+        self, info: Info, first: First = None, after: After = None, last: Last = None,
+        before: Before = None,
         from_: Annotated[date | None, strawberry.argument(name="from")] = None,
         to: date | None = None, search: str | None = None,
     ) -> Connection[Note] | None:
         page = await note_reading.client_notes(
-            info.context.caller, self._client.id, first=first, after=after, date_from=from_,
-            date_to=to, search=search,
+            info.context.caller, self._client.id,
+            request=PageRequest.of(first=first, after=after, last=last, before=before),
+            date_from=from_, date_to=to, search=search,
         )
         return Connection.of(page, Note.of)  # type: ignore[arg-type]
 

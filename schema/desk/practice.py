@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers.core.pagination import DEFAULT_PAGE_SIZE
+from resolvers.core.pagination import PageRequest
 from resolvers.practice import (
     engagements,
     invitation_acceptance,
@@ -18,7 +18,7 @@ from resolvers.practice import (
     services,
 )
 from schema.core.context import Info
-from schema.core.pagination import Connection
+from schema.core.pagination import BOTH_WAYS, After, Before, Connection, First, Last
 from schema.core.query_errors import user_errors_as_graphql_errors
 from schema.desk.practice_clients import ClientOrder, PracticeClient
 from schema.practice.engagement_types import Engagement
@@ -80,14 +80,15 @@ class Practice:
         return Session.list_of(await info.context.loaders.attach(found), info.context.viewpoint)
 
     @strawberry.field(description="Current and former clients (active or ended engagements). "
-                                  "`search` matches name or email.")
+                                  "`search` matches name or email." + BOTH_WAYS)
     @user_errors_as_graphql_errors
-    async def clients(self, info: Info, first: int | None = DEFAULT_PAGE_SIZE,
-                      after: str | None = None, search: str | None = None,
+    async def clients(self, info: Info, first: First = None, after: After = None,
+                      last: Last = None, before: Before = None, search: str | None = None,
                       order_by: ClientOrder = ClientOrder.NAME
                       ) -> Connection[PracticeClient]:
         page = await practice_clients.practice_clients(
-            info.context.caller, search=search, order=order_by, first=first, after=after,
+            info.context.caller, search=search, order=order_by,
+            request=PageRequest.of(first=first, after=after, last=last, before=before),
         )
         return Connection.of(page, PracticeClient.of)
 

@@ -15,12 +15,12 @@ import strawberry
 from strawberry.dataloader import DataLoader
 
 from models import scheduling as m
-from resolvers.core.pagination import DEFAULT_PAGE_SIZE
+from resolvers.core.pagination import PageRequest
 from resolvers.hub import hub
 from resolvers.payments import payment_queries
 from schema.core.context import Info, viewer_time_zone
 from schema.core.ids import node_uuid
-from schema.core.pagination import Connection
+from schema.core.pagination import BOTH_WAYS, After, Before, Connection, First, Last
 from schema.core.query_errors import user_errors_as_graphql_errors
 from schema.payments.payment_types import Payment, PaymentTotal
 from schema.practice.engagement_types import Engagement
@@ -71,13 +71,14 @@ class Hub:
         return Session.list_of(found, info.context.viewpoint)
 
     @strawberry.field(description="Sessions that have ended, whatever their status, newest "
-                                  "first. Filter by one service with serviceId.")
+                                  "first. Filter by one service with serviceId." + BOTH_WAYS)
     @user_errors_as_graphql_errors
-    async def past_sessions(self, info: Info, first: int | None = DEFAULT_PAGE_SIZE,
-                            after: str | None = None,
+    async def past_sessions(self, info: Info, first: First = None, after: After = None,
+                            last: Last = None, before: Before = None,
                             service_id: strawberry.ID | None = None) -> Connection[Session]:
         page = await hub.past_sessions(
-            info.context.caller, first=first, after=after,
+            info.context.caller,
+            request=PageRequest.of(first=first, after=after, last=last, before=before),
             service_id=node_uuid(service_id, "Service") if service_id else None,
             filter_by_service=service_id is not None, now=self._now,
         )
@@ -100,11 +101,13 @@ class Hub:
                          _client_id=info.context.caller.require_account().id)
 
     @strawberry.field(description="Payments to every professional, newest first; each paid one "
-                                  "has its receiptUrl.")
+                                  "has its receiptUrl." + BOTH_WAYS)
     @user_errors_as_graphql_errors
-    async def payments(self, info: Info, first: int | None = DEFAULT_PAGE_SIZE,
-                       after: str | None = None) -> Connection[Payment]:
-        page = await hub.payments(info.context.caller, first=first, after=after)
+    async def payments(self, info: Info, first: First = None, after: After = None,
+                       last: Last = None, before: Before = None) -> Connection[Payment]:
+        page = await hub.payments(
+            info.context.caller,
+            request=PageRequest.of(first=first, after=after, last=last, before=before))
         return Connection.of(page, Payment.of)  # type: ignore[arg-type]
 
 

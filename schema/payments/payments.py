@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers.core.pagination import DEFAULT_PAGE_SIZE
+from resolvers.core.pagination import PageRequest
 from resolvers.payments import (
     cards,
     charges,
@@ -16,7 +16,7 @@ from resolvers.payments import (
 from schema.core.context import Info
 from schema.core.errors import Payload, user_errors_as
 from schema.core.ids import node_uuid
-from schema.core.pagination import Connection
+from schema.core.pagination import BOTH_WAYS, After, Before, Connection, First, Last
 from schema.payments.payment_types import Payment, PaymentMethod, PaymentTotal, SavedCard
 
 
@@ -85,11 +85,12 @@ class PaymentQueries:
         return Payment.list_of(found)
 
     @strawberry.field(description="The signed-in client's payments to every professional, "
-                                  "newest first.")
-    async def my_payments(self, info: Info, first: int | None = DEFAULT_PAGE_SIZE,
-                          after: str | None = None) -> Connection[Payment]:
+                                  "newest first." + BOTH_WAYS)
+    async def my_payments(self, info: Info, first: First = None, after: After = None,
+                          last: Last = None, before: Before = None) -> Connection[Payment]:
         account = info.context.caller.require_account()
-        page = await payment_queries.my_payments(account, first=first, after=after)
+        page = await payment_queries.my_payments(
+            account, request=PageRequest.of(first=first, after=after, last=last, before=before))
         return Connection.of(page, Payment.of)  # type: ignore[arg-type]
 
     @strawberry.field(description="What the signed-in client has paid, per currency.")
