@@ -6,7 +6,7 @@ import strawberry
 
 from resolvers.accounts import email_confirmation, password_reset
 from schema.core.context import Info
-from schema.core.errors import Payload, user_errors_as
+from schema.core.errors import MutationInput, Payload, user_errors_as
 
 
 @strawberry.input
@@ -100,7 +100,8 @@ class AccountRecoveryMutations:
     @strawberry.mutation(description="Confirm an email address from the emailed link; works "
                                      "signed out.")
     @user_errors_as(ConfirmEmailPayload)
-    async def confirm_email(self, info: Info, input: ConfirmEmailInput) -> ConfirmEmailPayload:
+    async def confirm_email(self, info: Info, input: MutationInput[ConfirmEmailInput]
+                            ) -> ConfirmEmailPayload:
         account = await email_confirmation.confirm_email(info.context.caller, token=input.token)
         return ConfirmEmailPayload(email=account.email,
                                    email_confirmed=account.email_confirmed_at is not None)
@@ -108,7 +109,8 @@ class AccountRecoveryMutations:
     @strawberry.mutation(description="Email a password reset link if the address has an "
                                      "account. The answer is the same either way.")
     @user_errors_as(RequestPasswordResetPayload)
-    async def request_password_reset(self, info: Info, input: RequestPasswordResetInput
+    async def request_password_reset(self, info: Info,
+                                     input: MutationInput[RequestPasswordResetInput]
                                      ) -> RequestPasswordResetPayload:
         await password_reset.request_password_reset(info.context.caller, email=input.email)
         return RequestPasswordResetPayload(accepted=True)
@@ -116,7 +118,8 @@ class AccountRecoveryMutations:
     @strawberry.mutation(description="Set a new password from a reset link; ends every login "
                                      "session of the account.")
     @user_errors_as(ResetPasswordPayload)
-    async def reset_password(self, info: Info, input: ResetPasswordInput) -> ResetPasswordPayload:
+    async def reset_password(self, info: Info, input: MutationInput[ResetPasswordInput]
+                             ) -> ResetPasswordPayload:
         notes = await password_reset.reset_password(
             info.context.caller, token=input.token, new_password=input.new_password,
             note_recovery_key=input.note_recovery_key,

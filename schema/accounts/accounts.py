@@ -12,7 +12,7 @@ from strawberry import relay
 from models.accounts import Account
 from resolvers.accounts import accounts, second_factor, signin
 from schema.core.context import Info
-from schema.core.errors import Payload, user_errors_as
+from schema.core.errors import MutationInput, Payload, user_errors_as
 
 NOTE_RECOVERY_KEY = (
     "The notes recovery key, returned this once and never again (we do not keep it). Show it "
@@ -205,7 +205,7 @@ class AccountMutations:
         "show it once (see noteRecoveryKey)."
     ))
     @user_errors_as(RegisterPayload)
-    async def register(self, info: Info, input: RegisterInput) -> RegisterPayload:
+    async def register(self, info: Info, input: MutationInput[RegisterInput]) -> RegisterPayload:
         result = await accounts.register(
             info.context.caller, email=input.email, password=input.password, name=input.name,
             time_zone=input.time_zone, locale=input.locale,
@@ -219,7 +219,7 @@ class AccountMutations:
 
     @strawberry.mutation(description="Sign in. Wrong email and wrong password answer alike.")
     @user_errors_as(LoginPayload)
-    async def login(self, info: Info, input: LoginInput) -> LoginPayload:
+    async def login(self, info: Info, input: MutationInput[LoginInput]) -> LoginPayload:
         result = await signin.login(info.context.caller, email=input.email,
                                     password=input.password, device_token=input.device_token)
         if isinstance(result, signin.SecondFactorNeeded):
@@ -231,7 +231,7 @@ class AccountMutations:
 
     @strawberry.mutation(description="Finish a sign-in that needs a second factor.")
     @user_errors_as(AuthPayload)
-    async def verify_second_factor(self, info: Info, input: VerifySecondFactorInput
+    async def verify_second_factor(self, info: Info, input: MutationInput[VerifySecondFactorInput]
                                    ) -> AuthPayload:
         result = await signin.verify_second_factor(
             info.context.caller, challenge=input.challenge, code=input.code,
@@ -241,7 +241,7 @@ class AccountMutations:
 
     @strawberry.mutation(description="End this login session (or all of them).")
     @user_errors_as(LogoutPayload)
-    async def logout(self, info: Info, input: LogoutInput) -> LogoutPayload:
+    async def logout(self, info: Info, input: MutationInput[LogoutInput]) -> LogoutPayload:
         await signin.logout(info.context.caller, all_devices=input.all_devices)
         return LogoutPayload(signed_out=True)
 
@@ -249,7 +249,8 @@ class AccountMutations:
         "Change the password; signs out every other device. Notes stay readable here."
     ))
     @user_errors_as(ViewerPayload)
-    async def change_password(self, info: Info, input: ChangePasswordInput) -> ViewerPayload:
+    async def change_password(self, info: Info, input: MutationInput[ChangePasswordInput]
+                              ) -> ViewerPayload:
         account = await accounts.change_password(
             info.context.caller, current_password=input.current_password,
             new_password=input.new_password,
@@ -258,7 +259,8 @@ class AccountMutations:
 
     @strawberry.mutation(description="Change name, time zone or language; omitted fields stay.")
     @user_errors_as(ViewerPayload)
-    async def update_profile(self, info: Info, input: UpdateProfileInput) -> ViewerPayload:
+    async def update_profile(self, info: Info, input: MutationInput[UpdateProfileInput]
+                             ) -> ViewerPayload:
         account = await accounts.update_profile(
             info.context.caller,
             name=input.name.value if input.name else None,
@@ -272,7 +274,7 @@ class AccountMutations:
         "(see noteRecoveryKey)."
     ))
     @user_errors_as(BecomeProfessionalPayload)
-    async def become_professional(self, info: Info, input: PasswordConfirmationInput
+    async def become_professional(self, info: Info, input: MutationInput[PasswordConfirmationInput]
                                   ) -> BecomeProfessionalPayload:
         result = await accounts.become_professional(info.context.caller,
                                                     password=input.password)
@@ -281,7 +283,7 @@ class AccountMutations:
 
     @strawberry.mutation(description="Begin setting up an authenticator app.")
     @user_errors_as(TotpEnrolmentPayload)
-    async def start_totp_enrolment(self, info: Info, input: PasswordConfirmationInput
+    async def start_totp_enrolment(self, info: Info, input: MutationInput[PasswordConfirmationInput]
                                    ) -> TotpEnrolmentPayload:
         enrolment = await second_factor.start_enrolment(info.context.caller,
                                                         password=input.password)
@@ -290,7 +292,8 @@ class AccountMutations:
 
     @strawberry.mutation(description="Turn two-step sign-in on with a code from the app.")
     @user_errors_as(ConfirmTotpEnrolmentPayload)
-    async def confirm_totp_enrolment(self, info: Info, input: ConfirmTotpEnrolmentInput
+    async def confirm_totp_enrolment(self, info: Info,
+                                     input: MutationInput[ConfirmTotpEnrolmentInput]
                                      ) -> ConfirmTotpEnrolmentPayload:
         caller = info.context.caller
         codes = await second_factor.confirm_enrolment(caller, code=input.code)
@@ -299,6 +302,7 @@ class AccountMutations:
 
     @strawberry.mutation(description="Turn two-step sign-in off.")
     @user_errors_as(ViewerPayload)
-    async def disable_totp(self, info: Info, input: PasswordConfirmationInput) -> ViewerPayload:
+    async def disable_totp(self, info: Info, input: MutationInput[PasswordConfirmationInput]
+                           ) -> ViewerPayload:
         account = await second_factor.disable(info.context.caller, password=input.password)
         return ViewerPayload(viewer=Viewer.from_account(account))

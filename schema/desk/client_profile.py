@@ -24,7 +24,7 @@ from resolvers.practice import client_history, client_profiles
 from resolvers.practice.progress import combined
 from schema.core.context import Info, viewer_time_zone
 from schema.core.ids import node_uuid, visible_nodes
-from schema.core.pagination import Connection
+from schema.core.pagination import After, Connection, First
 from schema.core.query_errors import user_errors_as_graphql_errors
 from schema.notes.note_types import Note
 from schema.payments.payment_types import Payment, PaymentTotal
@@ -59,8 +59,8 @@ class ClientProfile(relay.Node):
     @strawberry.field(description="Every session of this client with this professional, any "
                                   "status, newest first.")
     @user_errors_as_graphql_errors
-    async def sessions(self, info: Info, first: int | None = DEFAULT_PAGE_SIZE,
-                       after: str | None = None) -> Connection[Session]:
+    async def sessions(self, info: Info, first: First = DEFAULT_PAGE_SIZE,
+                       after: After = None) -> Connection[Session]:
         page = await client_history.sessions_with(self._professional, self._client,
                                                   first=first, after=after)
         await info.context.loaders.attach(page.items)
@@ -69,7 +69,7 @@ class ClientProfile(relay.Node):
     @strawberry.field(description="The client's payments to this professional, newest first; "
                                   "each paid one has its receiptUrl.")
     @user_errors_as_graphql_errors
-    async def payments(self, first: int | None = DEFAULT_PAGE_SIZE, after: str | None = None
+    async def payments(self, first: First = DEFAULT_PAGE_SIZE, after: After = None
                        ) -> Connection[Payment]:
         page = await payment_queries.client_payments(self._professional, self._client.id,
                                                      first=first, after=after)
@@ -97,7 +97,7 @@ class ClientProfile(relay.Node):
     ))
     @user_errors_as_graphql_errors
     async def notes(
-        self, info: Info, first: int | None = DEFAULT_PAGE_SIZE, after: str | None = None,
+        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None,
         from_: Annotated[date | None, strawberry.argument(name="from")] = None,
         to: date | None = None, search: str | None = None,
     ) -> Connection[Note] | None:

@@ -18,7 +18,7 @@ from resolvers.practice import (
     services,
 )
 from schema.core.context import Info
-from schema.core.pagination import Connection
+from schema.core.pagination import After, Connection, First
 from schema.core.query_errors import user_errors_as_graphql_errors
 from schema.desk.practice_clients import ClientOrder, PracticeClient
 from schema.practice.engagement_types import Engagement
@@ -82,8 +82,8 @@ class Practice:
     @strawberry.field(description="Current and former clients (active or ended engagements). "
                                   "`search` matches name or email.")
     @user_errors_as_graphql_errors
-    async def clients(self, info: Info, first: int | None = DEFAULT_PAGE_SIZE,
-                      after: str | None = None, search: str | None = None,
+    async def clients(self, info: Info, first: First = DEFAULT_PAGE_SIZE,
+                      after: After = None, search: str | None = None,
                       order_by: ClientOrder = ClientOrder.NAME
                       ) -> Connection[PracticeClient]:
         page = await practice_clients.practice_clients(

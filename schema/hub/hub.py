@@ -20,7 +20,7 @@ from resolvers.hub import hub
 from resolvers.payments import payment_queries
 from schema.core.context import Info, viewer_time_zone
 from schema.core.ids import node_uuid
-from schema.core.pagination import Connection
+from schema.core.pagination import After, Connection, First
 from schema.core.query_errors import user_errors_as_graphql_errors
 from schema.payments.payment_types import Payment, PaymentTotal
 from schema.practice.engagement_types import Engagement
@@ -73,8 +73,8 @@ class Hub:
     @strawberry.field(description="Sessions that have ended, whatever their status, newest "
                                   "first. Filter by one service with serviceId.")
     @user_errors_as_graphql_errors
-    async def past_sessions(self, info: Info, first: int | None = DEFAULT_PAGE_SIZE,
-                            after: str | None = None,
+    async def past_sessions(self, info: Info, first: First = DEFAULT_PAGE_SIZE,
+                            after: After = None,
                             service_id: strawberry.ID | None = None) -> Connection[Session]:
         page = await hub.past_sessions(
             info.context.caller, first=first, after=after,
@@ -102,8 +102,8 @@ class Hub:
     @strawberry.field(description="Payments to every professional, newest first; each paid one "
                                   "has its receiptUrl.")
     @user_errors_as_graphql_errors
-    async def payments(self, info: Info, first: int | None = DEFAULT_PAGE_SIZE,
-                       after: str | None = None) -> Connection[Payment]:
+    async def payments(self, info: Info, first: First = DEFAULT_PAGE_SIZE,
+                       after: After = None) -> Connection[Payment]:
         page = await hub.payments(info.context.caller, first=first, after=after)
         return Connection.of(page, Payment.of)  # type: ignore[arg-type]
 

@@ -9,7 +9,7 @@ import strawberry
 from resolvers.practice import engagements
 from resolvers.practice import registration_details as details
 from schema.core.context import Info
-from schema.core.errors import Payload, user_errors_as
+from schema.core.errors import MutationInput, Payload, user_errors_as
 from schema.core.ids import node_uuid
 from schema.practice.engagement_types import Engagement
 
@@ -79,7 +79,8 @@ class EngagementMutations:
     @strawberry.mutation(description="Ask to become a client of a service (signed in). The "
                                      "professional is emailed and answers in pendingRequests.")
     @user_errors_as(EngagementPayload)
-    async def request_service(self, info: Info, input: RequestServiceInput) -> EngagementPayload:
+    async def request_service(self, info: Info, input: MutationInput[RequestServiceInput]
+                              ) -> EngagementPayload:
         engagement = await engagements.request_service(
             info.context.caller, slug=input.slug, details=input.details.given(),
             message=input.message,
@@ -88,7 +89,7 @@ class EngagementMutations:
 
     @strawberry.mutation(description="Accept a pending request; the client is emailed.")
     @user_errors_as(EngagementPayload)
-    async def approve_request(self, info: Info, input: ApproveRequestInput
+    async def approve_request(self, info: Info, input: MutationInput[ApproveRequestInput]
                               ) -> EngagementPayload:
         engagement = await engagements.approve_request(
             info.context.caller, node_uuid(input.engagement_id, "Engagement")
@@ -98,7 +99,7 @@ class EngagementMutations:
     @strawberry.mutation(description="Decline a pending request with a reason; the client is "
                                      "emailed and may ask again later.")
     @user_errors_as(EngagementPayload)
-    async def decline_request(self, info: Info, input: DeclineRequestInput
+    async def decline_request(self, info: Info, input: MutationInput[DeclineRequestInput]
                               ) -> EngagementPayload:
         engagement = await engagements.decline_request(
             info.context.caller, node_uuid(input.engagement_id, "Engagement"),
@@ -109,7 +110,8 @@ class EngagementMutations:
     @strawberry.mutation(description="End an engagement, by the client or the professional; "
                                      "a client can also withdraw a pending request.")
     @user_errors_as(EngagementPayload)
-    async def end_engagement(self, info: Info, input: EndEngagementInput) -> EngagementPayload:
+    async def end_engagement(self, info: Info, input: MutationInput[EndEngagementInput]
+                             ) -> EngagementPayload:
         engagement = await engagements.end_engagement(
             info.context.caller, node_uuid(input.engagement_id, "Engagement"),
             reason=input.reason,

@@ -9,7 +9,7 @@ import strawberry
 from resolvers.practice import invitation_acceptance, invitations
 from schema.accounts.accounts import Viewer
 from schema.core.context import Info
-from schema.core.errors import Payload, user_errors_as
+from schema.core.errors import MutationInput, Payload, user_errors_as
 from schema.core.ids import node_uuid
 from schema.practice.engagement_types import Engagement
 from schema.practice.engagements import RegistrationDetailsInput, no_details
@@ -82,7 +82,8 @@ class AcceptInvitationPayload(Payload):
 class InvitationMutations:
     @strawberry.mutation(description="Invite a person by email to one of your services.")
     @user_errors_as(InvitationPayload)
-    async def invite_client(self, info: Info, input: InviteClientInput) -> InvitationPayload:
+    async def invite_client(self, info: Info, input: MutationInput[InviteClientInput]
+                            ) -> InvitationPayload:
         invitation = await invitations.invite_client(
             info.context.caller, node_uuid(input.service_id, "Service"), email=input.email,
             name=input.name, message=input.message, locale=input.locale,
@@ -91,7 +92,7 @@ class InvitationMutations:
 
     @strawberry.mutation(description="Withdraw an invitation; its link stops working.")
     @user_errors_as(InvitationPayload)
-    async def revoke_invitation(self, info: Info, input: RevokeInvitationInput
+    async def revoke_invitation(self, info: Info, input: MutationInput[RevokeInvitationInput]
                                 ) -> InvitationPayload:
         invitation = await invitations.revoke_invitation(
             info.context.caller, node_uuid(input.invitation_id, "Invitation")
@@ -101,7 +102,7 @@ class InvitationMutations:
     @strawberry.mutation(description="Email a fresh link with a new expiry; the old link stops "
                                      "working.")
     @user_errors_as(InvitationPayload)
-    async def resend_invitation(self, info: Info, input: ResendInvitationInput
+    async def resend_invitation(self, info: Info, input: MutationInput[ResendInvitationInput]
                                 ) -> InvitationPayload:
         invitation = await invitations.resend_invitation(
             info.context.caller, node_uuid(input.invitation_id, "Invitation")
@@ -111,7 +112,7 @@ class InvitationMutations:
     @strawberry.mutation(description="Accept an invitation: creates the account (signed out) or "
                                      "joins the signed-in one; the engagement starts active.")
     @user_errors_as(AcceptInvitationPayload)
-    async def accept_invitation(self, info: Info, input: AcceptInvitationInput
+    async def accept_invitation(self, info: Info, input: MutationInput[AcceptInvitationInput]
                                 ) -> AcceptInvitationPayload:
         new_account = input.new_account
         accepted = await invitation_acceptance.accept_invitation(

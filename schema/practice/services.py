@@ -6,7 +6,7 @@ import strawberry
 
 from resolvers.practice import profiles, services
 from schema.core.context import Info
-from schema.core.errors import Payload, user_errors_as
+from schema.core.errors import MutationInput, Payload, user_errors_as
 from schema.core.ids import node_uuid
 from schema.practice.practice_types import (
     ProfessionalProfile,
@@ -111,7 +111,8 @@ def _given(value: strawberry.Maybe | None) -> object:
 class ServiceMutations:
     @strawberry.mutation(description="Publish a new service; its request link works at once.")
     @user_errors_as(ServicePayload)
-    async def create_service(self, info: Info, input: CreateServiceInput) -> ServicePayload:
+    async def create_service(self, info: Info, input: MutationInput[CreateServiceInput]
+                             ) -> ServicePayload:
         service = await services.create_service(
             info.context.caller, title=input.title, kind=input.kind,
             session_minutes=input.session_minutes, price_amount=input.price.amount,
@@ -126,7 +127,8 @@ class ServiceMutations:
 
     @strawberry.mutation(description="Change a service; current clients keep their engagements.")
     @user_errors_as(ServicePayload)
-    async def update_service(self, info: Info, input: UpdateServiceInput) -> ServicePayload:
+    async def update_service(self, info: Info, input: MutationInput[UpdateServiceInput]
+                             ) -> ServicePayload:
         price = input.price.value if input.price else None
         questions = input.custom_questions.value if input.custom_questions else None
         service = await services.update_service(
@@ -147,7 +149,8 @@ class ServiceMutations:
     @strawberry.mutation(description="Stop offering a service: its request link and open "
                                      "invitations stop working; current clients continue.")
     @user_errors_as(ServicePayload)
-    async def archive_service(self, info: Info, input: ArchiveServiceInput) -> ServicePayload:
+    async def archive_service(self, info: Info, input: MutationInput[ArchiveServiceInput]
+                              ) -> ServicePayload:
         service = await services.archive_service(info.context.caller,
                                                  node_uuid(input.service_id, "Service"))
         return ServicePayload(service=Service.of(service))
@@ -155,7 +158,7 @@ class ServiceMutations:
     @strawberry.mutation(description="Set what clients, request links and receipts show.")
     @user_errors_as(ProfessionalProfilePayload)
     async def update_professional_profile(
-        self, info: Info, input: UpdateProfessionalProfileInput
+        self, info: Info, input: MutationInput[UpdateProfessionalProfileInput]
     ) -> ProfessionalProfilePayload:
         profile = await profiles.update_profile(
             info.context.caller,

@@ -12,7 +12,7 @@ import strawberry
 from resolvers.core.errors import ErrorCode, PublicError, UserErrors
 from resolvers.scheduling import availability_settings, booking, calendar_feeds, session_changes
 from schema.core.context import Info
-from schema.core.errors import Payload, user_errors_as
+from schema.core.errors import MutationInput, Payload, user_errors_as
 from schema.core.ids import node_uuid
 from schema.scheduling.availability_types import (
     Availability,
@@ -175,7 +175,7 @@ class SchedulingQueries:
 class SchedulingMutations:
     @strawberry.mutation(description="Set the weekly hours, buffer, slot step and horizon.")
     @user_errors_as(AvailabilityPayload)
-    async def set_availability(self, info: Info, input: SetAvailabilityInput
+    async def set_availability(self, info: Info, input: MutationInput[SetAvailabilityInput]
                                ) -> AvailabilityPayload:
         stored = await availability_settings.set_availability(
             info.context.caller, time_zone=input.time_zone,
@@ -186,7 +186,8 @@ class SchedulingMutations:
 
     @strawberry.mutation(description="A day (or hours) off, or extra hours, on one date.")
     @user_errors_as(AvailabilityExceptionPayload)
-    async def add_availability_exception(self, info: Info, input: AddAvailabilityExceptionInput
+    async def add_availability_exception(self, info: Info,
+                                         input: MutationInput[AddAvailabilityExceptionInput]
                                          ) -> AvailabilityExceptionPayload:
         row = await availability_settings.add_exception(
             info.context.caller, day=input.date, kind=input.kind, start=input.start,
@@ -197,7 +198,7 @@ class SchedulingMutations:
                                      "availability as it is now.")
     @user_errors_as(AvailabilityPayload)
     async def remove_availability_exception(self, info: Info,
-                                            input: RemoveAvailabilityExceptionInput
+                                            input: MutationInput[RemoveAvailabilityExceptionInput]
                                             ) -> AvailabilityPayload:
         caller = info.context.caller
         await availability_settings.remove_exception(
@@ -208,7 +209,8 @@ class SchedulingMutations:
     @strawberry.mutation(description="Book one session: the professional for an active "
                                      "client, or the client when the service allows it.")
     @user_errors_as(SessionPayload)
-    async def book_session(self, info: Info, input: BookSessionInput) -> SessionPayload:
+    async def book_session(self, info: Info, input: MutationInput[BookSessionInput]
+                           ) -> SessionPayload:
         session = await booking.book_session(
             info.context.caller, node_uuid(input.engagement_id, "Engagement"), input.starts_at)
         return SessionPayload(session=Session.of(session, info.context.viewpoint))
@@ -217,7 +219,8 @@ class SchedulingMutations:
                                      "checked like bookSession and `skipped` lists the ones "
                                      "that could not be booked.")
     @user_errors_as(BookSeriesPayload)
-    async def book_series(self, info: Info, input: BookSeriesInput) -> BookSeriesPayload:
+    async def book_series(self, info: Info, input: MutationInput[BookSeriesInput]
+                          ) -> BookSeriesPayload:
         result = await booking.book_series(
             info.context.caller, node_uuid(input.engagement_id, "Engagement"), input.starts_at,
             every_weeks=input.every_weeks, count=input.count, until=input.until)
@@ -228,7 +231,7 @@ class SchedulingMutations:
 
     @strawberry.mutation(description="Move a scheduled session to another bookable time.")
     @user_errors_as(SessionPayload)
-    async def reschedule_session(self, info: Info, input: RescheduleSessionInput
+    async def reschedule_session(self, info: Info, input: MutationInput[RescheduleSessionInput]
                                  ) -> SessionPayload:
         session = await session_changes.reschedule_session(
             info.context.caller, node_uuid(input.session_id, "Session"), input.starts_at)
@@ -237,7 +240,8 @@ class SchedulingMutations:
     @strawberry.mutation(description="Cancel a session (either side). A client inside the "
                                      "cancellation window makes it LATE_CANCELLED.")
     @user_errors_as(SessionPayload)
-    async def cancel_session(self, info: Info, input: CancelSessionInput) -> SessionPayload:
+    async def cancel_session(self, info: Info, input: MutationInput[CancelSessionInput]
+                             ) -> SessionPayload:
         session = await session_changes.cancel_session(
             info.context.caller, node_uuid(input.session_id, "Session"), reason=input.reason)
         return SessionPayload(session=Session.of(session, info.context.viewpoint))
@@ -245,7 +249,8 @@ class SchedulingMutations:
     @strawberry.mutation(description="Cancel every scheduled session of a series from a time "
                                      "on.")
     @user_errors_as(CancelSeriesPayload)
-    async def cancel_series(self, info: Info, input: CancelSeriesInput) -> CancelSeriesPayload:
+    async def cancel_series(self, info: Info, input: MutationInput[CancelSeriesInput]
+                            ) -> CancelSeriesPayload:
         sessions = await session_changes.cancel_series(
             info.context.caller, node_uuid(input.series_id, "SessionSeries"), input.from_,
             reason=input.reason)
@@ -253,14 +258,16 @@ class SchedulingMutations:
 
     @strawberry.mutation(description="The professional marks a started session completed.")
     @user_errors_as(SessionPayload)
-    async def complete_session(self, info: Info, input: SessionIdInput) -> SessionPayload:
+    async def complete_session(self, info: Info, input: MutationInput[SessionIdInput]
+                               ) -> SessionPayload:
         session = await session_changes.complete_session(
             info.context.caller, node_uuid(input.session_id, "Session"))
         return SessionPayload(session=Session.of(session, info.context.viewpoint))
 
     @strawberry.mutation(description="The professional marks that the client did not come.")
     @user_errors_as(SessionPayload)
-    async def mark_no_show(self, info: Info, input: SessionIdInput) -> SessionPayload:
+    async def mark_no_show(self, info: Info, input: MutationInput[SessionIdInput]
+                           ) -> SessionPayload:
         session = await session_changes.mark_no_show(
             info.context.caller, node_uuid(input.session_id, "Session"))
         return SessionPayload(session=Session.of(session, info.context.viewpoint))
@@ -274,7 +281,7 @@ class SchedulingMutations:
 
     @strawberry.mutation(description="The link stops working at once.")
     @user_errors_as(CalendarFeedPayload)
-    async def revoke_calendar_feed(self, info: Info, input: RevokeCalendarFeedInput
+    async def revoke_calendar_feed(self, info: Info, input: MutationInput[RevokeCalendarFeedInput]
                                    ) -> CalendarFeedPayload:
         feed = await calendar_feeds.revoke_feed(info.context.caller,
                                                 node_uuid(input.id, "CalendarFeed"))
