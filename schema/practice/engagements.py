@@ -14,22 +14,37 @@ from schema.core.ids import node_uuid
 from schema.practice.engagement_types import Engagement
 
 
-@strawberry.input
+@strawberry.input(description="The answer to one custom question of the service.")
 class CustomAnswerInput:
     question_id: str = strawberry.field(description="CustomQuestion.id")
-    answer: str
+    answer: str = strawberry.field(
+        description="Free text; required questions need a non-empty answer.")
 
 
 @strawberry.input(description="The details the service requires (see requiredDetails and "
                               "customQuestions). Details it does not ask for are not stored.")
 class RegistrationDetailsInput:
-    phone: str | None = None
-    date_of_birth: date | None = None
-    address: str | None = None
-    national_id: str | None = None
-    emergency_contact: str | None = None
-    employer_or_insurer: str | None = None
-    custom_answers: list[CustomAnswerInput] = strawberry.field(default_factory=list)
+    phone: str | None = strawberry.field(
+        default=None,
+        description="Required when the service asks for PHONE.")
+    date_of_birth: date | None = strawberry.field(
+        default=None,
+        description="Required when the service asks for DATE_OF_BIRTH.")
+    address: str | None = strawberry.field(
+        default=None,
+        description="Required when the service asks for ADDRESS.")
+    national_id: str | None = strawberry.field(
+        default=None,
+        description="Required when the service asks for NATIONAL_ID.")
+    emergency_contact: str | None = strawberry.field(
+        default=None,
+        description="Required when the service asks for EMERGENCY_CONTACT.")
+    employer_or_insurer: str | None = strawberry.field(
+        default=None,
+        description="Required when the service asks for EMPLOYER_OR_INSURER.")
+    custom_answers: list[CustomAnswerInput] = strawberry.field(
+        default_factory=list,
+        description="One answer per custom question, by its id.")
 
     def given(self) -> details.RegistrationDetails:
         return details.RegistrationDetails(
@@ -45,33 +60,41 @@ def no_details() -> RegistrationDetailsInput:
     return RegistrationDetailsInput()
 
 
-@strawberry.input
+@strawberry.input(description="Ask to become a client of a service through its request link.")
 class RequestServiceInput:
-    slug: str
-    details: RegistrationDetailsInput = strawberry.field(default_factory=no_details)
+    slug: str = strawberry.field(description="From the request link (PublicService.slug).")
+    details: RegistrationDetailsInput = strawberry.field(
+        default_factory=no_details,
+        description="What the service requires (PublicService.requiredDetails and "
+                    "customQuestions).")
     message: str = strawberry.field(default="", description="Shown to the professional.")
 
 
-@strawberry.input
+@strawberry.input(description="Which request to accept.")
 class ApproveRequestInput:
-    engagement_id: strawberry.ID
+    engagement_id: strawberry.ID = strawberry.field(
+        description="The Engagement's global id; it must be REQUESTED and yours.")
 
 
-@strawberry.input
+@strawberry.input(description="Which request to decline, and why.")
 class DeclineRequestInput:
-    engagement_id: strawberry.ID
+    engagement_id: strawberry.ID = strawberry.field(
+        description="The Engagement's global id; it must be REQUESTED and yours.")
     reason: str = strawberry.field(description="Sent to the client.")
 
 
-@strawberry.input
+@strawberry.input(description="Which engagement to end; its scheduled sessions are cancelled.")
 class EndEngagementInput:
-    engagement_id: strawberry.ID
+    engagement_id: strawberry.ID = strawberry.field(
+        description="The Engagement's global id; either side may end an ACTIVE one.")
     reason: str = strawberry.field(default="", description="Sent to the other side.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of a mutation on an engagement.")
 class EngagementPayload(Payload):
-    engagement: Engagement | None = None
+    engagement: Engagement | None = strawberry.field(
+        default=None,
+        description="The engagement after the change; null when userErrors is not empty.")
 
 
 @strawberry.type

@@ -16,10 +16,12 @@ from schema.practice.engagements import RegistrationDetailsInput, no_details
 from schema.practice.invitation_types import Invitation
 
 
-@strawberry.input
+@strawberry.input(description="Whom to invite to which service; they get an email with a link.")
 class InviteClientInput:
-    service_id: strawberry.ID
-    email: str
+    service_id: strawberry.ID = strawberry.field(
+        description="The Service's global id; it must be yours and not archived.")
+    email: str = strawberry.field(
+        description="Where the invitation goes; only this address can accept it.")
     name: str = strawberry.field(description="How to greet them; a new account starts with it.")
     message: str = strawberry.field(default="", description="A personal note in the email.")
     locale: str | None = strawberry.field(
@@ -28,14 +30,17 @@ class InviteClientInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="Which invitation to withdraw; its link stops working.")
 class RevokeInvitationInput:
-    invitation_id: strawberry.ID
+    invitation_id: strawberry.ID = strawberry.field(
+        description="The Invitation's global id; it must be PENDING.")
 
 
-@strawberry.input
+@strawberry.input(description="Which invitation to send again.")
 class ResendInvitationInput:
-    invitation_id: strawberry.ID
+    invitation_id: strawberry.ID = strawberry.field(
+        description="The Invitation's global id; it must be PENDING. Resending extends its "
+                    "expiry.")
 
 
 @strawberry.input(description="For a person without an account: the email is the invited one.")
@@ -45,33 +50,47 @@ class NewAccountInput:
     name: str | None = strawberry.field(
         default=None, description="Default: the name on the invitation."
     )
-    locale: str = "en"
+    locale: str = strawberry.field(
+        default="en",
+        description="Language of the new account's emails: en or is.")
 
 
-@strawberry.input
+@strawberry.input(
+    description="The invitation link's token, the details the service requires, and a new account "
+                "when the person has none.")
 class AcceptInvitationInput:
     token: str = strawberry.field(description="From the link in the invitation email.")
-    details: RegistrationDetailsInput = strawberry.field(default_factory=no_details)
+    details: RegistrationDetailsInput = strawberry.field(
+        default_factory=no_details,
+        description="What the service requires (see InvitationPreview.service.requiredDetails).")
     new_account: NewAccountInput | None = strawberry.field(
         default=None, description="When signed out: create the account. When signed in: "
                                   "leave out, and the invitation joins your account."
     )
 
 
-@strawberry.type
+@strawberry.type(description="The result of a mutation on an invitation.")
 class InvitationPayload(Payload):
-    invitation: Invitation | None = None
+    invitation: Invitation | None = strawberry.field(
+        default=None,
+        description="The invitation after the change; null when userErrors is not empty.")
 
 
 @strawberry.type(description="The new engagement; when an account was created, also a session.")
 class AcceptInvitationPayload(Payload):
-    engagement: Engagement | None = None
+    engagement: Engagement | None = strawberry.field(
+        default=None,
+        description="The new ACTIVE engagement.")
     token: str | None = strawberry.field(
         default=None, description="Set when a new account was created: send it as "
                                   "`Authorization: Bearer`."
     )
-    expires_at: datetime | None = None
-    viewer: Viewer | None = None
+    expires_at: datetime | None = strawberry.field(
+        default=None,
+        description="When the new sign-in token expires (UTC); null without one.")
+    viewer: Viewer | None = strawberry.field(
+        default=None,
+        description="The new account; null when the person was already signed in.")
     device_token: str | None = strawberry.field(
         default=None, description="Set with `token`: keep it and pass it to `login` "
                                   "(see LoginPayload.deviceToken)."
