@@ -21,25 +21,53 @@ from models import practice as m
 from resolvers.practice import invitations, profiles, services
 from resolvers.practice import registration_details as details
 from schema.core.context import Info
+from schema.core.enums import described_enum
 from schema.core.ids import GLOBAL_ID, global_id, visible_nodes
 
-ServiceKind = strawberry.enum(m.ServiceKind, name="ServiceKind",
-                              description="What kind of help a service gives.")
-RegistrationDetail = strawberry.enum(
-    m.RegistrationDetail, name="RegistrationDetail",
+ServiceKind = described_enum(m.ServiceKind, {
+    m.ServiceKind.PSYCHOLOGY: "Psychological therapy or counselling.",
+    m.ServiceKind.PHYSIOTHERAPY: "Physiotherapy: treatment and exercise for the body.",
+    m.ServiceKind.CAREER_COUNSELLING: "Guidance on studies, work and career changes.",
+    m.ServiceKind.COACHING: "Coaching towards personal or professional goals.",
+    m.ServiceKind.OTHER: "Any other kind of help; the title and description say which.",
+}, name="ServiceKind", description="What kind of help a service gives.")
+RegistrationDetail = described_enum(
+    m.RegistrationDetail, {
+        m.RegistrationDetail.PHONE: "A phone number.",
+        m.RegistrationDetail.DATE_OF_BIRTH: "The client's date of birth.",
+        m.RegistrationDetail.ADDRESS: "A postal address.",
+        m.RegistrationDetail.NATIONAL_ID: "A national identity number, e.g. the kennitala.",
+        m.RegistrationDetail.EMERGENCY_CONTACT: "Someone to call in an emergency: name and "
+                                                "phone.",
+        m.RegistrationDetail.EMPLOYER_OR_INSURER: "Who may pay or reimburse the sessions.",
+    }, name="RegistrationDetail",
     description="A detail a service can require from its clients.",
 )
-EngagementStatus = strawberry.enum(
-    m.EngagementStatus, name="EngagementStatus",
+EngagementStatus = described_enum(
+    m.EngagementStatus, {
+        m.EngagementStatus.REQUESTED: "The client asked through the request link; the "
+                                      "professional has not answered yet.",
+        m.EngagementStatus.ACTIVE: "A current client: sessions can be booked.",
+        m.EngagementStatus.DECLINED: "The professional declined the request.",
+        m.EngagementStatus.ENDED: "One side ended it; its scheduled sessions were cancelled.",
+    }, name="EngagementStatus",
     description="REQUESTED waits for the professional; ACTIVE is a current client; DECLINED "
                 "and ENDED are over (the client may ask again).",
 )
-EngagementSource = strawberry.enum(m.EngagementSource, name="EngagementSource",
-                                   description="How the client came: invitation or request link.")
-EngagementSide = strawberry.enum(m.EngagementSide, name="EngagementSide",
-                                 description="Which side of an engagement acted.")
-InvitationStatus = strawberry.enum(invitations.InvitationStatus, name="InvitationStatus",
-                                   description="Only PENDING invitations can be accepted.")
+EngagementSource = described_enum(m.EngagementSource, {
+    m.EngagementSource.INVITATION: "The professional invited the client by email.",
+    m.EngagementSource.REQUEST: "The client asked through the service's request link.",
+}, name="EngagementSource", description="How the client came: invitation or request link.")
+EngagementSide = described_enum(m.EngagementSide, {
+    m.EngagementSide.CLIENT: "The client of the engagement.",
+    m.EngagementSide.PROFESSIONAL: "The professional who gives the service.",
+}, name="EngagementSide", description="Which side of an engagement acted.")
+InvitationStatus = described_enum(invitations.InvitationStatus, {
+    invitations.InvitationStatus.PENDING: "Sent and not yet answered: the link works.",
+    invitations.InvitationStatus.ACCEPTED: "The person accepted and became a client.",
+    invitations.InvitationStatus.REVOKED: "The professional withdrew it.",
+    invitations.InvitationStatus.EXPIRED: "Not accepted in time; resend it to renew.",
+}, name="InvitationStatus", description="Only PENDING invitations can be accepted.")
 
 
 @strawberry.type(description="An amount of money.")
