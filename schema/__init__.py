@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
@@ -18,7 +18,6 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
-from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from schema.accounts.account_recovery import AccountRecoveryMutations, AccountRecoveryQueries
@@ -47,7 +46,8 @@ class NodeQueries:
     @strawberry.field(
         description="Any object by its global id; null when it does not exist or is not yours."
     )
-    async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
+    async def node(self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(
+            description="A global id as any `id` field returns it.")]) -> relay.Node | None:
         """Each Node type's `resolve_nodes` applies the same ownership check as its fields.
         An id that names no Node type (`Hub:1`, `Query:1`, `Banana:1`, garbage) is an id that
         does not exist, not a failure on our side."""
@@ -60,15 +60,24 @@ class NodeQueries:
         return await node if inspect.isawaitable(node) else node
 
 
-Query = merge_types("Query", (AccountQueries, AccountRecoveryQueries, PracticeQueries,
-                              NodeQueries, SchedulingQueries, ClientProfileQueries,
-                              PaymentQueries, HubQueries))
-Mutation = merge_types("Mutation", (
+def _root(name: str, description: str, types: tuple[type, ...]) -> type:
+    """`merge_types` with a description, which it does not take."""
+    return strawberry.type(type(name, types, {}), name=name, description=description)
+
+
+Query = _root("Query", "Reads. Send the bearer token in `Authorization: Bearer ...`; fields for "
+                       "a signed-in person answer UNAUTHENTICATED without one.",
+              (AccountQueries, AccountRecoveryQueries, PracticeQueries, NodeQueries,
+               SchedulingQueries, ClientProfileQueries, PaymentQueries, HubQueries))
+Mutation = _root("Mutation", "Writes. Each takes one `input` and returns a payload whose "
+                             "`userErrors` lists what was refused; nothing changes then.", (
     AccountMutations, AccountRecoveryMutations, ServiceMutations, InvitationMutations,
     EngagementMutations, NoteKeyMutations, SchedulingMutations, NoteMutations, PaymentMutations,
     LiveMutations,
 ))
-Subscription = merge_types("Subscription", (HubSubscriptions, LiveSubscriptions))
+Subscription = _root("Subscription", "Live updates over the graphql-transport-ws websocket; "
+                                     "authenticate in the connection_init payload.",
+                     (HubSubscriptions, LiveSubscriptions))
 
 
 class Schema(strawberry.Schema):

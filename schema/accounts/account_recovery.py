@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from resolvers.accounts import email_confirmation, password_reset
 from schema.core.context import Info
-from schema.core.errors import Payload, user_errors_as
+from schema.core.errors import MutationInput, Payload, user_errors_as
 
 
-@strawberry.input
+@strawberry.input(description="The token from the confirmation email's link.")
 class ConfirmEmailInput:
     token: str = strawberry.field(description="From the link in the confirmation email.")
 
 
-@strawberry.input
+@strawberry.input(description="Where to send a reset link.")
 class RequestPasswordResetInput:
-    email: str
+    email: str = strawberry.field(
+        description="The account's sign-in address; the answer does not reveal whether one "
+                    "exists.")
 
 
-@strawberry.input
+@strawberry.input(
+    description="A new password through the reset link, and what to do with the notes key.")
 class ResetPasswordInput:
     token: str = strawberry.field(description="From the link in the reset email.")
     new_password: str = strawberry.field(description="At least 10 characters.")
@@ -55,18 +60,23 @@ class PasswordResetPreview:
 class AccountRecoveryQueries:
     @strawberry.field(description="Check a reset link before showing its form; works signed "
                                    "out and changes nothing.")
-    async def password_reset_preview(self, token: str) -> PasswordResetPreview:
+    async def password_reset_preview(self, token: Annotated[str, strawberry.argument(
+            description="The token from the reset link.")]) -> PasswordResetPreview:
         preview = await password_reset.preview_password_reset(token)
         return PasswordResetPreview(valid=preview.valid, notes_at_stake=preview.notes_at_stake)
 
 
-@strawberry.type
+@strawberry.type(description="The result of confirmEmail.")
 class ConfirmEmailPayload(Payload):
-    email: str | None = None
-    email_confirmed: bool = False
+    email: str | None = strawberry.field(
+        default=None,
+        description="The address confirmed; null when userErrors is not empty.")
+    email_confirmed: bool = strawberry.field(
+        default=False,
+        description="True once the address is confirmed.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of requestPasswordReset.")
 class RequestPasswordResetPayload(Payload):
     accepted: bool = strawberry.field(
         default=False,
@@ -75,7 +85,8 @@ class RequestPasswordResetPayload(Payload):
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of resetPassword; sign in with the new password afterwards.")
 class ResetPasswordPayload(Payload):
     password_changed: bool = strawberry.field(
         default=False, description="Every device was signed out: sign in with the new password."
@@ -100,7 +111,8 @@ class AccountRecoveryMutations:
     @strawberry.mutation(description="Confirm an email address from the emailed link; works "
                                      "signed out.")
     @user_errors_as(ConfirmEmailPayload)
-    async def confirm_email(self, info: Info, input: ConfirmEmailInput) -> ConfirmEmailPayload:
+    async def confirm_email(self, info: Info, input: MutationInput[ConfirmEmailInput]
+                            ) -> ConfirmEmailPayload:
         account = await email_confirmation.confirm_email(info.context.caller, token=input.token)
         return ConfirmEmailPayload(email=account.email,
                                    email_confirmed=account.email_confirmed_at is not None)
@@ -108,7 +120,8 @@ class AccountRecoveryMutations:
     @strawberry.mutation(description="Email a password reset link if the address has an "
                                      "account. The answer is the same either way.")
     @user_errors_as(RequestPasswordResetPayload)
-    async def request_password_reset(self, info: Info, input: RequestPasswordResetInput
+    async def request_password_reset(self, info: Info,
+                                     input: MutationInput[RequestPasswordResetInput]
                                      ) -> RequestPasswordResetPayload:
         await password_reset.request_password_reset(info.context.caller, email=input.email)
         return RequestPasswordResetPayload(accepted=True)
@@ -116,7 +129,8 @@ class AccountRecoveryMutations:
     @strawberry.mutation(description="Set a new password from a reset link; ends every login "
                                      "session of the account.")
     @user_errors_as(ResetPasswordPayload)
-    async def reset_password(self, info: Info, input: ResetPasswordInput) -> ResetPasswordPayload:
+    async def reset_password(self, info: Info, input: MutationInput[ResetPasswordInput]
+                             ) -> ResetPasswordPayload:
         notes = await password_reset.reset_password(
             info.context.caller, token=input.token, new_password=input.new_password,
             note_recovery_key=input.note_recovery_key,

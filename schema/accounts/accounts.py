@@ -12,7 +12,7 @@ from strawberry import relay
 from models.accounts import Account
 from resolvers.accounts import accounts, second_factor, signin
 from schema.core.context import Info
-from schema.core.errors import Payload, user_errors_as
+from schema.core.errors import MutationInput, Payload, user_errors_as
 
 NOTE_RECOVERY_KEY = (
     "The notes recovery key, returned this once and never again (we do not keep it). Show it "
@@ -24,23 +24,27 @@ NOTE_RECOVERY_KEY = (
 
 @strawberry.enum(description="What an account can act as; one account can be both.")
 class Role(Enum):
-    CLIENT = "client"
-    PROFESSIONAL = "professional"
+    CLIENT = strawberry.enum_value("client", description="Books and attends sessions; sees "
+                                                        "the hub.")
+    PROFESSIONAL = strawberry.enum_value("professional", description="Offers services, keeps "
+                                                                    "notes; sees the practice.")
 
 
 @strawberry.type(description="The signed-in person. The SPA picks its mode from `roles`.")
 class Viewer(relay.Node):
     account_id: relay.NodeID[str]
-    email: str
+    email: str = strawberry.field(description="The sign-in address; emails go here.")
     email_confirmed: bool = strawberry.field(
         description="False until the address is proven (confirmation link, invitation or "
                     "password reset)."
     )
-    name: str
-    roles: list[Role]
+    name: str = strawberry.field(description="The person's name, as they gave it.")
+    roles: list[Role] = strawberry.field(
+        description="What the account can act as; the SPA picks its mode from it.")
     time_zone: str = strawberry.field(description="IANA zone; times are shown in it.")
-    locale: str
-    second_factor_enabled: bool
+    locale: str = strawberry.field(description="Language of emails and receipts: en or is.")
+    second_factor_enabled: bool = strawberry.field(
+        description="Whether sign-in asks for an authenticator code after the password.")
 
     @classmethod
     def from_account(cls, account: Account) -> Viewer:
@@ -65,20 +69,26 @@ class Viewer(relay.Node):
         ]
 
 
-@strawberry.input
+@strawberry.input(description="A new account; it is signed in at once.")
 class RegisterInput:
-    email: str
+    email: str = strawberry.field(
+        description="The sign-in address; EMAIL_TAKEN when another account has it.")
     password: str = strawberry.field(description="At least 10 characters.")
-    name: str
+    name: str = strawberry.field(
+        description="How the person is greeted and shown to professionals.")
     time_zone: str = strawberry.field(description="IANA zone, e.g. Atlantic/Reykjavik.")
-    locale: str = "en"
-    roles: list[Role] = strawberry.field(default_factory=lambda: [Role.CLIENT])
+    locale: str = strawberry.field(
+        default="en",
+        description="Language of emails and receipts: en or is.")
+    roles: list[Role] = strawberry.field(
+        default_factory=lambda: [Role.CLIENT],
+        description="CLIENT, PROFESSIONAL or both; a professional gets a profile to fill in.")
 
 
-@strawberry.input
+@strawberry.input(description="Email and password; a second factor may be asked next.")
 class LoginInput:
-    email: str
-    password: str
+    email: str = strawberry.field(description="The sign-in address.")
+    password: str = strawberry.field(description="The account's password.")
     device_token: str | None = strawberry.field(default=None, description=(
         "The `deviceToken` this browser got from its last sign-in. With it, failed attempts "
         "by others on this email do not lock this browser out."
@@ -94,43 +104,52 @@ class VerifySecondFactorInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="Which sign-ins to end.")
 class LogoutInput:
     all_devices: bool = strawberry.field(
         default=False, description="Also sign out every other device of this account."
     )
 
 
-@strawberry.input
+@strawberry.input(description="The current password and the new one; other devices are signed out.")
 class ChangePasswordInput:
-    current_password: str
-    new_password: str
+    current_password: str = strawberry.field(
+        description="Proves it is the account holder (INVALID_CREDENTIALS otherwise).")
+    new_password: str = strawberry.field(
+        description="At least 10 characters (WEAK_PASSWORD otherwise).")
 
 
-@strawberry.input
+@strawberry.input(description="Fields left out stay as they are.")
 class UpdateProfileInput:
-    name: strawberry.Maybe[str]
-    time_zone: strawberry.Maybe[str]
-    locale: strawberry.Maybe[str]
+    name: strawberry.Maybe[str] = strawberry.field(description="The person's name.")
+    time_zone: strawberry.Maybe[str] = strawberry.field(
+        description="IANA zone, e.g. Atlantic/Reykjavik; times are shown in it.")
+    locale: strawberry.Maybe[str] = strawberry.field(
+        description="Language of emails and receipts: en or is.")
 
 
 @strawberry.input(description="The current password, asked again before a sensitive change.")
 class PasswordConfirmationInput:
-    password: str
+    password: str = strawberry.field(description="The account's current password.")
 
 
-@strawberry.input
+@strawberry.input(description="The first code from the authenticator app, proving it was set up.")
 class ConfirmTotpEnrolmentInput:
-    code: str
+    code: str = strawberry.field(description="6 digits from the app (INVALID_CODE otherwise).")
 
 
 @strawberry.type(description="A signed-in session: send `token` as `Authorization: Bearer`.")
 class AuthPayload(Payload):
-    token: str | None = None
+    token: str | None = strawberry.field(
+        default=None,
+        description="The bearer token for the Authorization header; null when userErrors is not "
+                    "empty or a second factor is still needed.")
     expires_at: datetime | None = strawberry.field(
         default=None, description="Absolute expiry; idle sessions end sooner."
     )
-    viewer: Viewer | None = None
+    viewer: Viewer | None = strawberry.field(
+        default=None,
+        description="The signed-in account; null without a token.")
     device_token: str | None = strawberry.field(default=None, description=(
         "Keep it in this browser (e.g. localStorage) and pass it to the next `login` as "
         "`deviceToken`: it makes this browser a known device, which others' failed attempts "
@@ -153,16 +172,23 @@ class RegisterPayload(AuthPayload):
 
 @strawberry.type(description="Either signed in, or a second factor is needed to finish.")
 class LoginPayload(AuthPayload):
-    second_factor_required: bool = False
+    second_factor_required: bool = strawberry.field(
+        default=False,
+        description="True when the account has two-step sign-in: call verifySecondFactor with the "
+                    "challenge.")
     challenge: str | None = strawberry.field(
         default=None, description="Pass to verifySecondFactor with the code."
     )
-    challenge_expires_at: datetime | None = None
+    challenge_expires_at: datetime | None = strawberry.field(
+        default=None,
+        description="When the challenge stops working (UTC); sign in again after it.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of a change to the signed-in account.")
 class ViewerPayload(Payload):
-    viewer: Viewer | None = None
+    viewer: Viewer | None = strawberry.field(
+        default=None,
+        description="The account after the change; null when userErrors is not empty.")
 
 
 @strawberry.type(description="Practitioner mode is on.")
@@ -171,20 +197,29 @@ class BecomeProfessionalPayload(ViewerPayload):
                                                      description=NOTE_RECOVERY_KEY)
 
 
-@strawberry.type
+@strawberry.type(description="The result of logout.")
 class LogoutPayload(Payload):
-    signed_out: bool = False
+    signed_out: bool = strawberry.field(
+        default=False,
+        description="True once the token (and with allDevices every other one) no longer works.")
 
 
 @strawberry.type(description="Show `secret` as a QR code of `otpauthUri`, then confirm a code.")
 class TotpEnrolmentPayload(Payload):
-    secret: str | None = None
-    otpauth_uri: str | None = None
+    secret: str | None = strawberry.field(
+        default=None,
+        description="The shared secret in base32, for typing into the app by hand.")
+    otpauth_uri: str | None = strawberry.field(
+        default=None,
+        description="The otpauth:// URI to show as a QR code; confirm with the app's first code.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of confirmTotpEnrolment.")
 class ConfirmTotpEnrolmentPayload(Payload):
-    viewer: Viewer | None = None
+    viewer: Viewer | None = strawberry.field(
+        default=None,
+        description="The account with secondFactorEnabled true; null when userErrors is not "
+                    "empty.")
     recovery_codes: list[str] | None = strawberry.field(
         default=None, description="Shown once: ask the person to store them safely."
     )
@@ -205,7 +240,7 @@ class AccountMutations:
         "show it once (see noteRecoveryKey)."
     ))
     @user_errors_as(RegisterPayload)
-    async def register(self, info: Info, input: RegisterInput) -> RegisterPayload:
+    async def register(self, info: Info, input: MutationInput[RegisterInput]) -> RegisterPayload:
         result = await accounts.register(
             info.context.caller, email=input.email, password=input.password, name=input.name,
             time_zone=input.time_zone, locale=input.locale,
@@ -219,7 +254,7 @@ class AccountMutations:
 
     @strawberry.mutation(description="Sign in. Wrong email and wrong password answer alike.")
     @user_errors_as(LoginPayload)
-    async def login(self, info: Info, input: LoginInput) -> LoginPayload:
+    async def login(self, info: Info, input: MutationInput[LoginInput]) -> LoginPayload:
         result = await signin.login(info.context.caller, email=input.email,
                                     password=input.password, device_token=input.device_token)
         if isinstance(result, signin.SecondFactorNeeded):
@@ -231,7 +266,7 @@ class AccountMutations:
 
     @strawberry.mutation(description="Finish a sign-in that needs a second factor.")
     @user_errors_as(AuthPayload)
-    async def verify_second_factor(self, info: Info, input: VerifySecondFactorInput
+    async def verify_second_factor(self, info: Info, input: MutationInput[VerifySecondFactorInput]
                                    ) -> AuthPayload:
         result = await signin.verify_second_factor(
             info.context.caller, challenge=input.challenge, code=input.code,
@@ -241,7 +276,7 @@ class AccountMutations:
 
     @strawberry.mutation(description="End this login session (or all of them).")
     @user_errors_as(LogoutPayload)
-    async def logout(self, info: Info, input: LogoutInput) -> LogoutPayload:
+    async def logout(self, info: Info, input: MutationInput[LogoutInput]) -> LogoutPayload:
         await signin.logout(info.context.caller, all_devices=input.all_devices)
         return LogoutPayload(signed_out=True)
 
@@ -249,7 +284,8 @@ class AccountMutations:
         "Change the password; signs out every other device. Notes stay readable here."
     ))
     @user_errors_as(ViewerPayload)
-    async def change_password(self, info: Info, input: ChangePasswordInput) -> ViewerPayload:
+    async def change_password(self, info: Info, input: MutationInput[ChangePasswordInput]
+                              ) -> ViewerPayload:
         account = await accounts.change_password(
             info.context.caller, current_password=input.current_password,
             new_password=input.new_password,
@@ -258,7 +294,8 @@ class AccountMutations:
 
     @strawberry.mutation(description="Change name, time zone or language; omitted fields stay.")
     @user_errors_as(ViewerPayload)
-    async def update_profile(self, info: Info, input: UpdateProfileInput) -> ViewerPayload:
+    async def update_profile(self, info: Info, input: MutationInput[UpdateProfileInput]
+                             ) -> ViewerPayload:
         account = await accounts.update_profile(
             info.context.caller,
             name=input.name.value if input.name else None,
@@ -272,7 +309,7 @@ class AccountMutations:
         "(see noteRecoveryKey)."
     ))
     @user_errors_as(BecomeProfessionalPayload)
-    async def become_professional(self, info: Info, input: PasswordConfirmationInput
+    async def become_professional(self, info: Info, input: MutationInput[PasswordConfirmationInput]
                                   ) -> BecomeProfessionalPayload:
         result = await accounts.become_professional(info.context.caller,
                                                     password=input.password)
@@ -281,7 +318,7 @@ class AccountMutations:
 
     @strawberry.mutation(description="Begin setting up an authenticator app.")
     @user_errors_as(TotpEnrolmentPayload)
-    async def start_totp_enrolment(self, info: Info, input: PasswordConfirmationInput
+    async def start_totp_enrolment(self, info: Info, input: MutationInput[PasswordConfirmationInput]
                                    ) -> TotpEnrolmentPayload:
         enrolment = await second_factor.start_enrolment(info.context.caller,
                                                         password=input.password)
@@ -290,7 +327,8 @@ class AccountMutations:
 
     @strawberry.mutation(description="Turn two-step sign-in on with a code from the app.")
     @user_errors_as(ConfirmTotpEnrolmentPayload)
-    async def confirm_totp_enrolment(self, info: Info, input: ConfirmTotpEnrolmentInput
+    async def confirm_totp_enrolment(self, info: Info,
+                                     input: MutationInput[ConfirmTotpEnrolmentInput]
                                      ) -> ConfirmTotpEnrolmentPayload:
         caller = info.context.caller
         codes = await second_factor.confirm_enrolment(caller, code=input.code)
@@ -299,6 +337,7 @@ class AccountMutations:
 
     @strawberry.mutation(description="Turn two-step sign-in off.")
     @user_errors_as(ViewerPayload)
-    async def disable_totp(self, info: Info, input: PasswordConfirmationInput) -> ViewerPayload:
+    async def disable_totp(self, info: Info, input: MutationInput[PasswordConfirmationInput]
+                           ) -> ViewerPayload:
         account = await second_factor.disable(info.context.caller, password=input.password)
         return ViewerPayload(viewer=Viewer.from_account(account))

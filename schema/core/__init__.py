@@ -3,6 +3,7 @@
 
 __all__ = [
     "context",
+    "enums",
     "errors",
     "ids",
     "loaders",

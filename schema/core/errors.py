@@ -6,7 +6,7 @@ import functools
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
-from typing import ParamSpec, TypeVar
+from typing import Annotated, ParamSpec, TypeVar
 
 import strawberry
 from graphql import GraphQLError
@@ -16,13 +16,79 @@ from strawberry.types import ExecutionContext
 
 from resolvers.core import outages
 from resolvers.core.errors import ErrorCode, PublicError, UserError, UserErrors
+from schema.core.enums import described_enum
 from schema.core.request_errors import code_for, make_safe
 
 log = logging.getLogger("therapyhub.errors")
 
-UserErrorCode = strawberry.enum(
-    ErrorCode, name="UserErrorCode", description="What kind of failure a UserError is."
-)
+UserErrorCode = described_enum(ErrorCode, {
+    ErrorCode.INVALID_INPUT: "A value is malformed or out of range; `field` names it.",
+    ErrorCode.INVALID_CREDENTIALS: "The email and password do not match an account (the same "
+                                   "answer whether or not the email exists).",
+    ErrorCode.RATE_LIMITED: "Too many attempts in a short time; the message says when to try "
+                            "again.",
+    ErrorCode.EMAIL_TAKEN: "Another account already uses this email address.",
+    ErrorCode.WEAK_PASSWORD: "The new password is too short or too common; ask for another.",
+    ErrorCode.INVALID_CODE: "The six-digit authenticator code is wrong or out of date.",
+    ErrorCode.CHALLENGE_EXPIRED: "The second-factor step took too long; sign in again.",
+    ErrorCode.ALREADY_ENABLED: "Two-step sign-in is already on; turn it off before enrolling a "
+                               "new app.",
+    ErrorCode.NOT_ENABLED: "Two-step sign-in is not on, so there is nothing to confirm or turn "
+                           "off.",
+    ErrorCode.NOT_FOUND: "The object does not exist or is not yours (the two look the same).",
+    ErrorCode.NOT_ALLOWED: "Signed in, but this account may not do this (for example a client "
+                           "calling a professional's mutation).",
+    ErrorCode.UNAUTHENTICATED: "Not signed in, or the bearer token has expired: sign in again.",
+    ErrorCode.CONFLICT: "Someone changed the same thing at the same time; fetch again and retry.",
+    ErrorCode.NOTES_LOCKED: "The notes key is not unlocked in this sign-in; sign in again with "
+                            "the password to read or write notes.",
+    ErrorCode.NOTES_AT_STAKE: "Going on would leave existing notes unreadable without the notes "
+                              "recovery key; the message explains the choice.",
+    ErrorCode.INVALID_TOKEN: "The link's token is unknown or mistyped; ask for a new link.",
+    ErrorCode.TOKEN_EXPIRED: "The link has expired; ask for a new one.",
+    ErrorCode.TOKEN_USED: "The link was already used; it works once.",
+    ErrorCode.TOKEN_REVOKED: "The professional withdrew the invitation.",
+    ErrorCode.DETAIL_REQUIRED: "The service requires a registration detail or custom answer "
+                               "that is missing; `field` names it.",
+    ErrorCode.ALREADY_ENGAGED: "The client already has an active or requested engagement for "
+                               "this service.",
+    ErrorCode.ALREADY_INVITED: "A pending invitation to this email for this service exists; "
+                               "resend it instead.",
+    ErrorCode.OWN_SERVICE: "A professional cannot become a client of their own service.",
+    ErrorCode.SERVICE_ARCHIVED: "The service is archived and takes no new clients or changes.",
+    ErrorCode.WRONG_STATUS: "The object's status does not allow this (for example cancelling a "
+                            "completed session); fetch it again to see its status.",
+    ErrorCode.IN_THE_PAST: "The chosen time has already passed.",
+    ErrorCode.BEYOND_HORIZON: "The chosen time is further ahead than the professional takes "
+                              "bookings.",
+    ErrorCode.OUTSIDE_AVAILABILITY: "The chosen time is outside the professional's opening "
+                                    "hours.",
+    ErrorCode.NOT_ON_SLOT_GRID: "The chosen start is not one of the offered slot starts; pick "
+                                "one from `availableSlots`.",
+    ErrorCode.SLOT_TAKEN: "That time was just taken; choose another slot.",
+    ErrorCode.TOO_CLOSE: "The time leaves too little break before or after another session.",
+    ErrorCode.ENGAGEMENT_NOT_ACTIVE: "The engagement is not active (requested, declined or "
+                                     "ended), so no sessions can be booked on it.",
+    ErrorCode.SELF_BOOKING_OFF: "The service does not let clients book themselves; the "
+                                "professional books.",
+    ErrorCode.NOTE_UNREADABLE: "The note cannot be opened, so it can only be replaced whole "
+                               "(title and body together) or deleted.",
+    ErrorCode.CARD_PAYMENTS_DISABLED: "Card payments are not set up on this server.",
+    ErrorCode.CARD_REQUIRED: "The service requires a card on file before booking; add one first.",
+    ErrorCode.NO_CARD: "The client has no card on file to charge.",
+    ErrorCode.ALREADY_PAID: "The session is already paid (or a payment is in progress).",
+    ErrorCode.PAYMENT_PROVIDER_UNAVAILABLE: "The card processor did not answer; nothing was "
+                                            "charged, try again shortly.",
+    ErrorCode.PAYMENT_REJECTED: "The card processor declined the payment; the message says why.",
+    ErrorCode.TOO_EARLY: "The session's call does not open yet; the message says when it opens.",
+    ErrorCode.SESSION_OVER: "The session has ended and its call can no longer be joined.",
+    ErrorCode.SESSION_NOT_SCHEDULED: "The session was cancelled or closed, so it has no call.",
+    ErrorCode.NOT_JOINED: "Call `joinSession` before sending or receiving signals.",
+    ErrorCode.SIGNAL_TOO_LARGE: "The signal payload is over the size limit; send a smaller "
+                                "message.",
+}, name="UserErrorCode",
+    description="What kind of failure a UserError is: stable, so branch on it rather than on "
+                "the message. Query fields use the same codes in `extensions.code`.")
 
 
 @strawberry.type(name="UserError", description="An expected failure the person can fix.")
@@ -45,6 +111,11 @@ class Payload:
         description="Empty when the mutation succeeded; otherwise nothing was changed.",
     )
 
+
+InputT = TypeVar("InputT")
+MutationInput = Annotated[InputT, strawberry.argument(
+    description="Everything the mutation needs. Values it refuses come back in the payload's "
+                "`userErrors` (with `field` naming the input field) and nothing is changed.")]
 
 P = ParamSpec("P")
 R = TypeVar("R", bound=Payload)

@@ -28,7 +28,8 @@ HubEventKind = strawberry.enum(
 
 @strawberry.type(description="Something changed about one of your sessions.")
 class HubEvent:
-    kind: HubEventKind
+    kind: HubEventKind = strawberry.field(
+        description="What changed; refetch or patch the session accordingly.")
     session: Session | None = strawberry.field(
         description="The session as it is now; null only for LISTENING."
     )

@@ -6,7 +6,7 @@ import strawberry
 
 from resolvers import live
 from schema.core.context import Info
-from schema.core.errors import Payload, user_errors_as
+from schema.core.errors import MutationInput, Payload, user_errors_as
 from schema.core.ids import node_uuid
 from schema.live.types import Call
 
@@ -53,21 +53,24 @@ class LiveMutations:
                                      "JOIN_WINDOW_MINUTES before the start until the end). "
                                      "Joining again replaces the device key.")
     @user_errors_as(JoinSessionPayload)
-    async def join_session(self, info: Info, input: JoinSessionInput) -> JoinSessionPayload:
+    async def join_session(self, info: Info, input: MutationInput[JoinSessionInput]
+                           ) -> JoinSessionPayload:
         call = await live.join_session(info.context.caller, node_uuid(input.session_id, "Session"),
                                        input.device_public_key)
         return JoinSessionPayload(call=Call.of(call))
 
     @strawberry.mutation(description="Leave a session's call; the peer hears PEER_LEFT.")
     @user_errors_as(LeaveSessionPayload)
-    async def leave_session(self, info: Info, input: LeaveSessionInput) -> LeaveSessionPayload:
+    async def leave_session(self, info: Info, input: MutationInput[LeaveSessionInput]
+                            ) -> LeaveSessionPayload:
         call = await live.leave_session(info.context.caller,
                                         node_uuid(input.session_id, "Session"))
         return LeaveSessionPayload(call=Call.of(call))
 
     @strawberry.mutation(description="Relay one sealed signal to the other participant.")
     @user_errors_as(SendSignalPayload)
-    async def send_signal(self, info: Info, input: SendSignalInput) -> SendSignalPayload:
+    async def send_signal(self, info: Info, input: MutationInput[SendSignalInput]
+                          ) -> SendSignalPayload:
         await live.send_signal(info.context.caller, node_uuid(input.session_id, "Session"),
                                input.payload)
         return SendSignalPayload(accepted=True)

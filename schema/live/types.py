@@ -24,7 +24,8 @@ SignalEventKind = strawberry.enum(
 
 @strawberry.type(description="A STUN or TURN server for RTCPeerConnection's iceServers.")
 class IceServer:
-    urls: list[str]
+    urls: list[str] = strawberry.field(
+        description="stun: or turn: URLs, as RTCIceServer.urls takes them.")
     username: str | None = strawberry.field(
         description="TURN only: `<unix expiry>:<opaque participant id>`.")
     credential: str | None = strawberry.field(
@@ -39,7 +40,8 @@ class IceServer:
 
 @strawberry.type(description="One participant of a call, as the other side sees them.")
 class CallParticipant:
-    role: ParticipantRole
+    role: ParticipantRole = strawberry.field(
+        description="Whether this is the client or the professional.")
     name: str = strawberry.field(description="The name the other side knows them by.")
     present: bool = strawberry.field(description="Joined and not left.")
     device_public_key: str | None = strawberry.field(
@@ -65,10 +67,11 @@ class Call:
     role: ParticipantRole = strawberry.field(description="Your role in this call.")
     ice_servers: list[IceServer] = strawberry.field(
         description="STUN, and TURN with time-limited credentials; empty after leaving.")
-    me: CallParticipant
+    me: CallParticipant = strawberry.field(description="Yourself as the other side sees you.")
     peer: CallParticipant = strawberry.field(
         description="The other participant (devicePublicKey null until they joined).")
-    ends_at: datetime
+    ends_at: datetime = strawberry.field(
+        description="When the session ends (UTC); the call closes then.")
 
     @classmethod
     def of(cls, call: live.Call) -> Self:
@@ -80,8 +83,10 @@ class Call:
 
 @strawberry.type(description="Something the signals stream delivers.")
 class SignalEvent:
-    kind: SignalEventKind
-    session_id: strawberry.ID
+    kind: SignalEventKind = strawberry.field(
+        description="What happened: a signal from the peer, or the peer joining or leaving, or "
+                    "the session ending.")
+    session_id: strawberry.ID = strawberry.field(description="The Session's global id.")
     payload: str | None = strawberry.field(
         description="SIGNAL only: the sealed blob exactly as the peer sent it.")
     peer: CallParticipant | None = strawberry.field(

@@ -8,7 +8,7 @@ import strawberry
 from resolvers.notes import note_key_rotation, note_recovery
 from schema.accounts.accounts import NOTE_RECOVERY_KEY
 from schema.core.context import Info
-from schema.core.errors import Payload, user_errors_as
+from schema.core.errors import MutationInput, Payload, user_errors_as
 
 
 @strawberry.input(description="Replace the notes key pair.")
@@ -53,7 +53,7 @@ class NoteKeyMutations:
         "Other signed-in devices must sign in again to open notes."
     ))
     @user_errors_as(RotateNoteKeyPayload)
-    async def rotate_note_key(self, info: Info, input: RotateNoteKeyInput
+    async def rotate_note_key(self, info: Info, input: MutationInput[RotateNoteKeyInput]
                               ) -> RotateNoteKeyPayload:
         rotated = await note_key_rotation.rotate_note_key(info.context.caller,
                                                           password=input.password)
@@ -67,7 +67,7 @@ class NoteKeyMutations:
         "current one, all at once. Needs the notes key unlocked in this sign-in."
     ))
     @user_errors_as(RecoverOldNotesPayload)
-    async def recover_old_notes(self, info: Info, input: RecoverOldNotesInput
+    async def recover_old_notes(self, info: Info, input: MutationInput[RecoverOldNotesInput]
                                 ) -> RecoverOldNotesPayload:
         recovered = await note_recovery.recover_old_notes(
             info.context.caller, recovery_key=input.note_recovery_key

@@ -30,14 +30,15 @@ class Note(relay.Node):
     note_id: relay.NodeID[str]
     id: strawberry.ID = strawberry.field(description=GLOBAL_ID)
     about_date: date = strawberry.field(description="The day the note is about.")
-    state: NoteState
+    state: NoteState = strawberry.field(
+        description="Whether the note opened: title and body are there only when OPEN.")
     title: str | None = strawberry.field(description="May be empty; null unless OPEN.")
     body: str | None = strawberry.field(description="Null unless OPEN.")
     problem: str | None = strawberry.field(
         description="Why there is no text, in words to show the professional; null when OPEN."
     )
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = strawberry.field(description="When it was written (UTC).")
+    updated_at: datetime = strawberry.field(description="When it was last changed (UTC).")
     _model: strawberry.Private[m.Note]
 
     @classmethod

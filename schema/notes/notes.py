@@ -9,7 +9,7 @@ import strawberry
 
 from resolvers.notes import notes
 from schema.core.context import Info
-from schema.core.errors import Payload, user_errors_as
+from schema.core.errors import MutationInput, Payload, user_errors_as
 from schema.core.ids import node_uuid
 from schema.notes.note_types import Note
 
@@ -68,7 +68,7 @@ class NoteMutations:
                                      "only you can read it. Needs your notes unlocked in this "
                                      "sign-in (NOTES_LOCKED otherwise).")
     @user_errors_as(NotePayload)
-    async def write_note(self, info: Info, input: WriteNoteInput) -> NotePayload:
+    async def write_note(self, info: Info, input: MutationInput[WriteNoteInput]) -> NotePayload:
         opened = await notes.write_note(
             info.context.caller, client_id=node_uuid(input.client_id, "ClientProfile"),
             about_date=input.about_date, title=input.title, body=input.body,
@@ -79,7 +79,7 @@ class NoteMutations:
     @strawberry.mutation(description="Change a note of yours. To replace a note that no longer "
                                      "opens, give both title and body.")
     @user_errors_as(NotePayload)
-    async def update_note(self, info: Info, input: UpdateNoteInput) -> NotePayload:
+    async def update_note(self, info: Info, input: MutationInput[UpdateNoteInput]) -> NotePayload:
         opened = await notes.update_note(
             info.context.caller, node_uuid(input.note_id, "Note"),
             about_date=input.about_date.value if input.about_date else None,
@@ -92,6 +92,7 @@ class NoteMutations:
 
     @strawberry.mutation(description="Delete a note of yours for good.")
     @user_errors_as(DeleteNotePayload)
-    async def delete_note(self, info: Info, input: DeleteNoteInput) -> DeleteNotePayload:
+    async def delete_note(self, info: Info, input: MutationInput[DeleteNoteInput]
+                          ) -> DeleteNotePayload:
         await notes.delete_note(info.context.caller, node_uuid(input.note_id, "Note"))
         return DeleteNotePayload(deleted_note_id=input.note_id)

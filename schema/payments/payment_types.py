@@ -33,15 +33,15 @@ PaymentMethod = strawberry.enum(
 @strawberry.type(description="A card as the client and receipts see it: never the number.")
 class CardSummary:
     brand: str = strawberry.field(description="Stripe's name: visa, mastercard, amex...")
-    last4: str
+    last4: str = strawberry.field(description="The card number's last four digits.")
 
 
 @strawberry.type(description="The signed-in person's card on file.")
 class SavedCard:
     brand: str = strawberry.field(description="Stripe's name: visa, mastercard, amex...")
-    last4: str
-    exp_month: int
-    exp_year: int
+    last4: str = strawberry.field(description="The card number's last four digits.")
+    exp_month: int = strawberry.field(description="Expiry month, 1-12.")
+    exp_year: int = strawberry.field(description="Expiry year, four digits.")
 
     @classmethod
     def of(cls, card: m.SavedCard) -> Self:
@@ -51,15 +51,15 @@ class SavedCard:
 
 @strawberry.type(description="Money given back.")
 class PaymentRefund:
-    amount: Money
-    created_at: datetime
+    amount: Money = strawberry.field(description="How much was given back.")
+    created_at: datetime = strawberry.field(description="When the refund was made (UTC).")
 
 
 @strawberry.type(description="Paid and refunded sums in one currency (never added across "
                              "currencies).")
 class PaymentTotal:
     paid: Money = strawberry.field(description="Paid minus refunded.")
-    refunded: Money
+    refunded: Money = strawberry.field(description="The sum given back.")
     count: int = strawberry.field(description="How many payments were paid.")
 
     @classmethod
@@ -76,9 +76,12 @@ class Payment(relay.Node):
     id: strawberry.ID = strawberry.field(description=GLOBAL_ID)
     amount: Money = strawberry.field(description="VAT included.")
     refunded: Money = strawberry.field(description="Refunded so far (0 when none).")
-    vat_rate_basis_points: int
-    status: PaymentStatus
-    method: PaymentMethod
+    vat_rate_basis_points: int = strawberry.field(
+        description="VAT included in the amount, in hundredths of a percent (2400 is 24 %).")
+    status: PaymentStatus = strawberry.field(
+        description="Where the payment stands; only PAID payments have a receipt.")
+    method: PaymentMethod = strawberry.field(
+        description="How it was paid: by card through the app, or recorded by the professional.")
     card: CardSummary | None = strawberry.field(description="For CARD payments.")
     receipt_number: int | None = strawberry.field(
         description="Sequential per professional, without gaps; set once the payment is paid."
@@ -89,8 +92,9 @@ class Payment(relay.Node):
     failure_message: str | None = strawberry.field(
         description="Why it failed, in Stripe's words for the cardholder."
     )
-    created_at: datetime
-    paid_at: datetime | None
+    created_at: datetime = strawberry.field(description="When the attempt was made (UTC).")
+    paid_at: datetime | None = strawberry.field(
+        description="When the money arrived (UTC); null until PAID.")
     _model: strawberry.Private[m.Payment]
 
     @classmethod
@@ -129,7 +133,7 @@ class Payment(relay.Node):
             return None
         return self._model.client_secret
 
-    @strawberry.field
+    @strawberry.field(description="Every refund of this payment, oldest first; empty when none.")
     async def refunds(self, info: Info) -> list[PaymentRefund]:
         found = await info.context.loaders.refunds.load(self._model.id)
         return [PaymentRefund(amount=Money(amount=r.amount, currency=self._model.currency),

@@ -14,7 +14,7 @@ from resolvers.payments import (
     refunds,
 )
 from schema.core.context import Info
-from schema.core.errors import Payload, user_errors_as
+from schema.core.errors import MutationInput, Payload, user_errors_as
 from schema.core.ids import node_uuid
 from schema.core.pagination import BOTH_WAYS, After, Before, Connection, First, Last
 from schema.payments.payment_types import Payment, PaymentMethod, PaymentTotal, SavedCard
@@ -119,7 +119,8 @@ class PaymentMutations:
                                      "(professional). Safe to retry: a session is charged once. "
                                      "Look at payment.status for the outcome.")
     @user_errors_as(PaymentPayload)
-    async def charge_session(self, info: Info, input: ChargeSessionInput) -> PaymentPayload:
+    async def charge_session(self, info: Info, input: MutationInput[ChargeSessionInput]
+                             ) -> PaymentPayload:
         payment = await charges.charge_session(info.context.caller,
                                                node_uuid(input.session_id, "Session"))
         return PaymentPayload(payment=Payment.of(payment))
@@ -127,7 +128,7 @@ class PaymentMutations:
     @strawberry.mutation(description="Record a payment made outside the app: cash, bank "
                                      "transfer or insurer (professional). Works without Stripe.")
     @user_errors_as(PaymentPayload)
-    async def record_manual_payment(self, info: Info, input: RecordManualPaymentInput
+    async def record_manual_payment(self, info: Info, input: MutationInput[RecordManualPaymentInput]
                                     ) -> PaymentPayload:
         payment = await manual_payments.record_manual_payment(
             info.context.caller, node_uuid(input.session_id, "Session"), method=input.method,
@@ -137,7 +138,8 @@ class PaymentMutations:
 
     @strawberry.mutation(description="Refund a paid payment in full or in part (professional).")
     @user_errors_as(PaymentPayload)
-    async def refund_payment(self, info: Info, input: RefundPaymentInput) -> PaymentPayload:
+    async def refund_payment(self, info: Info, input: MutationInput[RefundPaymentInput]
+                             ) -> PaymentPayload:
         payment = await refunds.refund_payment(
             info.context.caller, node_uuid(input.payment_id, "Payment"), amount=input.amount)
         return PaymentPayload(payment=Payment.of(payment))
@@ -148,7 +150,8 @@ class PaymentMutations:
                                      "canceled, and the session can be charged again or paid "
                                      "manually.")
     @user_errors_as(PaymentPayload)
-    async def cancel_payment(self, info: Info, input: CancelPaymentInput) -> PaymentPayload:
+    async def cancel_payment(self, info: Info, input: MutationInput[CancelPaymentInput]
+                             ) -> PaymentPayload:
         payment = await payment_cancellation.cancel_payment(
             info.context.caller, node_uuid(input.payment_id, "Payment"))
         return PaymentPayload(payment=Payment.of(payment))

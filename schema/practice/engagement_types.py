@@ -25,22 +25,29 @@ from schema.practice.practice_types import (
 from schema.practice.progress_types import Progress
 
 
-@strawberry.type
+@strawberry.type(description="A client's answer to one of the service's custom questions.")
 class CustomAnswer:
-    question_id: str
+    question_id: str = strawberry.field(description="The CustomQuestion.id it answers.")
     question: str = strawberry.field(description="The question as it was asked.")
-    answer: str
+    answer: str = strawberry.field(description="The client's answer as they wrote it.")
 
 
 @strawberry.type(description="What the client gave when joining; only what the service asked.")
 class RegistrationDetails:
-    phone: str | None
-    date_of_birth: date | None
-    address: str | None
-    national_id: str | None
-    emergency_contact: str | None
-    employer_or_insurer: str | None
-    custom_answers: list[CustomAnswer]
+    phone: str | None = strawberry.field(description="Null unless the service asks for PHONE.")
+    date_of_birth: date | None = strawberry.field(
+        description="Null unless the service asks for DATE_OF_BIRTH.")
+    address: str | None = strawberry.field(
+        description="Postal address; null unless the service asks for ADDRESS.")
+    national_id: str | None = strawberry.field(
+        description="E.g. the Icelandic kennitala; null unless the service asks for NATIONAL_ID.")
+    emergency_contact: str | None = strawberry.field(
+        description="Name and phone to call; null unless the service asks for EMERGENCY_CONTACT.")
+    employer_or_insurer: str | None = strawberry.field(
+        description="Who may pay or reimburse; null unless the service asks for "
+                    "EMPLOYER_OR_INSURER.")
+    custom_answers: list[CustomAnswer] = strawberry.field(
+        description="Answers to the service's custom questions, in the questions' order.")
 
     @classmethod
     def of(cls, given: details.RegistrationDetails) -> Self:
@@ -55,9 +62,11 @@ class RegistrationDetails:
 
 @strawberry.type(description="The client of an engagement, as the professional reaches them.")
 class ClientContact:
-    name: str
-    email: str
-    email_confirmed: bool
+    name: str = strawberry.field(description="The client's name as they gave it.")
+    email: str = strawberry.field(
+        description="The client's sign-in address; emails to them go here.")
+    email_confirmed: bool = strawberry.field(
+        description="Whether the client has confirmed the address from its email.")
 
     @classmethod
     def of(cls, client: Account) -> Self:
@@ -69,16 +78,24 @@ class ClientContact:
 class Engagement(relay.Node):
     engagement_id: relay.NodeID[str]
     id: strawberry.ID = strawberry.field(description=GLOBAL_ID)
-    status: EngagementStatus
-    source: EngagementSource
+    status: EngagementStatus = strawberry.field(
+        description="Where the engagement stands; sessions can be booked only while ACTIVE.")
+    source: EngagementSource = strawberry.field(
+        description="Whether it began with an invitation or a request through the service's link.")
     request_message: str = strawberry.field(description="What the client wrote when asking.")
-    decline_reason: str
-    end_reason: str
-    ended_by: EngagementSide | None
-    requested_at: datetime | None
+    decline_reason: str = strawberry.field(
+        description="The professional's reason, sent to the client; empty unless DECLINED.")
+    end_reason: str = strawberry.field(
+        description="The reason given when it ended, sent to the other side; may be empty.")
+    ended_by: EngagementSide | None = strawberry.field(
+        description="Which side ended it; null unless ENDED.")
+    requested_at: datetime | None = strawberry.field(
+        description="When the client asked (UTC); null for an invitation.")
     started_at: datetime | None = strawberry.field(description="When it became active.")
-    declined_at: datetime | None
-    ended_at: datetime | None
+    declined_at: datetime | None = strawberry.field(
+        description="When the request was declined (UTC); null unless DECLINED.")
+    ended_at: datetime | None = strawberry.field(
+        description="When it ended (UTC); null unless ENDED.")
     _model: strawberry.Private[m.Engagement]
 
     @classmethod
@@ -97,17 +114,17 @@ class Engagement(relay.Node):
     def list_of(cls, found: Iterable[m.Engagement]) -> list[Engagement]:
         return [cls.of(engagement) for engagement in found]
 
-    @strawberry.field
+    @strawberry.field(description="The service the client engaged.")
     async def service(self, info: Info) -> Service:
         return Service.of(await info.context.loaders.service_of(self._model))
 
-    @strawberry.field
+    @strawberry.field(description="The professional who gives the service.")
     async def professional(self, info: Info) -> ProfessionalProfile:
         loaders = info.context.loaders
         return ProfessionalProfile.of(await loaders.profile_of(await loaders.service_of(
             self._model)))
 
-    @strawberry.field
+    @strawberry.field(description="The client's contact details.")
     async def client(self, info: Info) -> ClientContact:
         return ClientContact.of(await info.context.loaders.client_of(self._model))
 

@@ -19,17 +19,24 @@ from schema.practice.practice_types import InvitationStatus, PublicService, Serv
 @strawberry.type(description="An invitation as the professional who sent it sees it.")
 class Invitation(relay.Node):
     invitation_id: relay.NodeID[str]
-    email: str
-    name: str
-    message: str
+    email: str = strawberry.field(
+        description="The address the invitation was sent to; only that person can accept it.")
+    name: str = strawberry.field(
+        description="How the professional greeted them; a new account starts with it.")
+    message: str = strawberry.field(description="The personal note in the email; may be empty.")
     locale: str = strawberry.field(description="Language of the email.")
-    status: InvitationStatus
-    expires_at: datetime
-    last_sent_at: datetime
-    send_count: int
-    accepted_at: datetime | None
-    revoked_at: datetime | None
-    created_at: datetime
+    status: InvitationStatus = strawberry.field(
+        description="Whether it can still be accepted (PENDING) or why not.")
+    expires_at: datetime = strawberry.field(
+        description="After this (UTC) the link no longer works; resending extends it.")
+    last_sent_at: datetime = strawberry.field(description="When the email was last sent (UTC).")
+    send_count: int = strawberry.field(
+        description="How many times the email was sent, the first included.")
+    accepted_at: datetime | None = strawberry.field(
+        description="When it was accepted (UTC); null unless ACCEPTED.")
+    revoked_at: datetime | None = strawberry.field(
+        description="When the professional withdrew it (UTC); null unless REVOKED.")
+    created_at: datetime = strawberry.field(description="When it was first sent (UTC).")
     _model: strawberry.Private[m.Invitation]
 
     @classmethod
@@ -43,7 +50,7 @@ class Invitation(relay.Node):
             created_at=invitation.created_at, _model=invitation,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The service the person is invited to.")
     async def service(self) -> Service:
         return Service.of(await self._model.service)
 
@@ -58,15 +65,18 @@ class Invitation(relay.Node):
 
 @strawberry.type(description="What an invitation link shows before it is accepted.")
 class InvitationPreview:
-    status: InvitationStatus
+    status: InvitationStatus = strawberry.field(
+        description="Only PENDING can be accepted; otherwise show why not.")
     email: str = strawberry.field(description="The invited address; a new account gets it.")
-    name: str
-    message: str
-    expires_at: datetime
+    name: str = strawberry.field(description="How the professional greets the invited person.")
+    message: str = strawberry.field(description="The professional's personal note; may be empty.")
+    expires_at: datetime = strawberry.field(
+        description="After this (UTC) the link no longer works.")
     email_has_account: bool = strawberry.field(
         description="True when the address has an account: offer to sign in first."
     )
-    service: PublicService
+    service: PublicService = strawberry.field(
+        description="The service, as its public request link shows it.")
 
     @classmethod
     def of(cls, preview: invitation_acceptance.Preview) -> Self:

@@ -21,25 +21,53 @@ from models import practice as m
 from resolvers.practice import invitations, profiles, services
 from resolvers.practice import registration_details as details
 from schema.core.context import Info
+from schema.core.enums import described_enum
 from schema.core.ids import GLOBAL_ID, global_id, visible_nodes
 
-ServiceKind = strawberry.enum(m.ServiceKind, name="ServiceKind",
-                              description="What kind of help a service gives.")
-RegistrationDetail = strawberry.enum(
-    m.RegistrationDetail, name="RegistrationDetail",
+ServiceKind = described_enum(m.ServiceKind, {
+    m.ServiceKind.PSYCHOLOGY: "Psychological therapy or counselling.",
+    m.ServiceKind.PHYSIOTHERAPY: "Physiotherapy: treatment and exercise for the body.",
+    m.ServiceKind.CAREER_COUNSELLING: "Guidance on studies, work and career changes.",
+    m.ServiceKind.COACHING: "Coaching towards personal or professional goals.",
+    m.ServiceKind.OTHER: "Any other kind of help; the title and description say which.",
+}, name="ServiceKind", description="What kind of help a service gives.")
+RegistrationDetail = described_enum(
+    m.RegistrationDetail, {
+        m.RegistrationDetail.PHONE: "A phone number.",
+        m.RegistrationDetail.DATE_OF_BIRTH: "The client's date of birth.",
+        m.RegistrationDetail.ADDRESS: "A postal address.",
+        m.RegistrationDetail.NATIONAL_ID: "A national identity number, e.g. the kennitala.",
+        m.RegistrationDetail.EMERGENCY_CONTACT: "Someone to call in an emergency: name and "
+                                                "phone.",
+        m.RegistrationDetail.EMPLOYER_OR_INSURER: "Who may pay or reimburse the sessions.",
+    }, name="RegistrationDetail",
     description="A detail a service can require from its clients.",
 )
-EngagementStatus = strawberry.enum(
-    m.EngagementStatus, name="EngagementStatus",
+EngagementStatus = described_enum(
+    m.EngagementStatus, {
+        m.EngagementStatus.REQUESTED: "The client asked through the request link; the "
+                                      "professional has not answered yet.",
+        m.EngagementStatus.ACTIVE: "A current client: sessions can be booked.",
+        m.EngagementStatus.DECLINED: "The professional declined the request.",
+        m.EngagementStatus.ENDED: "One side ended it; its scheduled sessions were cancelled.",
+    }, name="EngagementStatus",
     description="REQUESTED waits for the professional; ACTIVE is a current client; DECLINED "
                 "and ENDED are over (the client may ask again).",
 )
-EngagementSource = strawberry.enum(m.EngagementSource, name="EngagementSource",
-                                   description="How the client came: invitation or request link.")
-EngagementSide = strawberry.enum(m.EngagementSide, name="EngagementSide",
-                                 description="Which side of an engagement acted.")
-InvitationStatus = strawberry.enum(invitations.InvitationStatus, name="InvitationStatus",
-                                   description="Only PENDING invitations can be accepted.")
+EngagementSource = described_enum(m.EngagementSource, {
+    m.EngagementSource.INVITATION: "The professional invited the client by email.",
+    m.EngagementSource.REQUEST: "The client asked through the service's request link.",
+}, name="EngagementSource", description="How the client came: invitation or request link.")
+EngagementSide = described_enum(m.EngagementSide, {
+    m.EngagementSide.CLIENT: "The client of the engagement.",
+    m.EngagementSide.PROFESSIONAL: "The professional who gives the service.",
+}, name="EngagementSide", description="Which side of an engagement acted.")
+InvitationStatus = described_enum(invitations.InvitationStatus, {
+    invitations.InvitationStatus.PENDING: "Sent and not yet answered: the link works.",
+    invitations.InvitationStatus.ACCEPTED: "The person accepted and became a client.",
+    invitations.InvitationStatus.REVOKED: "The professional withdrew it.",
+    invitations.InvitationStatus.EXPIRED: "Not accepted in time; resend it to renew.",
+}, name="InvitationStatus", description="Only PENDING invitations can be accepted.")
 
 
 @strawberry.type(description="An amount of money.")
@@ -54,8 +82,9 @@ class Money:
 @strawberry.type(description="A free-text question a service asks its clients.")
 class CustomQuestion:
     id: str = strawberry.field(description="Answer it with this id in customAnswers.")
-    text: str
-    required: bool
+    text: str = strawberry.field(description="The question as the client sees it.")
+    required: bool = strawberry.field(
+        description="The client must answer it to join (DETAIL_REQUIRED otherwise).")
 
     @classmethod
     def list_of(cls, raw: list[dict]) -> list[CustomQuestion]:
@@ -66,13 +95,16 @@ class CustomQuestion:
 class ProfessionalProfile(relay.Node):
     profile_id: relay.NodeID[str]
     id: strawberry.ID = strawberry.field(description=GLOBAL_ID)
-    display_name: str
-    profession: str
-    practice_name: str
+    display_name: str = strawberry.field(
+        description="The name clients see, e.g. on the hub and in emails.")
+    profession: str = strawberry.field(description="E.g. Psychologist; printed on receipts.")
+    practice_name: str = strawberry.field(
+        description="The practice's name, printed on receipts; may be empty.")
     registration_number: str = strawberry.field(description="Printed on receipts.")
-    vat_number: str
-    contact_email: str
-    contact_phone: str
+    vat_number: str = strawberry.field(description="Printed on receipts; may be empty.")
+    contact_email: str = strawberry.field(
+        description="Where clients can write; may differ from the sign-in address.")
+    contact_phone: str = strawberry.field(description="Where clients can call; may be empty.")
     time_zone: str = strawberry.field(
         description="IANA zone the practice works in: its opening hours are in it (the same as "
                     "Availability.timeZone; changing one changes the other).")
@@ -102,10 +134,11 @@ class Service(relay.Node):
     service_id: relay.NodeID[str]
     id: strawberry.ID = strawberry.field(description=GLOBAL_ID)
     slug: str = strawberry.field(description="Stable; the request link is built from it.")
-    title: str
-    kind: ServiceKind
-    description: str
-    session_minutes: int
+    title: str = strawberry.field(description="The name clients see.")
+    kind: ServiceKind = strawberry.field(description="What kind of help it is.")
+    description: str = strawberry.field(
+        description="Longer text for the request page; may be empty.")
+    session_minutes: int = strawberry.field(description="How long each session is, in minutes.")
     price: Money = strawberry.field(description="What the client pays per session, VAT included.")
     vat_rate_basis_points: int = strawberry.field(
         description="VAT included in the price, in hundredths of a percent: 2400 is 24 %."
@@ -118,12 +151,14 @@ class Service(relay.Node):
     auto_charge: bool = strawberry.field(
         description="A completed or late-cancelled session is charged to the card on file."
     )
-    required_details: list[RegistrationDetail]
-    custom_questions: list[CustomQuestion]
+    required_details: list[RegistrationDetail] = strawberry.field(
+        description="What clients must give when joining.")
+    custom_questions: list[CustomQuestion] = strawberry.field(
+        description="Extra questions clients answer when joining, in order.")
     archived_at: datetime | None = strawberry.field(
         description="Set once archived: no new clients, current ones continue."
     )
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When it was created (UTC).")
     _model: strawberry.Private[m.Service]
 
     @classmethod
@@ -147,7 +182,7 @@ class Service(relay.Node):
     def request_url(self, info: Info) -> str:
         return services.request_url(info.context.caller.settings, self.slug)
 
-    @strawberry.field
+    @strawberry.field(description="The professional who offers it.")
     async def professional(self, info: Info) -> ProfessionalProfile:
         return ProfessionalProfile.of(await info.context.loaders.profile_of(self._model))
 
@@ -162,22 +197,28 @@ class Service(relay.Node):
 
 @strawberry.type(description="What a request link shows to anyone, signed in or not.")
 class PublicService:
-    slug: str
-    title: str
-    kind: ServiceKind
-    description: str
-    session_minutes: int
-    price: Money
-    self_booking: bool
-    cancellation_window_hours: int
-    card_required: bool
+    slug: str = strawberry.field(
+        description="The service's stable key, as in its request link; pass it to requestService.")
+    title: str = strawberry.field(description="The name of the service.")
+    kind: ServiceKind = strawberry.field(description="What kind of help it is.")
+    description: str = strawberry.field(description="Longer text about the service; may be empty.")
+    session_minutes: int = strawberry.field(description="How long each session is, in minutes.")
+    price: Money = strawberry.field(description="What a session costs, VAT included.")
+    self_booking: bool = strawberry.field(
+        description="Clients may book sessions themselves once accepted.")
+    cancellation_window_hours: int = strawberry.field(
+        description="Cancelling later than this before a session counts as late and may be "
+                    "charged.")
+    card_required: bool = strawberry.field(description="A card on file is needed before booking.")
     required_details: list[RegistrationDetail] = strawberry.field(
         description="What the client will be asked to give."
     )
-    custom_questions: list[CustomQuestion]
-    professional_name: str
-    profession: str
-    practice_name: str
+    custom_questions: list[CustomQuestion] = strawberry.field(
+        description="What else the client will be asked, in order.")
+    professional_name: str = strawberry.field(description="The professional's display name.")
+    profession: str = strawberry.field(
+        description="The professional's profession, e.g. Psychologist.")
+    practice_name: str = strawberry.field(description="The practice's name; may be empty.")
 
     @classmethod
     def of(cls, service: m.Service, profile: m.ProfessionalProfile) -> Self:

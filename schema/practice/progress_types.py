@@ -13,7 +13,7 @@ from resolvers.practice.progress import Progress as ProgressFigures
 @strawberry.type(description="Attended sessions in one month, for a small chart.")
 class MonthCount:
     month: date = strawberry.field(description="The month's first day, in the viewer's zone.")
-    attended: int
+    attended: int = strawberry.field(description="Completed sessions that started in that month.")
 
 
 @strawberry.type(description="How an engagement has gone so far, counted by the database.")
@@ -23,7 +23,7 @@ class Progress:
     late_cancelled: int = strawberry.field(
         description="Cancelled by the client inside the service's cancellation window."
     )
-    no_shows: int
+    no_shows: int = strawberry.field(description="Sessions marked NO_SHOW.")
     scheduled: int = strawberry.field(
         description="Booked and not yet completed, cancelled or marked a no-show."
     )

@@ -6,7 +6,7 @@ import strawberry
 
 from resolvers.practice import profiles, services
 from schema.core.context import Info
-from schema.core.errors import Payload, user_errors_as
+from schema.core.errors import MutationInput, Payload, user_errors_as
 from schema.core.ids import node_uuid
 from schema.practice.practice_types import (
     ProfessionalProfile,
@@ -18,14 +18,16 @@ from schema.practice.practice_types import (
 
 @strawberry.input(description="An amount of money in minor units (see Money).")
 class MoneyInput:
-    amount: int
-    currency: str
+    amount: int = strawberry.field(
+        description="Integer minor units as in Money.amount (15000 ISK, 1250 for 12.50 EUR); not "
+                    "negative.")
+    currency: str = strawberry.field(description="ISO 4217 code, e.g. ISK, EUR.")
 
 
-@strawberry.input
+@strawberry.input(description="A free-text question the service asks its clients when they join.")
 class CustomQuestionInput:
-    text: str
-    required: bool = True
+    text: str = strawberry.field(description="The question as clients will see it.")
+    required: bool = strawberry.field(default=True, description="Whether clients must answer it.")
     id: str | None = strawberry.field(
         default=None,
         description="Give an existing question's id when editing it, so earlier answers still "
@@ -37,70 +39,100 @@ def _questions(given: list[CustomQuestionInput]) -> list[services.QuestionInput]
     return [services.QuestionInput(text=q.text, required=q.required, id=q.id) for q in given]
 
 
-@strawberry.input
+@strawberry.input(description="A new service of the signed-in professional.")
 class CreateServiceInput:
-    title: str
-    kind: ServiceKind
-    session_minutes: int
+    title: str = strawberry.field(description="The name clients see; required.")
+    kind: ServiceKind = strawberry.field(description="What kind of help it is.")
+    session_minutes: int = strawberry.field(description="Length of each session, in minutes.")
     price: MoneyInput = strawberry.field(description="Per session, VAT included.")
-    description: str = ""
+    description: str = strawberry.field(default="", description="Longer text for the request page.")
     vat_rate_basis_points: int = strawberry.field(
         default=0, description="2400 is 24 %; receipts show the VAT part of the price."
     )
-    self_booking: bool = False
-    cancellation_window_hours: int = 24
-    card_required: bool = False
+    self_booking: bool = strawberry.field(
+        default=False,
+        description="Let clients book sessions themselves.")
+    cancellation_window_hours: int = strawberry.field(
+        default=24,
+        description="Cancelling later than this many hours before a session is a late "
+                    "cancellation.")
+    card_required: bool = strawberry.field(
+        default=False,
+        description="Clients need a card on file to book.")
     auto_charge: bool = strawberry.field(
         default=False, description="Charge the card on file when a session is completed or "
                                    "late-cancelled.")
-    required_details: list[RegistrationDetail] = strawberry.field(default_factory=list)
-    custom_questions: list[CustomQuestionInput] = strawberry.field(default_factory=list)
+    required_details: list[RegistrationDetail] = strawberry.field(
+        default_factory=list,
+        description="What clients must give when joining.")
+    custom_questions: list[CustomQuestionInput] = strawberry.field(
+        default_factory=list,
+        description="Extra questions clients answer when joining, in order.")
 
 
 @strawberry.input(description="Fields left out stay as they are; the slug never changes.")
 class UpdateServiceInput:
-    service_id: strawberry.ID
-    title: strawberry.Maybe[str]
-    kind: strawberry.Maybe[ServiceKind]
-    description: strawberry.Maybe[str]
-    session_minutes: strawberry.Maybe[int]
-    price: strawberry.Maybe[MoneyInput]
-    vat_rate_basis_points: strawberry.Maybe[int]
-    self_booking: strawberry.Maybe[bool]
-    cancellation_window_hours: strawberry.Maybe[int]
-    card_required: strawberry.Maybe[bool]
-    auto_charge: strawberry.Maybe[bool]
-    required_details: strawberry.Maybe[list[RegistrationDetail]]
+    service_id: strawberry.ID = strawberry.field(
+        description="The Service's global id; it must be yours.")
+    title: strawberry.Maybe[str] = strawberry.field(description="The name clients see.")
+    kind: strawberry.Maybe[ServiceKind] = strawberry.field(description="What kind of help it is.")
+    description: strawberry.Maybe[str] = strawberry.field(
+        description="Longer text for the request page.")
+    session_minutes: strawberry.Maybe[int] = strawberry.field(
+        description="Length of new sessions, in minutes; booked ones keep theirs.")
+    price: strawberry.Maybe[MoneyInput] = strawberry.field(
+        description="Price of new bookings, VAT included; booked sessions keep theirs.")
+    vat_rate_basis_points: strawberry.Maybe[int] = strawberry.field(
+        description="VAT included in the price, in hundredths of a percent (2400 is 24 %).")
+    self_booking: strawberry.Maybe[bool] = strawberry.field(
+        description="Let clients book sessions themselves.")
+    cancellation_window_hours: strawberry.Maybe[int] = strawberry.field(
+        description="Applies to sessions booked from now on.")
+    card_required: strawberry.Maybe[bool] = strawberry.field(
+        description="Clients need a card on file to book.")
+    auto_charge: strawberry.Maybe[bool] = strawberry.field(
+        description="Charge completed and late-cancelled sessions to the card on file.")
+    required_details: strawberry.Maybe[list[RegistrationDetail]] = strawberry.field(
+        description="What clients joining from now on must give.")
     custom_questions: strawberry.Maybe[list[CustomQuestionInput]] = strawberry.field(
         description="The whole new list; questions not in it are removed."
     )
 
 
-@strawberry.input
+@strawberry.input(description="Which service to archive.")
 class ArchiveServiceInput:
-    service_id: strawberry.ID
+    service_id: strawberry.ID = strawberry.field(
+        description="The Service's global id; it must be yours.")
 
 
 @strawberry.input(description="Fields left out stay as they are; an empty string clears one.")
 class UpdateProfessionalProfileInput:
-    display_name: strawberry.Maybe[str]
-    profession: strawberry.Maybe[str]
-    practice_name: strawberry.Maybe[str]
-    registration_number: strawberry.Maybe[str]
-    vat_number: strawberry.Maybe[str]
-    contact_email: strawberry.Maybe[str]
-    contact_phone: strawberry.Maybe[str]
-    time_zone: strawberry.Maybe[str]
+    display_name: strawberry.Maybe[str] = strawberry.field(description="The name clients see.")
+    profession: strawberry.Maybe[str] = strawberry.field(
+        description="E.g. Psychologist; printed on receipts.")
+    practice_name: strawberry.Maybe[str] = strawberry.field(description="Printed on receipts.")
+    registration_number: strawberry.Maybe[str] = strawberry.field(
+        description="Professional registration number, printed on receipts.")
+    vat_number: strawberry.Maybe[str] = strawberry.field(description="Printed on receipts.")
+    contact_email: strawberry.Maybe[str] = strawberry.field(description="Where clients can write.")
+    contact_phone: strawberry.Maybe[str] = strawberry.field(description="Where clients can call.")
+    time_zone: strawberry.Maybe[str] = strawberry.field(
+        description="IANA zone of the practice, e.g. Atlantic/Reykjavik; the opening hours move "
+                    "with it.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of a mutation on a service.")
 class ServicePayload(Payload):
-    service: Service | None = None
+    service: Service | None = strawberry.field(
+        default=None,
+        description="The service after the change; null when userErrors is not empty.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of updateProfessionalProfile.")
 class ProfessionalProfilePayload(Payload):
-    profile: ProfessionalProfile | None = None
+    profile: ProfessionalProfile | None = strawberry.field(
+        default=None,
+        description="The profile after the change; null when userErrors is not empty.")
 
 
 def _given(value: strawberry.Maybe | None) -> object:
@@ -111,7 +143,8 @@ def _given(value: strawberry.Maybe | None) -> object:
 class ServiceMutations:
     @strawberry.mutation(description="Publish a new service; its request link works at once.")
     @user_errors_as(ServicePayload)
-    async def create_service(self, info: Info, input: CreateServiceInput) -> ServicePayload:
+    async def create_service(self, info: Info, input: MutationInput[CreateServiceInput]
+                             ) -> ServicePayload:
         service = await services.create_service(
             info.context.caller, title=input.title, kind=input.kind,
             session_minutes=input.session_minutes, price_amount=input.price.amount,
@@ -126,7 +159,8 @@ class ServiceMutations:
 
     @strawberry.mutation(description="Change a service; current clients keep their engagements.")
     @user_errors_as(ServicePayload)
-    async def update_service(self, info: Info, input: UpdateServiceInput) -> ServicePayload:
+    async def update_service(self, info: Info, input: MutationInput[UpdateServiceInput]
+                             ) -> ServicePayload:
         price = input.price.value if input.price else None
         questions = input.custom_questions.value if input.custom_questions else None
         service = await services.update_service(
@@ -147,7 +181,8 @@ class ServiceMutations:
     @strawberry.mutation(description="Stop offering a service: its request link and open "
                                      "invitations stop working; current clients continue.")
     @user_errors_as(ServicePayload)
-    async def archive_service(self, info: Info, input: ArchiveServiceInput) -> ServicePayload:
+    async def archive_service(self, info: Info, input: MutationInput[ArchiveServiceInput]
+                              ) -> ServicePayload:
         service = await services.archive_service(info.context.caller,
                                                  node_uuid(input.service_id, "Service"))
         return ServicePayload(service=Service.of(service))
@@ -155,7 +190,7 @@ class ServiceMutations:
     @strawberry.mutation(description="Set what clients, request links and receipts show.")
     @user_errors_as(ProfessionalProfilePayload)
     async def update_professional_profile(
-        self, info: Info, input: UpdateProfessionalProfileInput
+        self, info: Info, input: MutationInput[UpdateProfessionalProfileInput]
     ) -> ProfessionalProfilePayload:
         profile = await profiles.update_profile(
             info.context.caller,

@@ -17,23 +17,28 @@ from resolvers.scheduling.availability_settings import (
     wall_time,
 )
 from schema.core.context import Info
+from schema.core.enums import described_enum
 from schema.core.ids import visible_nodes
 from timetable import availability as rules
 
 
 @strawberry.enum(description="Days of the week, on the professional's calendar.")
 class Weekday(Enum):
-    MONDAY = 0
-    TUESDAY = 1
-    WEDNESDAY = 2
-    THURSDAY = 3
-    FRIDAY = 4
-    SATURDAY = 5
-    SUNDAY = 6
+    MONDAY = strawberry.enum_value(0, description="Monday, the first day of the week (ISO).")
+    TUESDAY = strawberry.enum_value(1, description="Tuesday, in the practice's time zone.")
+    WEDNESDAY = strawberry.enum_value(2, description="Wednesday, in the practice's time zone.")
+    THURSDAY = strawberry.enum_value(3, description="Thursday, in the practice's time zone.")
+    FRIDAY = strawberry.enum_value(4, description="Friday, in the practice's time zone.")
+    SATURDAY = strawberry.enum_value(5, description="Saturday, in the practice's time zone.")
+    SUNDAY = strawberry.enum_value(6, description="Sunday, the last day of the week (ISO).")
 
 
-AvailabilityExceptionKind = strawberry.enum(
-    rules.ExceptionKind, name="AvailabilityExceptionKind",
+AvailabilityExceptionKind = described_enum(
+    rules.ExceptionKind, {
+        rules.ExceptionKind.OPEN: "Extra hours on that date, on top of the weekly ones.",
+        rules.ExceptionKind.CLOSED: "Time off on that date: the given hours, or the whole day "
+                                    "without times.",
+    }, name="AvailabilityExceptionKind",
     description="OPEN adds hours on a date; CLOSED takes them away (the whole day without "
                 "times). A closure always wins over extra hours on the same date.",
 )
@@ -42,18 +47,21 @@ AvailabilityExceptionKind = strawberry.enum(
 @strawberry.type(description="Open every such weekday from start to end, on the "
                              "professional's clock. An end of 00:00 means midnight.")
 class WeeklyHours:
-    weekday: Weekday
-    start: time
-    end: time
+    weekday: Weekday = strawberry.field(description="The day these hours repeat on.")
+    start: time = strawberry.field(description="Opening time, wall clock in Availability.timeZone.")
+    end: time = strawberry.field(
+        description="Closing time, wall clock in Availability.timeZone; 00:00 means midnight.")
 
 
 @strawberry.type(description="A dated change to the weekly hours.")
 class AvailabilityException(relay.Node):
     exception_id: relay.NodeID[str]
     date: date = strawberry.field(description="On the professional's calendar.")
-    kind: AvailabilityExceptionKind
+    kind: AvailabilityExceptionKind = strawberry.field(
+        description="Whether the date gains hours (OPEN) or loses them (CLOSED).")
     start: time | None = strawberry.field(description="Null with end for a whole day off.")
-    end: time | None
+    end: time | None = strawberry.field(
+        description="Null with start for a whole day off; 00:00 means midnight.")
 
     @classmethod
     def of(cls, row: m.AvailabilityException) -> Self:
@@ -77,14 +85,15 @@ class AvailabilityException(relay.Node):
 class Availability:
     time_zone: str = strawberry.field(
         description="IANA zone the hours are in: the practice's (ProfessionalProfile.timeZone).")
-    weekly_hours: list[WeeklyHours]
+    weekly_hours: list[WeeklyHours] = strawberry.field(
+        description="The repeating opening hours, by weekday then start.")
     exceptions: list[AvailabilityException] = strawberry.field(
         description="From today on, by date.")
     buffer_minutes: int = strawberry.field(description="Kept free before and after sessions.")
     slot_step_minutes: int | None = strawberry.field(
         description="Distance between offered start times; null: the service's length.")
     horizon_days: int = strawberry.field(description="How far ahead sessions can be booked.")
-    updated_at: datetime
+    updated_at: datetime = strawberry.field(description="When the settings last changed (UTC).")
 
     @classmethod
     def of(cls, stored: StoredAvailability) -> Self | None:
@@ -108,9 +117,9 @@ class Slot:
     ends_at: datetime = strawberry.field(description="UTC.")
 
 
-@strawberry.input
+@strawberry.input(description="One opening interval that repeats every week.")
 class WeeklyHoursInput:
-    weekday: Weekday
+    weekday: Weekday = strawberry.field(description="The day it repeats on.")
     start: time = strawberry.field(description="Whole minutes, like 09:00.")
     end: time = strawberry.field(description="After start; 00:00 means midnight.")
 

@@ -12,7 +12,7 @@ import strawberry
 from resolvers.core.errors import ErrorCode, PublicError, UserErrors
 from resolvers.scheduling import availability_settings, booking, calendar_feeds, session_changes
 from schema.core.context import Info
-from schema.core.errors import Payload, user_errors_as
+from schema.core.errors import MutationInput, Payload, user_errors_as
 from schema.core.ids import node_uuid
 from schema.scheduling.availability_types import (
     Availability,
@@ -39,28 +39,35 @@ class SetAvailabilityInput:
     horizon_days: int = strawberry.field(default=90, description="1-730.")
 
 
-@strawberry.input
+@strawberry.input(
+    description="One dated change to the weekly hours: extra hours (OPEN) or time off (CLOSED).")
 class AddAvailabilityExceptionInput:
-    date: date
-    kind: AvailabilityExceptionKind
-    start: time | None = None
+    date: date = strawberry.field(description="The date, on the professional's calendar.")
+    kind: AvailabilityExceptionKind = strawberry.field(
+        description="OPEN adds hours (start and end required); CLOSED takes them away.")
+    start: time | None = strawberry.field(
+        default=None,
+        description="Omit with end for a whole day CLOSED; wall clock in the practice's zone.")
     end: time | None = strawberry.field(default=None, description="00:00 means midnight.")
 
 
-@strawberry.input
+@strawberry.input(description="Which dated exception to remove.")
 class RemoveAvailabilityExceptionInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The AvailabilityException's global id.")
 
 
-@strawberry.input
+@strawberry.input(description="One session on an active engagement, at an offered slot.")
 class BookSessionInput:
-    engagement_id: strawberry.ID
+    engagement_id: strawberry.ID = strawberry.field(
+        description="The Engagement's global id; it must be ACTIVE (ENGAGEMENT_NOT_ACTIVE "
+                    "otherwise).")
     starts_at: datetime = strawberry.field(description="One of availableSlots' startsAt.")
 
 
 @strawberry.input(description="A recurring booking: give count or until.")
 class BookSeriesInput:
-    engagement_id: strawberry.ID
+    engagement_id: strawberry.ID = strawberry.field(
+        description="The Engagement's global id; it must be ACTIVE.")
     starts_at: datetime = strawberry.field(description="The first session.")
     every_weeks: int = strawberry.field(default=1, description="1 weekly, 2 every other week "
                                                                "(1-4).")
@@ -69,53 +76,66 @@ class BookSeriesInput:
         default=None, description="The last date, included, on the professional's calendar.")
 
 
-@strawberry.input
+@strawberry.input(description="The session to move and its new start.")
 class RescheduleSessionInput:
-    session_id: strawberry.ID
-    starts_at: datetime
+    session_id: strawberry.ID = strawberry.field(
+        description="The Session's global id; it must be SCHEDULED.")
+    starts_at: datetime = strawberry.field(
+        description="The new start, one of availableSlots' startsAt (UTC); the length stays.")
 
 
-@strawberry.input
+@strawberry.input(description="The session to cancel, with an optional reason.")
 class CancelSessionInput:
-    session_id: strawberry.ID
+    session_id: strawberry.ID = strawberry.field(
+        description="The Session's global id; it must be SCHEDULED.")
     reason: str = strawberry.field(
         default="", description="Shown to the two participants only; never emailed.")
 
 
-@strawberry.input
+@strawberry.input(description="Which series to cancel and from when.")
 class CancelSeriesInput:
-    series_id: strawberry.ID
+    series_id: strawberry.ID = strawberry.field(description="The SessionSeries' global id.")
     from_: datetime = strawberry.field(name="from", description="Sessions starting at or after "
                                                                 "this are cancelled.")
-    reason: str = ""
+    reason: str = strawberry.field(
+        default="",
+        description="Shown to the two participants only on each cancelled session; never "
+                    "emailed.")
 
 
-@strawberry.input
+@strawberry.input(description="Names one session.")
 class SessionIdInput:
-    session_id: strawberry.ID
+    session_id: strawberry.ID = strawberry.field(description="The Session's global id.")
 
 
-@strawberry.input
+@strawberry.input(description="Which calendar link to revoke.")
 class RevokeCalendarFeedInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The CalendarFeed's global id.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of setAvailability.")
 class AvailabilityPayload(Payload):
-    availability: Availability | None = None
+    availability: Availability | None = strawberry.field(
+        default=None,
+        description="The availability as stored; null when userErrors is not empty.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of adding or removing an exception.")
 class AvailabilityExceptionPayload(Payload):
-    exception: AvailabilityException | None = None
+    exception: AvailabilityException | None = strawberry.field(
+        default=None,
+        description="The exception added or removed; null when userErrors is not empty.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of a mutation on one session.")
 class SessionPayload(Payload):
-    session: Session | None = None
+    session: Session | None = strawberry.field(
+        default=None,
+        description="The session after the change; null when userErrors is not empty.")
 
 
-@strawberry.type
+@strawberry.type(
+    description="The result of bookSeries: what was booked and which dates were skipped.")
 class BookSeriesPayload(Payload):
     series: SessionSeries | None = strawberry.field(
         default=None, description="Null when no date could be booked.")
@@ -125,15 +145,17 @@ class BookSeriesPayload(Payload):
         default_factory=list, description="Dates that could not be booked, and why.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of cancelSeries.")
 class CancelSeriesPayload(Payload):
     sessions: list[Session] = strawberry.field(default_factory=list,
                                                description="The sessions cancelled.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of creating or revoking a calendar link.")
 class CalendarFeedPayload(Payload):
-    feed: CalendarFeed | None = None
+    feed: CalendarFeed | None = strawberry.field(
+        default=None,
+        description="The calendar link; null when userErrors is not empty.")
     url: str | None = strawberry.field(
         default=None, description="The secret address to subscribe to; shown only here, once.")
 
@@ -150,9 +172,16 @@ class SchedulingQueries:
                                   "booking for a client passes engagementId so that times the "
                                   "client is busy elsewhere are left out too.")
     async def available_slots(
-        self, info: Info, service_id: strawberry.ID,
-        from_: Annotated[datetime, strawberry.argument(name="from")], to: datetime,
-        engagement_id: strawberry.ID | None = None,
+        self, info: Info,
+        service_id: Annotated[strawberry.ID, strawberry.argument(
+            description="The Service's global id.")],
+        from_: Annotated[datetime, strawberry.argument(
+            name="from", description="Earliest start to offer (inclusive).")],
+        to: Annotated[datetime, strawberry.argument(
+            description="Offer starts before this; at most 62 days after `from`.")],
+        engagement_id: Annotated[strawberry.ID | None, strawberry.argument(
+            description="The client's Engagement, when a professional books for them: "
+                        "that client's other sessions are left out too.")] = None,
     ) -> list[Slot]:
         engagement = node_uuid(engagement_id, "Engagement") if engagement_id else None
         if engagement_id and engagement is None:
@@ -175,7 +204,7 @@ class SchedulingQueries:
 class SchedulingMutations:
     @strawberry.mutation(description="Set the weekly hours, buffer, slot step and horizon.")
     @user_errors_as(AvailabilityPayload)
-    async def set_availability(self, info: Info, input: SetAvailabilityInput
+    async def set_availability(self, info: Info, input: MutationInput[SetAvailabilityInput]
                                ) -> AvailabilityPayload:
         stored = await availability_settings.set_availability(
             info.context.caller, time_zone=input.time_zone,
@@ -186,7 +215,8 @@ class SchedulingMutations:
 
     @strawberry.mutation(description="A day (or hours) off, or extra hours, on one date.")
     @user_errors_as(AvailabilityExceptionPayload)
-    async def add_availability_exception(self, info: Info, input: AddAvailabilityExceptionInput
+    async def add_availability_exception(self, info: Info,
+                                         input: MutationInput[AddAvailabilityExceptionInput]
                                          ) -> AvailabilityExceptionPayload:
         row = await availability_settings.add_exception(
             info.context.caller, day=input.date, kind=input.kind, start=input.start,
@@ -197,7 +227,7 @@ class SchedulingMutations:
                                      "availability as it is now.")
     @user_errors_as(AvailabilityPayload)
     async def remove_availability_exception(self, info: Info,
-                                            input: RemoveAvailabilityExceptionInput
+                                            input: MutationInput[RemoveAvailabilityExceptionInput]
                                             ) -> AvailabilityPayload:
         caller = info.context.caller
         await availability_settings.remove_exception(
@@ -208,7 +238,8 @@ class SchedulingMutations:
     @strawberry.mutation(description="Book one session: the professional for an active "
                                      "client, or the client when the service allows it.")
     @user_errors_as(SessionPayload)
-    async def book_session(self, info: Info, input: BookSessionInput) -> SessionPayload:
+    async def book_session(self, info: Info, input: MutationInput[BookSessionInput]
+                           ) -> SessionPayload:
         session = await booking.book_session(
             info.context.caller, node_uuid(input.engagement_id, "Engagement"), input.starts_at)
         return SessionPayload(session=Session.of(session, info.context.viewpoint))
@@ -217,7 +248,8 @@ class SchedulingMutations:
                                      "checked like bookSession and `skipped` lists the ones "
                                      "that could not be booked.")
     @user_errors_as(BookSeriesPayload)
-    async def book_series(self, info: Info, input: BookSeriesInput) -> BookSeriesPayload:
+    async def book_series(self, info: Info, input: MutationInput[BookSeriesInput]
+                          ) -> BookSeriesPayload:
         result = await booking.book_series(
             info.context.caller, node_uuid(input.engagement_id, "Engagement"), input.starts_at,
             every_weeks=input.every_weeks, count=input.count, until=input.until)
@@ -228,7 +260,7 @@ class SchedulingMutations:
 
     @strawberry.mutation(description="Move a scheduled session to another bookable time.")
     @user_errors_as(SessionPayload)
-    async def reschedule_session(self, info: Info, input: RescheduleSessionInput
+    async def reschedule_session(self, info: Info, input: MutationInput[RescheduleSessionInput]
                                  ) -> SessionPayload:
         session = await session_changes.reschedule_session(
             info.context.caller, node_uuid(input.session_id, "Session"), input.starts_at)
@@ -237,7 +269,8 @@ class SchedulingMutations:
     @strawberry.mutation(description="Cancel a session (either side). A client inside the "
                                      "cancellation window makes it LATE_CANCELLED.")
     @user_errors_as(SessionPayload)
-    async def cancel_session(self, info: Info, input: CancelSessionInput) -> SessionPayload:
+    async def cancel_session(self, info: Info, input: MutationInput[CancelSessionInput]
+                             ) -> SessionPayload:
         session = await session_changes.cancel_session(
             info.context.caller, node_uuid(input.session_id, "Session"), reason=input.reason)
         return SessionPayload(session=Session.of(session, info.context.viewpoint))
@@ -245,7 +278,8 @@ class SchedulingMutations:
     @strawberry.mutation(description="Cancel every scheduled session of a series from a time "
                                      "on.")
     @user_errors_as(CancelSeriesPayload)
-    async def cancel_series(self, info: Info, input: CancelSeriesInput) -> CancelSeriesPayload:
+    async def cancel_series(self, info: Info, input: MutationInput[CancelSeriesInput]
+                            ) -> CancelSeriesPayload:
         sessions = await session_changes.cancel_series(
             info.context.caller, node_uuid(input.series_id, "SessionSeries"), input.from_,
             reason=input.reason)
@@ -253,14 +287,16 @@ class SchedulingMutations:
 
     @strawberry.mutation(description="The professional marks a started session completed.")
     @user_errors_as(SessionPayload)
-    async def complete_session(self, info: Info, input: SessionIdInput) -> SessionPayload:
+    async def complete_session(self, info: Info, input: MutationInput[SessionIdInput]
+                               ) -> SessionPayload:
         session = await session_changes.complete_session(
             info.context.caller, node_uuid(input.session_id, "Session"))
         return SessionPayload(session=Session.of(session, info.context.viewpoint))
 
     @strawberry.mutation(description="The professional marks that the client did not come.")
     @user_errors_as(SessionPayload)
-    async def mark_no_show(self, info: Info, input: SessionIdInput) -> SessionPayload:
+    async def mark_no_show(self, info: Info, input: MutationInput[SessionIdInput]
+                           ) -> SessionPayload:
         session = await session_changes.mark_no_show(
             info.context.caller, node_uuid(input.session_id, "Session"))
         return SessionPayload(session=Session.of(session, info.context.viewpoint))
@@ -274,7 +310,7 @@ class SchedulingMutations:
 
     @strawberry.mutation(description="The link stops working at once.")
     @user_errors_as(CalendarFeedPayload)
-    async def revoke_calendar_feed(self, info: Info, input: RevokeCalendarFeedInput
+    async def revoke_calendar_feed(self, info: Info, input: MutationInput[RevokeCalendarFeedInput]
                                    ) -> CalendarFeedPayload:
         feed = await calendar_feeds.revoke_feed(info.context.caller,
                                                 node_uuid(input.id, "CalendarFeed"))

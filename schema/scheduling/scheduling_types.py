@@ -13,19 +13,32 @@ from models import scheduling as m
 from resolvers.scheduling import calendar_feeds
 from resolvers.scheduling.booking import Skipped
 from schema.core.context import Info
+from schema.core.enums import described_enum
 from schema.core.errors import UserErrorCode
 from schema.core.ids import visible_nodes
 from schema.practice.practice_types import EngagementSide
 
-SessionStatus = strawberry.enum(
-    m.SessionStatus, name="SessionStatus",
+SessionStatus = described_enum(
+    m.SessionStatus, {
+        m.SessionStatus.SCHEDULED: "Booked and not yet closed: it can be joined, moved or "
+                                   "cancelled.",
+        m.SessionStatus.COMPLETED: "The professional marked it held; it may be charged.",
+        m.SessionStatus.CANCELLED: "Cancelled in time (or by the professional); not charged.",
+        m.SessionStatus.LATE_CANCELLED: "Cancelled by the client inside the cancellation "
+                                        "window; may be charged like a completed session.",
+        m.SessionStatus.NO_SHOW: "The professional marked that the client did not come.",
+    }, name="SessionStatus",
     description="SCHEDULED is coming up; COMPLETED and NO_SHOW happened (or not); CANCELLED and "
                 "LATE_CANCELLED (by the client inside the cancellation window) free the time.",
 )
 
 
-SessionChangeReason = strawberry.enum(
-    m.ChangeReason, name="SessionChangeReason",
+SessionChangeReason = described_enum(
+    m.ChangeReason, {
+        m.ChangeReason.RESCHEDULED: "Moved to another time (the status stays SCHEDULED).",
+        m.ChangeReason.LATE: "Cancelled by the client inside the cancellation window.",
+        m.ChangeReason.ENGAGEMENT_ENDED: "Cancelled because its engagement ended.",
+    }, name="SessionChangeReason",
     description="RESCHEDULED: moved to another time. LATE: cancelled by the client inside the "
                 "cancellation window. ENGAGEMENT_ENDED: cancelled because the engagement ended.",
 )
@@ -34,20 +47,22 @@ SessionChangeReason = strawberry.enum(
 @strawberry.type(description="One change of a session: booked, moved, cancelled, completed...")
 class SessionChange:
     from_status: SessionStatus | None = strawberry.field(description="Null when it was booked.")
-    to_status: SessionStatus
+    to_status: SessionStatus = strawberry.field(description="The status after the change.")
     starts_at: datetime = strawberry.field(description="The times after the change.")
-    ends_at: datetime
+    ends_at: datetime = strawberry.field(description="The end after the change (UTC).")
     changed_by: EngagementSide | None = strawberry.field(description="Null: the system.")
     reason_code: SessionChangeReason | None = strawberry.field(
         description="Why, when the statuses alone do not say; null otherwise.")
-    at: datetime
+    at: datetime = strawberry.field(description="When the change was made (UTC).")
 
 
 @strawberry.type(description="A date of a series that could not be booked, and why.")
 class SkippedOccurrence:
-    starts_at: datetime
-    code: UserErrorCode
-    message: str
+    starts_at: datetime = strawberry.field(description="The start that was asked for (UTC).")
+    code: UserErrorCode = strawberry.field(
+        description="Why it was skipped, e.g. SLOT_TAKEN or OUTSIDE_AVAILABILITY.")
+    message: str = strawberry.field(
+        description="Why it was skipped, in words safe to show the person.")
 
     @classmethod
     def of(cls, skipped: Skipped) -> Self:
@@ -57,10 +72,11 @@ class SkippedOccurrence:
 @strawberry.type(description="A private calendar link; its URL is shown only when created.")
 class CalendarFeed(relay.Node):
     feed_id: relay.NodeID[str]
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When the link was made (UTC).")
     last_fetched_at: datetime | None = strawberry.field(
         description="When a calendar app last read it.")
-    revoked_at: datetime | None
+    revoked_at: datetime | None = strawberry.field(
+        description="When the link was revoked (UTC); null while it works.")
 
     @classmethod
     def of(cls, feed: m.CalendarFeed) -> Self:

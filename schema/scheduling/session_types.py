@@ -46,14 +46,20 @@ def _then(convert: Callable[[T], R], pending: Awaitable[T]) -> R:
 class Session(relay.Node):
     session_id: relay.NodeID[str]
     id: strawberry.ID = strawberry.field(description=GLOBAL_ID)
-    status: SessionStatus
+    status: SessionStatus = strawberry.field(
+        description="Where the session stands; only SCHEDULED sessions can be moved, cancelled or "
+                    "joined.")
     starts_at: datetime = strawberry.field(description="UTC.")
     ends_at: datetime = strawberry.field(description="UTC.")
-    length_minutes: int
+    length_minutes: int = strawberry.field(
+        description="How long it lasts, in minutes (endsAt minus startsAt).")
     price: Money = strawberry.field(description="The service's price when it was booked.")
-    vat_rate_basis_points: int
-    cancelled_at: datetime | None
-    created_at: datetime
+    vat_rate_basis_points: int = strawberry.field(
+        description="VAT included in the price, in hundredths of a percent (2400 is 24 %), fixed "
+                    "at booking.")
+    cancelled_at: datetime | None = strawberry.field(
+        description="When it was cancelled (UTC); null unless CANCELLED or LATE_CANCELLED.")
+    created_at: datetime = strawberry.field(description="When it was booked (UTC).")
     starts_at_local: datetime = strawberry.field(
         description="The start in the viewer's time zone (ISO 8601 with offset).")
     ends_at_local: datetime = strawberry.field(
@@ -92,11 +98,13 @@ class Session(relay.Node):
         viewpoint = info.context.viewpoint
         return lambda session: cls.of(session, viewpoint)
 
-    @strawberry.field
+    @strawberry.field(
+        description="The client's engagement with the service this session belongs to.")
     async def engagement(self, info: Info) -> Engagement:
         return Engagement.of(await info.context.loaders.engagement_of(self._model))
 
-    @strawberry.field
+    @strawberry.field(
+        description="The service booked; its current title and terms (the price paid is `price`).")
     def service(self, info: Info) -> Service:
         """Answered synchronously when the service is in hand (the usual case in lists): an
         awaited field costs GraphQL execution several times a plain one (BENCHMARKS.md)."""
@@ -105,14 +113,14 @@ class Session(relay.Node):
             return Service.of(known)
         return _then(Service.of, loaders.session_service(self._model))
 
-    @strawberry.field
+    @strawberry.field(description="The professional who gives the session.")
     def professional(self, info: Info) -> ProfessionalProfile:
         loaders = info.context.loaders
         if (known := loaders.session_profile_now(self._model)) is not None:
             return ProfessionalProfile.of(known)
         return _then(ProfessionalProfile.of, loaders.session_profile(self._model))
 
-    @strawberry.field
+    @strawberry.field(description="The client's name and email, as the professional sees them.")
     async def client(self, info: Info) -> ClientContact:
         return ClientContact.of(await info.context.loaders.client_of(self._model))
 
@@ -195,7 +203,7 @@ class SessionSeries(relay.Node):
     every_weeks: int = strawberry.field(description="1 weekly, 2 every other week.")
     count: int | None = strawberry.field(description="How many were asked for, if by count.")
     until: date | None = strawberry.field(description="The last date asked for, if by date.")
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When the series was booked (UTC).")
     _model: strawberry.Private[m.SessionSeries]
 
     @classmethod
