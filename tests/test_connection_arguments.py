@@ -17,6 +17,7 @@ REACH = {
     "Practice": ("professional", "{{ practice {{ {field} }} }}"),
     "ClientProfile": ("professional", 'query {{ clientProfile(id: "{client_id}") {{ {field} }} }}'),
     "Hub": ("client", "{{ hub {{ {field} }} }}"),
+    "Viewer": ("client", "{{ viewer {{ {field} }} }}"),
 }
 
 

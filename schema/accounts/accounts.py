@@ -10,9 +10,12 @@ import strawberry
 from strawberry import relay
 
 from models.accounts import Account
-from resolvers.accounts import accounts, second_factor, signin
+from resolvers.accounts import access_log, accounts, second_factor, signin
+from resolvers.core.pagination import DEFAULT_PAGE_SIZE
+from schema.accounts.access_log import AccessLogEntry
 from schema.core.context import Info
 from schema.core.errors import Payload, user_errors_as
+from schema.core.pagination import Connection
 
 NOTE_RECOVERY_KEY = (
     "The notes recovery key, returned this once and never again (we do not keep it). Show it "
@@ -41,6 +44,16 @@ class Viewer(relay.Node):
     time_zone: str = strawberry.field(description="IANA zone; times are shown in it.")
     locale: str
     second_factor_enabled: bool
+
+    @strawberry.field(description="Every read of your personal data, newest first: a "
+                                  "professional opening your profile or their notes about you, "
+                                  "and your own exports (the right health-records law gives).")
+    async def access_log(self, info: Info, first: int | None = DEFAULT_PAGE_SIZE,
+                         after: str | None = None) -> Connection[AccessLogEntry]:
+        account = info.context.caller.require_account()
+        page = await access_log.accesses_to_my_data(account, first=first, after=after)
+        return Connection.of(page, lambda access: AccessLogEntry.of(
+            access, viewer_id=str(account.id), show_address=False))  # type: ignore[arg-type]
 
     @classmethod
     def from_account(cls, account: Account) -> Viewer:
