@@ -4,6 +4,7 @@
     python app.py migrate        apply pending migrations
     python app.py seed           load the demo data and print the demo sign-ins
     python app.py export-schema  write schema.graphql
+    python app.py verify-audit   check the audit log's seals and sequence (exit 1 on a break)
 
 Several processes (production): `python app.py migrate` once, then
 `uvicorn app:from_environment --factory --workers N` (README, "Running on PostgreSQL").
@@ -34,6 +35,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from tortoise.connection import get_connection
+from tortoise.context import TortoiseContext
 from tortoise.contrib.starlette import RegisterTortoise
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -46,6 +48,7 @@ from middleware import AnswerUnavailable, BodyLimit, brief_pool_outages, redact_
 from middleware.json_errors import json_error
 from resolvers import reactions
 from resolvers.accounts.signin import authenticate
+from resolvers.core import audit
 from resolvers.core.caller import Caller
 from routes.calendar_feeds import calendar_feed
 from routes.live_client import live_client_routes
@@ -251,10 +254,26 @@ def export_schema(settings: Settings) -> str:
     return build_schema(settings).as_str() + "\n"
 
 
+async def verify_audit(settings: Settings) -> int:
+    """Walk the audit chain and say whether it is intact; the head seal printed is what an
+    operator keeps elsewhere to detect later removal of the newest entries."""
+    async with TortoiseContext() as context:
+        await context.init(config=db.tortoise_config(settings.database_url))
+        result = await audit.verify(settings)
+    print(f"Audit log: {result.sealed} sealed entries, {result.unsealed} from before the chain; "
+          f"head seal {result.head_seal or '(none)'}")
+    if result.intact:
+        print("The chain is intact.")
+        return 0
+    print(f"BROKEN at sequence {result.broken_at}: {result.reason}.")
+    return 1
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["serve", "migrate", "seed", "export-schema"])
+    parser.add_argument("command", choices=["serve", "migrate", "seed", "export-schema",
+                                                 "verify-audit"])
     parser.add_argument("--no-seed", action="store_true", help="serve without demo data")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -265,6 +284,8 @@ def main(argv: list[str]) -> int:
         print(f"Wrote {SCHEMA_FILE.name}")
         return 0
     asyncio.run(db.migrate(settings.database_url))
+    if args.command == "verify-audit":
+        return asyncio.run(verify_audit(settings))
     if args.command == "seed" or (args.command == "serve" and not args.no_seed):
         import seed
 

@@ -14,10 +14,12 @@ from collections.abc import AsyncIterator, Iterator
 import asyncpg
 import pytest
 from tortoise import Tortoise
+from tortoise.connection import get_connection
 from tortoise.contrib.test import truncate_all_models
 
 import db
 import settings as settings_module
+from migrations import append_only
 from settings import Settings
 from tests.api_client import Api
 from tests.fake_stripe import FakeStripe
@@ -71,7 +73,26 @@ async def database(database_url: str) -> AsyncIterator[None]:
 @pytest.fixture(autouse=True)
 async def _empty_database_after_test(database: None) -> AsyncIterator[None]:
     yield
+    await empty_database()
+
+
+async def empty_database() -> None:
+    """Empty every table, the append-only audit log too, by going around its triggers the way
+    only the database's owner can (PostgreSQL: replica mode for this transaction; SQLite:
+    drop the triggers and make them again)."""
+    connection = get_connection("default")
+    if ON_POSTGRES:
+        tables = ", ".join(f'"{m._meta.db_table}"' for m in Tortoise.apps.get_models_iterable())
+        await connection.execute_script(
+            "BEGIN; SET LOCAL session_replication_role = replica; "
+            f"TRUNCATE {tables} CASCADE; COMMIT;")
+        return
+    rule = append_only.rule_name("audit_entry")
+    for event in ("update", "delete"):
+        await connection.execute_script(f'DROP TRIGGER "{rule}_on_{event}"')
     await truncate_all_models()
+    for statement in append_only.sqlite_statements("audit_entry"):
+        await connection.execute_script(statement)
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ REACH = {
     "Practice": ("professional", "{{ practice {{ {field} }} }}"),
     "ClientProfile": ("professional", 'query {{ clientProfile(id: "{client_id}") {{ {field} }} }}'),
     "Hub": ("client", "{{ hub {{ {field} }} }}"),
+    "Viewer": ("client", "{{ viewer {{ {field} }} }}"),
 }
 
 # Who reads a connection on Query, where REACH's viewer is not the one with the rows.

@@ -17,7 +17,8 @@ ORDER = [("at", datetime, True), ("id", type(uuid4()), True)]
 
 async def _entries(count: int) -> list[AuditEntry]:
     start = datetime(2026, 1, 1, tzinfo=UTC)
-    rows = [AuditEntry(action=f"a{i}", at=start + timedelta(hours=i // 2)) for i in range(count)]
+    rows = [AuditEntry(action=f"a{i}", sequence=i + 1, at=start + timedelta(hours=i // 2))
+            for i in range(count)]
     await AuditEntry.bulk_create(rows)
     return await AuditEntry.all().order_by("-at", "-id")
 
@@ -39,7 +40,7 @@ async def test_rows_added_before_the_cursor_do_not_shift_the_next_page():
     await _entries(10)
     first = await keyset_page(AuditEntry.all(), order=ORDER,
                               request=PageRequest.of(first=5))
-    await AuditEntry.create(action="newest", at=datetime(2027, 1, 1, tzinfo=UTC))
+    await AuditEntry.create(action="newest", sequence=1000, at=datetime(2027, 1, 1, tzinfo=UTC))
     second = await keyset_page(AuditEntry.all(), order=ORDER,
                                request=PageRequest.of(first=5, after=first.cursors[-1]))
     assert not {e.id for e in first.items} & {e.id for e in second.items}

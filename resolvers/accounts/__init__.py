@@ -7,6 +7,7 @@ held per login session, re-wrapped when the password changes or is reset. So it 
 """
 
 __all__ = [
+    "access_log",
     "account_links",
     "accounts",
     "email_confirmation",

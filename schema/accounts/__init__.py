@@ -2,6 +2,7 @@
 """
 
 __all__ = [
+    "access_log",
     "account_recovery",
     "accounts",
 ]

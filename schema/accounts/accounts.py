@@ -10,9 +10,12 @@ import strawberry
 from strawberry import relay
 
 from models.accounts import Account
-from resolvers.accounts import accounts, second_factor, signin
+from resolvers.accounts import access_log, accounts, second_factor, signin
+from resolvers.core.pagination import PageRequest
+from schema.accounts.access_log import AccessLogEntry
 from schema.core.context import Info
 from schema.core.errors import MutationInput, Payload, user_errors_as
+from schema.core.pagination import BOTH_WAYS, After, Before, Connection, First, Last
 
 NOTE_RECOVERY_KEY = (
     "The notes recovery key, returned this once and never again (we do not keep it). Show it "
@@ -45,6 +48,19 @@ class Viewer(relay.Node):
     locale: str = strawberry.field(description="Language of emails and receipts: en or is.")
     second_factor_enabled: bool = strawberry.field(
         description="Whether sign-in asks for an authenticator code after the password.")
+
+    @strawberry.field(description="Every read of your personal data, newest first: a "
+                                  "professional opening your profile or their notes about "
+                                  "you, and your own exports (the right health-records law "
+                                  "gives)." + BOTH_WAYS)
+    async def access_log(self, info: Info, first: First = None, after: After = None,
+                         last: Last = None, before: Before = None
+                         ) -> Connection[AccessLogEntry]:
+        account = info.context.caller.require_account()
+        page = await access_log.accesses_to_my_data(
+            account, request=PageRequest.of(first=first, after=after, last=last, before=before))
+        return Connection.of(page, lambda access: AccessLogEntry.of(
+            access, viewer_id=str(account.id), show_address=False))  # type: ignore[arg-type]
 
     @classmethod
     def from_account(cls, account: Account) -> Viewer:

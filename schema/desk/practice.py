@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import strawberry
 
+from resolvers.accounts import access_log
 from resolvers.core.pagination import PageRequest
 from resolvers.practice import (
     engagements,
@@ -17,6 +18,7 @@ from resolvers.practice import (
     profiles,
     services,
 )
+from schema.accounts.access_log import AccessLogEntry
 from schema.core.context import Info
 from schema.core.pagination import BOTH_WAYS, After, Before, Connection, First, Last
 from schema.core.query_errors import user_errors_as_graphql_errors
@@ -39,6 +41,18 @@ class Practice:
     async def profile(self, info: Info) -> ProfessionalProfile | None:
         profile = await profiles.own_profile(info.context.caller.require_professional())
         return ProfessionalProfile.of(profile) if profile else None
+
+    @strawberry.field(description="Every read of a client's data you made, newest first: "
+                                  "profiles opened and pages of notes read, with the address "
+                                  "you read from (a reader's own log)." + BOTH_WAYS)
+    async def access_log(self, info: Info, first: First = None, after: After = None,
+                         last: Last = None, before: Before = None
+                         ) -> Connection[AccessLogEntry]:
+        account = info.context.caller.require_professional()
+        page = await access_log.accesses_by_me(
+            account, request=PageRequest.of(first=first, after=after, last=last, before=before))
+        return Connection.of(page, lambda access: AccessLogEntry.of(
+            access, viewer_id=str(account.id), show_address=True))  # type: ignore[arg-type]
 
     @strawberry.field(description="Oldest first.")
     async def services(self, info: Info, include_archived: bool = False) -> list[Service]:
