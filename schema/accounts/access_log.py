@@ -51,7 +51,8 @@ class AccessLogEntry:
             return AccessLogPerson(name=name, is_you=str(person_id) == viewer_id)
 
         return cls(id=strawberry.ID(str(access.id)), at=access.at,
-                   kind=AccessKind(access.kind.value), accessed_by=person(access.by_id, access.by_name),
+                   kind=AccessKind(access.kind.value),
+                   accessed_by=person(access.by_id, access.by_name),
                    about=person(access.about_id, access.about_name),
                    address=access.address if show_address else None)
 
