@@ -53,8 +53,9 @@ class Viewer(relay.Node):
             second_factor_enabled=account.second_factor_enabled,
         )
 
+    # Strawberry never passes required=True here (node(id:) is nullable).
     @classmethod
-    def resolve_nodes(
+    def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Viewer | None]:
         """Only the viewer's own account resolves; any other id looks like it does not exist."""

@@ -20,9 +20,11 @@ from schema.core.request_errors import code_for, make_safe
 
 log = logging.getLogger("therapyhub.errors")
 
-UserErrorCode = strawberry.enum(
+# strawberry.enum marks the enum class itself; the alias after it is a type to mypy.
+strawberry.enum(
     ErrorCode, name="UserErrorCode", description="What kind of failure a UserError is."
 )
+UserErrorCode = ErrorCode
 
 
 @strawberry.type(name="UserError", description="An expected failure the person can fix.")

@@ -10,6 +10,7 @@ import strawberry
 from resolvers.core.pagination import Page
 
 T = TypeVar("T")
+Row = TypeVar("Row")
 
 
 @strawberry.type(description="Where this page ends; pass `endCursor` as `after` for the next.")
@@ -30,7 +31,7 @@ class Connection(Generic[T]):
     page_info: PageInfo
 
     @classmethod
-    def of(cls, page: Page, convert: Callable[[object], T]) -> Connection[T]:
+    def of(cls, page: Page[Row], convert: Callable[[Row], T]) -> Connection[T]:
         edges = [Edge(cursor=c, node=convert(item))
                  for item, c in zip(page.items, page.cursors, strict=True)]
         return cls(edges=edges, page_info=PageInfo(

@@ -105,7 +105,7 @@ class Hub:
     async def payments(self, info: Info, first: int | None = DEFAULT_PAGE_SIZE,
                        after: str | None = None) -> Connection[Payment]:
         page = await hub.payments(info.context.caller, first=first, after=after)
-        return Connection.of(page, Payment.of)  # type: ignore[arg-type]
+        return Connection.of(page, Payment.of)
 
 
 @strawberry.type

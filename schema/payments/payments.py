@@ -90,7 +90,7 @@ class PaymentQueries:
                           after: str | None = None) -> Connection[Payment]:
         account = info.context.caller.require_account()
         page = await payment_queries.my_payments(account, first=first, after=after)
-        return Connection.of(page, Payment.of)  # type: ignore[arg-type]
+        return Connection.of(page, Payment.of)
 
     @strawberry.field(description="What the signed-in client has paid, per currency.")
     async def my_payment_totals(self, info: Info) -> list[PaymentTotal]:

@@ -23,23 +23,30 @@ from resolvers.practice import registration_details as details
 from schema.core.context import Info
 from schema.core.ids import GLOBAL_ID, global_id, visible_nodes
 
-ServiceKind = strawberry.enum(m.ServiceKind, name="ServiceKind",
-                              description="What kind of help a service gives.")
-RegistrationDetail = strawberry.enum(
+# strawberry.enum marks the enum class itself; the alias after it is a type to mypy.
+strawberry.enum(m.ServiceKind, name="ServiceKind",
+                description="What kind of help a service gives.")
+ServiceKind = m.ServiceKind
+strawberry.enum(
     m.RegistrationDetail, name="RegistrationDetail",
     description="A detail a service can require from its clients.",
 )
-EngagementStatus = strawberry.enum(
+RegistrationDetail = m.RegistrationDetail
+strawberry.enum(
     m.EngagementStatus, name="EngagementStatus",
     description="REQUESTED waits for the professional; ACTIVE is a current client; DECLINED "
                 "and ENDED are over (the client may ask again).",
 )
-EngagementSource = strawberry.enum(m.EngagementSource, name="EngagementSource",
-                                   description="How the client came: invitation or request link.")
-EngagementSide = strawberry.enum(m.EngagementSide, name="EngagementSide",
-                                 description="Which side of an engagement acted.")
-InvitationStatus = strawberry.enum(invitations.InvitationStatus, name="InvitationStatus",
-                                   description="Only PENDING invitations can be accepted.")
+EngagementStatus = m.EngagementStatus
+strawberry.enum(m.EngagementSource, name="EngagementSource",
+                description="How the client came: invitation or request link.")
+EngagementSource = m.EngagementSource
+strawberry.enum(m.EngagementSide, name="EngagementSide",
+                description="Which side of an engagement acted.")
+EngagementSide = m.EngagementSide
+strawberry.enum(invitations.InvitationStatus, name="InvitationStatus",
+                description="Only PENDING invitations can be accepted.")
+InvitationStatus = invitations.InvitationStatus
 
 
 @strawberry.type(description="An amount of money.")
@@ -88,8 +95,9 @@ class ProfessionalProfile(relay.Node):
             time_zone=profile.time_zone,
         )
 
+    # Strawberry never passes required=True here (node(id:) is nullable).
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],  # type: ignore[override]
                             required: bool = False) -> list[Self | None]:
         """The professional's own profile, and those of professionals the viewer is a client of."""
         viewer = info.context.caller.account
@@ -151,8 +159,9 @@ class Service(relay.Node):
     async def professional(self, info: Info) -> ProfessionalProfile:
         return ProfessionalProfile.of(await info.context.loaders.profile_of(self._model))
 
+    # Strawberry never passes required=True here (node(id:) is nullable).
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],  # type: ignore[override]
                             required: bool = False) -> list[Self | None]:
         """The owner's services, and services the viewer is (or was) a client of."""
         viewer = info.context.caller.account

@@ -32,11 +32,13 @@ class Weekday(Enum):
     SUNDAY = 6
 
 
-AvailabilityExceptionKind = strawberry.enum(
+# strawberry.enum marks the enum class itself; the alias after it is a type to mypy.
+strawberry.enum(
     rules.ExceptionKind, name="AvailabilityExceptionKind",
     description="OPEN adds hours on a date; CLOSED takes them away (the whole day without "
                 "times). A closure always wins over extra hours on the same date.",
 )
+AvailabilityExceptionKind = rules.ExceptionKind
 
 
 @strawberry.type(description="Open every such weekday from start to end, on the "
@@ -65,8 +67,9 @@ class AvailabilityException(relay.Node):
             end=wall_time(row.end_minute) if row.end_minute is not None else None,
         )
 
+    # Strawberry never passes required=True here (node(id:) is nullable).
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],  # type: ignore[override]
                             required: bool = False) -> list[Self | None]:
         """Only the professional's own exceptions."""
         account = info.context.caller.account

@@ -17,18 +17,21 @@ from schema.core.errors import UserErrorCode
 from schema.core.ids import visible_nodes
 from schema.practice.practice_types import EngagementSide
 
-SessionStatus = strawberry.enum(
+# strawberry.enum marks the enum class itself; the alias after it is a type to mypy.
+strawberry.enum(
     m.SessionStatus, name="SessionStatus",
     description="SCHEDULED is coming up; COMPLETED and NO_SHOW happened (or not); CANCELLED and "
                 "LATE_CANCELLED (by the client inside the cancellation window) free the time.",
 )
+SessionStatus = m.SessionStatus
 
 
-SessionChangeReason = strawberry.enum(
+strawberry.enum(
     m.ChangeReason, name="SessionChangeReason",
     description="RESCHEDULED: moved to another time. LATE: cancelled by the client inside the "
                 "cancellation window. ENGAGEMENT_ENDED: cancelled because the engagement ended.",
 )
+SessionChangeReason = m.ChangeReason
 
 
 @strawberry.type(description="One change of a session: booked, moved, cancelled, completed...")
@@ -67,8 +70,9 @@ class CalendarFeed(relay.Node):
         return cls(feed_id=str(feed.id), created_at=feed.created_at,
                    last_fetched_at=feed.last_fetched_at, revoked_at=feed.revoked_at)
 
+    # Strawberry never passes required=True here (node(id:) is nullable).
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],  # type: ignore[override]
                             required: bool = False) -> list[Self | None]:
         """Only the owner sees a feed."""
         account = info.context.caller.account
