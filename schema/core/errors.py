@@ -120,6 +120,7 @@ def refuse_request_mistakes(errors: list[GraphQLError],
     noted at INFO; unexpected ones are logged, with their reference, by MaskUnexpectedErrors."""
     for error in errors:
         if _is_public(error) and not isinstance(error.original_error, PublicError):
-            make_safe(error, code_for(execution_context), suggestions=suggestions)
-            log.info("Request refused (%s) at %s: %s", error.extensions["code"],
+            code = code_for(execution_context)
+            make_safe(error, code, suggestions=suggestions)
+            log.info("Request refused (%s) at %s: %s", code,
                      error.path or error.locations, error.message.split("\n", 1)[0])
