@@ -70,7 +70,7 @@ UVICORN_OPTIONS: dict[str, Any] = {"factory": True, "proxy_headers": False, "log
 same (tests/test_workers.py parses it with uvicorn's own command line and compares)."""
 
 
-class GraphQLApp(GraphQL):
+class GraphQLApp(GraphQL[Context, None]):
     """Strawberry's ASGI app with our typed context and a fast JSON encoder."""
 
     def __init__(self, settings: Settings, events: Events) -> None:
@@ -94,7 +94,7 @@ class GraphQLApp(GraphQL):
         await _sign_in(self.settings, request.headers.get("authorization", ""), caller)
         return Context(request=request, response=response, caller=caller)
 
-    async def on_ws_connect(self, context: Context) -> None:  # type: ignore[override]
+    async def on_ws_connect(self, context: Context) -> None:
         """Websockets sign in from `connection_init` ({"authorization": "Bearer <token>"}):
         browsers cannot send headers there. A token that signs no one in closes the socket
         (4403), so the SPA knows to sign in again instead of waiting for events."""
@@ -134,7 +134,7 @@ class GraphQLApp(GraphQL):
         `graphql-ws` client refuses (closes with 4004)."""
         return orjson.dumps(data).decode()
 
-    def create_response(self, response_data: object,  # type: ignore[override]
+    def create_response(self, response_data: object,
                         sub_response: Response) -> Response:
         """HTTP answers skip the text round trip: orjson's bytes go out as they are."""
         response = Response(orjson.dumps(response_data), media_type="application/json",

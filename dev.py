@@ -1,8 +1,8 @@
 """Set up and run the therapy hub on a machine that has nothing but Python 3.11+.
 
     python3 dev.py serve     # install, migrate, load demo data, serve on 127.0.0.1:8000
-    python3 dev.py test      # install, lint, check the import contracts, run every test on
-                             # SQLite and on PostgreSQL
+    python3 dev.py test      # install, lint, check the import contracts and the types, run
+                             # every test on SQLite and on PostgreSQL
 
 Both commands create `.venv/` and install the pinned dependencies from pyproject.toml the first
 time (and again whenever pyproject.toml changes), so a fresh clone needs no other step. This file
@@ -86,6 +86,10 @@ def test(extra: list[str]) -> int:
                       check=False).returncode != 0:
         print("An import breaks a contract of the architecture (named above; the contracts are in "
               "pyproject.toml, the map in docs/ARCHITECTURE.md): move the code, not the contract.")
+        return 1
+    if subprocess.run([str(VENV / "bin" / "mypy")], cwd=ROOT, check=False).returncode != 0:
+        print("mypy found type errors (above; config in pyproject.toml [tool.mypy]): fix the "
+              "code or its annotations; a `# type: ignore[code]` needs a reason beside it.")
         return 1
     print("\n=== Test suite on SQLite ===", flush=True)
     sqlite_status = _run("-m", "pytest", *extra, env={**os.environ, "TEST_DATABASE": "sqlite"})

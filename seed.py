@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from tortoise.context import TortoiseContext
 
@@ -70,7 +71,7 @@ class DemoService:
     currency: str
     required: tuple[RegistrationDetail, ...] = ()
     questions: tuple[str, ...] = ()
-    extra: dict[str, object] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 PROFILES = {
@@ -147,7 +148,7 @@ async def seed_practice(settings: Settings) -> None:
             callers[demo.owner], title=demo.title, kind=demo.kind, session_minutes=demo.minutes,
             price_amount=demo.price, currency=demo.currency, required_details=list(demo.required),
             custom_questions=[services.QuestionInput(text=q) for q in demo.questions],
-            **demo.extra,  # type: ignore[arg-type]
+            **demo.extra,
         )
     owners = {demo.title: demo.owner for demo in SERVICES}
     for client, title, approved in ENGAGEMENTS:

@@ -13,6 +13,7 @@ import os
 import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent
 VAR = ROOT / "var"
@@ -130,8 +131,8 @@ class Settings:
     def smtp_configured(self) -> bool:
         return bool(self.smtp_host)
 
-    def with_changes(self, **changes: object) -> Settings:
-        return replace(self, **changes)  # type: ignore[arg-type]
+    def with_changes(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
 
 
 def _secret_key(environment: str, raw: str | None) -> bytes:

@@ -132,7 +132,8 @@ class PostgresEvents(Events):
             "SELECT pg_notify($1, $2)", [CHANNEL, payload]
         )
 
-    def _on_notify(self, _connection: object, _pid: int, _channel: str, payload: str) -> None:
+    def _on_notify(self, _connection: object, _pid: int, _channel: str, payload: object) -> None:
+        assert isinstance(payload, str), "asyncpg hands a NOTIFY payload over as text"
         message = json.loads(payload)
         self._deliver(message["topic"], message["event"])
 

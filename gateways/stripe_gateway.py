@@ -23,9 +23,15 @@ import json
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any
 
 import stripe
+from stripe import RequestOptions
+from stripe.params import (
+    CustomerCreateParams,
+    PaymentIntentCreateParams,
+    PaymentIntentListParams,
+    RefundCreateParams,
+)
 
 from gateways.payment_errors import (
     CardPaymentsDisabled,
@@ -94,7 +100,7 @@ class StripeGateway:
                 else:
                     if not getattr(customer, "deleted", False):
                         return customer.id
-            params: dict[str, Any] = {"metadata": {"account_id": account_id}}
+            params: CustomerCreateParams = {"metadata": {"account_id": account_id}}
             if email:
                 params["email"] = email
             if name:
@@ -107,10 +113,12 @@ class StripeGateway:
                                   idempotency_key: str | None = None) -> CardSetup:
         """A SetupIntent that saves a card for later off-session charges (so the bank
         authenticates the client once, now, rather than at every charge)."""
-        options = {"idempotency_key": idempotency_key} if idempotency_key else None
+        options: RequestOptions | None = (
+            {"idempotency_key": idempotency_key} if idempotency_key else None)
         with _stripe_errors():
             intent = await self._client.v1.setup_intents.create_async(
-                {"customer": customer_id, "usage": "off_session", "payment_method_types": ["card"]},
+                {"customer": customer_id, "usage": "off_session",
+                 "allowed_payment_method_types": ["card"]},
                 options,
             )
         assert intent.client_secret, "Stripe returns a client secret for a new SetupIntent"
@@ -147,12 +155,12 @@ class StripeGateway:
         request and is charged once: Stripe answers a repeated key with the first answer.
         The stripe library also retries network failures itself with that same key.
         """
-        params = {
+        params: PaymentIntentCreateParams = {
             "amount": to_stripe_amount(amount_minor, currency),
             "currency": stripe_currency(currency),
             "customer": customer_id,
             "payment_method": payment_method_id,
-            "payment_method_types": ["card"],
+            "allowed_payment_method_types": ["card"],
             "off_session": True,
             "confirm": True,
             "metadata": dict(metadata or {}),
@@ -164,14 +172,14 @@ class StripeGateway:
             except stripe.CardError as error:
                 return _declined(error, amount_minor, currency)
         outcome = _OUTCOMES.get(intent.status, "failed")
-        error = getattr(intent, "last_payment_error", None) if outcome == "failed" else None
+        last_error = getattr(intent, "last_payment_error", None) if outcome == "failed" else None
         return ChargeResult(
             outcome=outcome, payment_intent_id=intent.id, amount_minor=amount_minor,
             currency=currency,
             client_secret=intent.client_secret if outcome == "requires_action" else None,
-            failure_code=error.code if error else None,
-            decline_code=error.decline_code if error else None,
-            failure_message=error.message if error else None,
+            failure_code=last_error.code if last_error else None,
+            decline_code=last_error.decline_code if last_error else None,
+            failure_message=last_error.message if last_error else None,
         )
 
     async def find_payment_intent(self, customer_id: str, *, payment_id: str,
@@ -180,7 +188,7 @@ class StripeGateway:
         metadata) since `created_since`, or None when Stripe has none: for a charge whose
         answer was lost, to learn whether Stripe ever received it. Lists rather than searches:
         Stripe's search is only eventually consistent."""
-        params: dict[str, Any] = {"customer": customer_id, "limit": 100,
+        params: PaymentIntentListParams = {"customer": customer_id, "limit": 100,
                                   "created": {"gte": int(created_since.timestamp())}}
         with _stripe_errors():
             page = await self._client.v1.payment_intents.list_async(params)
@@ -210,7 +218,7 @@ class StripeGateway:
                      amount_minor: int | None = None) -> RefundResult:
         """Refund all that is left of a payment (`amount_minor=None`) or part of it. The key
         should name the refund being made (e.g. our refund row's id) so a retry refunds once."""
-        params: dict[str, Any] = {"payment_intent": payment_intent_id}
+        params: RefundCreateParams = {"payment_intent": payment_intent_id}
         if amount_minor is not None:
             params["amount"] = to_stripe_amount(amount_minor, currency)
         with _stripe_errors():

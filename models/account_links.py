@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from tortoise import fields
 from tortoise.models import Model
@@ -21,6 +21,7 @@ class AccountLink(Model):
     account: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "accounts.Account", related_name="links", on_delete=fields.CASCADE
     )
+    account_id: UUID
     purpose = fields.CharEnumField(LinkPurpose, max_length=16)
     token_hash = fields.CharField(max_length=64, unique=True)
     email = fields.CharField(max_length=254)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from tortoise import fields
 from tortoise.models import Model
@@ -45,6 +45,7 @@ class LoginSession(Model):
     account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "accounts.Account", related_name="login_sessions", on_delete=fields.CASCADE
     )
+    account_id: UUID
     token_hash = fields.CharField(max_length=64, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     last_seen_at = fields.DatetimeField()
@@ -66,6 +67,7 @@ class SecondFactorChallenge(Model):
     account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "accounts.Account", related_name="challenges", on_delete=fields.CASCADE
     )
+    account_id: UUID
     token_hash = fields.CharField(max_length=64, unique=True)
     expires_at = fields.DatetimeField()
     failed_attempts = fields.IntField(default=0)
@@ -83,6 +85,7 @@ class RecoveryCode(Model):
     account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "accounts.Account", related_name="recovery_codes", on_delete=fields.CASCADE
     )
+    account_id: UUID
     code_hash = fields.CharField(max_length=64)
     used_at = fields.DatetimeField(null=True)
 
@@ -103,6 +106,7 @@ class KnownDevice(Model):
     account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "accounts.Account", related_name="known_devices", on_delete=fields.CASCADE
     )
+    account_id: UUID
     token_hash = fields.CharField(max_length=64, unique=True)
     failed_attempts = fields.IntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)

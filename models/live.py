@@ -7,7 +7,7 @@ the participants' public device keys, and signalling blobs that are sealed betwe
 from __future__ import annotations
 
 from enum import StrEnum
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from tortoise import fields
 from tortoise.models import Model
@@ -32,9 +32,11 @@ class CallParticipant(Model):
     session: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "scheduling.Session", related_name=False, on_delete=fields.CASCADE
     )
+    session_id: UUID
     account: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "accounts.Account", related_name=False, on_delete=fields.CASCADE
     )
+    account_id: UUID
     role = fields.CharEnumField(ParticipantRole, max_length=16)
     device_public_key = fields.CharField(max_length=64)
     """base64url (no padding) of the raw 32-byte X25519 key of the device in the call."""
@@ -63,6 +65,7 @@ class Signal(Model):
     session: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "scheduling.Session", related_name=False, on_delete=fields.CASCADE
     )
+    session_id: UUID
     sender_id = fields.UUIDField()
     recipient_id = fields.UUIDField()
     payload = fields.TextField()

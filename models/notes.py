@@ -7,7 +7,7 @@ key (shown once) or a key derived from a bearer token (never stored). See docs/S
 
 from __future__ import annotations
 
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from tortoise import fields
 from tortoise.models import Model
@@ -26,6 +26,7 @@ class ProfessionalKeys(Model):
     account: fields.OneToOneRelation = fields.OneToOneField(
         "accounts.Account", related_name=False, on_delete=fields.CASCADE
     )
+    account_id: UUID
     key_version = fields.IntField(default=1)
     public_key = fields.BinaryField()
     password_wrapped = fields.BinaryField()
@@ -53,6 +54,7 @@ class HeldNoteKey(Model):
     account: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "accounts.Account", related_name=False, on_delete=fields.CASCADE
     )
+    account_id: UUID
     key_version = fields.IntField()
     wrapped = fields.BinaryField()
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -72,6 +74,7 @@ class SessionNoteKey(HeldNoteKey):
     login_session: fields.OneToOneRelation = fields.OneToOneField(
         "accounts.LoginSession", related_name=False, on_delete=fields.CASCADE
     )
+    login_session_id: UUID
 
     class Meta:
         table = "session_note_key"
@@ -89,6 +92,7 @@ class ChallengeNoteKey(HeldNoteKey):
     challenge: fields.OneToOneRelation = fields.OneToOneField(
         "accounts.SecondFactorChallenge", related_name=False, on_delete=fields.CASCADE
     )
+    challenge_id: UUID
 
     class Meta:
         table = "challenge_note_key"
@@ -109,12 +113,15 @@ class Note(Model):
         "accounts.Account", related_name=False, on_delete=fields.CASCADE
     )
     """Cascade: without the author's key nobody can read the note anyway."""
+    author_id: UUID
     client: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "accounts.Account", related_name=False, on_delete=fields.RESTRICT
     )
+    client_id: UUID
     session: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "scheduling.Session", related_name=False, null=True, on_delete=fields.SET_NULL
     )
+    session_id: UUID | None
     about_date = fields.DateField()
     """The day the note is about (a session's day, usually), in the professional's reckoning."""
     sealed = fields.BinaryField()
@@ -143,6 +150,7 @@ class RetiredNoteKey(Model):
     account: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "accounts.Account", related_name=False, on_delete=fields.CASCADE
     )
+    account_id: UUID
     key_version = fields.IntField()
     """The version the notes sealed to this key carry."""
     public_key = fields.BinaryField()

@@ -7,7 +7,7 @@ Money is integer ISO 4217 minor units plus the currency code (ISK has none: 1500
 from __future__ import annotations
 
 from enum import StrEnum
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from tortoise import fields
 from tortoise.models import Model
@@ -39,6 +39,7 @@ class SavedCard(Model):
     account: fields.OneToOneRelation = fields.OneToOneField(
         "accounts.Account", related_name=False, on_delete=fields.CASCADE
     )
+    account_id: UUID
     stripe_customer_id = fields.CharField(max_length=255, unique=True)
     payment_method_id = fields.CharField(max_length=255, null=True)
     brand = fields.CharField(max_length=32, default="")
@@ -68,13 +69,16 @@ class Payment(Model):
     session: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "scheduling.Session", related_name=False, on_delete=fields.RESTRICT
     )
+    session_id: UUID
     settles_session_id = fields.UUIDField(null=True, unique=True)
     professional: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "accounts.Account", related_name=False, on_delete=fields.RESTRICT
     )
+    professional_id: UUID
     client: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "accounts.Account", related_name=False, on_delete=fields.RESTRICT
     )
+    client_id: UUID
     amount = fields.BigIntField()
     currency = fields.CharField(max_length=3)
     vat_rate_basis_points = fields.IntField(default=0)
@@ -93,6 +97,7 @@ class Payment(Model):
     recorded_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "accounts.Account", related_name=False, null=True, on_delete=fields.SET_NULL
     )
+    recorded_by_id: UUID | None
     paid_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
@@ -111,11 +116,13 @@ class PaymentRefund(Model):
     payment: fields.ForeignKeyRelation[Payment] = fields.ForeignKeyField(
         "payments.Payment", related_name="refunds", on_delete=fields.CASCADE
     )
+    payment_id: UUID
     amount = fields.BigIntField()
     stripe_refund_id = fields.CharField(max_length=255, null=True, unique=True)
     created_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "accounts.Account", related_name=False, null=True, on_delete=fields.SET_NULL
     )
+    created_by_id: UUID | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -132,6 +139,7 @@ class ReceiptCounter(Model):
     professional: fields.OneToOneRelation = fields.OneToOneField(
         "accounts.Account", related_name=False, on_delete=fields.CASCADE
     )
+    professional_id: UUID
     last_number = fields.IntField(default=0)
 
     class Meta:

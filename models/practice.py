@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from tortoise import fields
 from tortoise.models import Model
@@ -56,6 +56,7 @@ class ProfessionalProfile(Model):
     account: fields.OneToOneRelation = fields.OneToOneField(
         "accounts.Account", related_name="professional_profile", on_delete=fields.CASCADE
     )
+    account_id: UUID
     display_name = fields.CharField(max_length=200)
     profession = fields.CharField(max_length=200, default="")
     practice_name = fields.CharField(max_length=200, default="")
@@ -79,6 +80,7 @@ class Service(Model):
     professional: fields.ForeignKeyRelation[ProfessionalProfile] = fields.ForeignKeyField(
         "practice.ProfessionalProfile", related_name="services", on_delete=fields.CASCADE
     )
+    professional_id: UUID
     slug = fields.CharField(max_length=64, unique=True)
     title = fields.CharField(max_length=200)
     kind = fields.CharEnumField(ServiceKind, max_length=32)
@@ -115,6 +117,7 @@ class Invitation(Model):
     service: fields.ForeignKeyRelation[Service] = fields.ForeignKeyField(
         "practice.Service", related_name="invitations", on_delete=fields.CASCADE
     )
+    service_id: UUID
     email = fields.CharField(max_length=254)
     name = fields.CharField(max_length=200)
     message = fields.TextField(default="")
@@ -130,6 +133,7 @@ class Invitation(Model):
         "accounts.Account", related_name="accepted_invitations", null=True,
         on_delete=fields.SET_NULL,
     )
+    accepted_by_id: UUID | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -148,14 +152,17 @@ class Engagement(Model):
     client: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "accounts.Account", related_name="engagements", on_delete=fields.CASCADE
     )
+    client_id: UUID
     service: fields.ForeignKeyRelation[Service] = fields.ForeignKeyField(
         "practice.Service", related_name="engagements", on_delete=fields.CASCADE
     )
+    service_id: UUID
     status = fields.CharEnumField(EngagementStatus, max_length=16)
     source = fields.CharEnumField(EngagementSource, max_length=16)
     invitation: fields.ForeignKeyNullableRelation[Invitation] = fields.ForeignKeyField(
         "practice.Invitation", related_name="engagements", null=True, on_delete=fields.SET_NULL
     )
+    invitation_id: UUID | None
     details_sealed = fields.BinaryField(null=True)
     """The registration answers, encrypted under the server key with the engagement id inside."""
     request_message = fields.TextField(default="")

@@ -9,7 +9,7 @@ after start, prices, weekday and minutes): see docs/scheduling.md and migrations
 from __future__ import annotations
 
 from enum import StrEnum
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from tortoise import fields
 from tortoise.models import Model
@@ -50,6 +50,7 @@ class AvailabilitySettings(Model):
     professional: fields.OneToOneRelation = fields.OneToOneField(
         "accounts.Account", related_name=False, on_delete=fields.CASCADE
     )
+    professional_id: UUID
     time_zone = fields.CharField(max_length=64)
     buffer_minutes = fields.IntField(default=0)
     slot_step_minutes = fields.IntField(null=True)
@@ -69,6 +70,7 @@ class WeeklyHours(Model):
     professional: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "accounts.Account", related_name=False, on_delete=fields.CASCADE
     )
+    professional_id: UUID
     weekday = fields.SmallIntField()
     """0 is Monday."""
     start_minute = fields.SmallIntField()
@@ -89,6 +91,7 @@ class AvailabilityException(Model):
     professional: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "accounts.Account", related_name=False, on_delete=fields.CASCADE
     )
+    professional_id: UUID
     day = fields.DateField()
     kind = fields.CharEnumField(ExceptionKind, max_length=8)
     start_minute = fields.SmallIntField(null=True)
@@ -107,12 +110,14 @@ class SessionSeries(Model):
     engagement: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "practice.Engagement", related_name="series", on_delete=fields.RESTRICT
     )
+    engagement_id: UUID
     every_weeks = fields.SmallIntField()
     count = fields.SmallIntField(null=True)
     until = fields.DateField(null=True)
     created_by: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "accounts.Account", related_name=False, on_delete=fields.RESTRICT
     )
+    created_by_id: UUID
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -133,12 +138,15 @@ class Session(Model):
     engagement: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "practice.Engagement", related_name="sessions", on_delete=fields.RESTRICT
     )
+    engagement_id: UUID
     professional: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "accounts.Account", related_name=False, on_delete=fields.RESTRICT
     )
+    professional_id: UUID
     client: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "accounts.Account", related_name=False, on_delete=fields.RESTRICT
     )
+    client_id: UUID
     starts_at = fields.DatetimeField()
     ends_at = fields.DatetimeField()
     status = fields.CharEnumField(SessionStatus, max_length=16, default=SessionStatus.SCHEDULED)
@@ -154,15 +162,18 @@ class Session(Model):
         "scheduling.SessionSeries", related_name="sessions", null=True,
         on_delete=fields.SET_NULL,
     )
+    series_id: UUID | None
     sequence = fields.IntField(default=0)
     """iCalendar SEQUENCE: +1 on every reschedule or cancellation."""
     booked_by: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "accounts.Account", related_name=False, on_delete=fields.RESTRICT
     )
+    booked_by_id: UUID
     cancelled_at = fields.DatetimeField(null=True)
     cancelled_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "accounts.Account", related_name=False, null=True, on_delete=fields.SET_NULL
     )
+    cancelled_by_id: UUID | None
     cancellation_reason_sealed = fields.BinaryField(null=True)
     """Encrypted under the server key (a reason may say something about health), shown only to
     the two participants, never in email or .ics."""
@@ -192,6 +203,7 @@ class SessionStatusChange(Model):
     session: fields.ForeignKeyRelation[Session] = fields.ForeignKeyField(
         "scheduling.Session", related_name="history", on_delete=fields.CASCADE
     )
+    session_id: UUID
     from_status = fields.CharEnumField(SessionStatus, max_length=16, null=True)
     """Null at booking."""
     to_status = fields.CharEnumField(SessionStatus, max_length=16)
@@ -202,6 +214,7 @@ class SessionStatusChange(Model):
         "accounts.Account", related_name=False, null=True, on_delete=fields.SET_NULL
     )
     """Null: the system."""
+    changed_by_id: UUID | None
     reason_code = fields.CharField(max_length=32, default="")
     at = fields.DatetimeField(auto_now_add=True)
 
@@ -217,6 +230,7 @@ class CalendarFeed(Model):
     account: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "accounts.Account", related_name=False, on_delete=fields.CASCADE
     )
+    account_id: UUID
     token_hash = fields.CharField(max_length=64, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     revoked_at = fields.DatetimeField(null=True)

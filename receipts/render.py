@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import threading
-from typing import Any
+from typing import Any, Literal
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
@@ -106,7 +106,7 @@ def _header(data: ReceiptData, labels: Labels) -> Table:
 
 def _line_items(data: ReceiptData, labels: Labels) -> Table:
     when = format_datetime(data.local_session_start, labels)
-    rows = [
+    rows: list[list[Any]] = [
         [_p(labels.service, _STRONG), _p(labels.session, _STRONG),
          _p(labels.amount, _RIGHT_STRONG)],
         [_p(data.service_title, _TEXT), [_p(when, _TEXT), _p(data.time_zone, _SMALL)],
@@ -157,7 +157,7 @@ def _refunds(data: ReceiptData, labels: Labels) -> Table:
 
 
 def _table(rows: list[list[Any]], fractions: list[float], commands: list[tuple[Any, ...]], *,
-           align: str = "LEFT") -> Table:
+           align: Literal["LEFT", "RIGHT"] = "LEFT") -> Table:
     """A table in the receipt's font (empty cells included: ReportLab would use Helvetica)."""
     table = Table(rows, colWidths=[WIDTH * f for f in fractions], hAlign=align)
     table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), REGULAR),

@@ -39,7 +39,9 @@ def register_fonts() -> None:
 @functools.cache
 def _coverage(font_name: str) -> frozenset[int]:
     register_fonts()
-    return frozenset(pdfmetrics.getFont(font_name).face.charToGlyph)
+    font = pdfmetrics.getFont(font_name)
+    assert isinstance(font, TTFont), "register_fonts registers TrueType fonts only"
+    return frozenset(font.face.charToGlyph)
 
 
 def runs(text: str, *, bold: bool = False) -> list[tuple[str, str]]:

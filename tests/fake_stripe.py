@@ -16,6 +16,9 @@ refunds) the way Stripe documents it, including:
   reached Stripe.
 - Cancelling a PaymentIntent that has not succeeded (POST /v1/payment_intents/{id}/cancel);
   one that succeeded or was cancelled already is refused (payment_intent_unexpected_state).
+- The API version the library pins (endive): `payment_method_types` is no longer writable on
+  SetupIntents and PaymentIntents (400 payment_method_types_no_longer_supported);
+  `allowed_payment_method_types` is, and comes back as `payment_method_types`.
 - Stripe's ISK rule: amounts must be a multiple of 100 (two decimals, zero-decimal in fact).
 - `delay_next_response(path, seconds)`: the request is carried out at once but its answer is
   held back, as when a response is lost to a timeout.
@@ -249,11 +252,12 @@ class FakeStripe:
     def _create_setup_intent(self, params: dict[str, Any],
                              _path: dict[str, str]) -> dict[str, Any]:
         self._find(self.customers, params.get("customer", ""), "customer", param="customer")
+        _refuse_payment_method_types(params)
         intent_id = self._id("seti")
         intent = {"id": intent_id, "object": "setup_intent",
                   "client_secret": f"{intent_id}_secret_{secrets.token_hex(12)}",
                   "customer": params["customer"], "usage": params.get("usage", "off_session"),
-                  "payment_method_types": params.get("payment_method_types", ["card"]),
+                  "payment_method_types": params.get("allowed_payment_method_types", ["card"]),
                   "status": "requires_payment_method", "payment_method": None,
                   "last_setup_error": None, "created": int(time.time()), "livemode": False}
         self.setup_intents[intent_id] = intent
@@ -280,6 +284,7 @@ class FakeStripe:
     def _create_payment_intent(self, params: dict[str, Any],
                                _path: dict[str, str]) -> dict[str, Any]:
         amount, currency = _amount(params), params.get("currency", "")
+        _refuse_payment_method_types(params)
         method = self._find(self.payment_methods, params.get("payment_method", ""),
                             "payment_method", param="payment_method")
         if method["customer"] != params.get("customer"):
@@ -428,6 +433,14 @@ def sign_webhook(payload: bytes, secret: str = FakeStripe.WEBHOOK_SECRET, *,
     signed = f"{timestamp}.".encode() + payload
     signature = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
     return f"t={timestamp},v1={signature}"
+
+
+def _refuse_payment_method_types(params: dict[str, Any]) -> None:
+    if "payment_method_types" in params:
+        raise _Reply(400, {"type": "invalid_request_error", "param": "payment_method_types",
+                           "code": "payment_method_types_no_longer_supported",
+                           "message": "payment_method_types is no longer supported on this API "
+                                      "version; use allowed_payment_method_types."})
 
 
 def _amount(params: dict[str, Any], currency: str | None = None) -> int:

@@ -24,7 +24,7 @@ class AccessKind(StrEnum):
 
 
 ACCESS_ACTIONS = [kind.value for kind in AccessKind]
-ORDER = [("sequence", int, True)]
+ORDER: list[tuple[str, type, bool]] = [("sequence", int, True)]
 """Newest first; the chain's sequence is unique and follows the order entries were written."""
 
 

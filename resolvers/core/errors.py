@@ -85,7 +85,8 @@ class UserErrors(UserFacingError):
         self.errors = list(errors)
 
 
-def fail(message: str, code: ErrorCode = ErrorCode.INVALID_INPUT, field: str | None = None):
+def fail(message: str, code: ErrorCode = ErrorCode.INVALID_INPUT,
+         field: str | None = None) -> UserErrors:
     """Raise a single user error: `raise fail(...)` reads as what happens."""
     return UserErrors(UserError(message=message, code=code, field=field))
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
+from tortoise.queryset import QuerySet
+
 from models.accounts import Account
 from models.payments import Payment
 from models.practice import Engagement
@@ -45,7 +47,8 @@ async def client_engagements(caller: Caller) -> list[Engagement]:
     ).select_related("service__professional")
 
 
-def _upcoming(account: Account, now: datetime, *, with_cancelled: bool = False):
+def _upcoming(account: Account, now: datetime, *,
+              with_cancelled: bool = False) -> QuerySet[Session]:
     """Booked sessions that have not ended: one in progress still shows, so it can be joined.
     With `with_cancelled`, also those cancelled ahead of their time, until that time passes."""
     statuses = UPCOMING_WITH_CANCELLED if with_cancelled else (SessionStatus.SCHEDULED,)

@@ -96,12 +96,13 @@ async def signal_updates(caller: Caller, session_id: UUID | None
                 if event is None:
                     continue
                 update = await _update(account, peer, session.id, event)
-                if update is None or (update.kind is SignalEventKind.PEER_JOINED
-                                      and update.peer.device_public_key == announced):
+                if update is None:
+                    continue
+                joined = update.peer if update.kind is SignalEventKind.PEER_JOINED else None
+                if joined is not None and joined.device_public_key == announced:
                     continue
                 if update.kind is not SignalEventKind.SIGNAL:
-                    announced = (update.peer.device_public_key
-                                 if update.kind is SignalEventKind.PEER_JOINED else None)
+                    announced = joined.device_public_key if joined is not None else None
                 yield update
         finally:
             for forwarder in forwarders:

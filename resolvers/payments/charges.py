@@ -18,6 +18,7 @@ one of them write the payment.
 from __future__ import annotations
 
 import logging
+from typing import Any
 from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
@@ -160,7 +161,7 @@ async def apply_charge_result(caller: Caller, payment: Payment, result: ChargeRe
     """Record Stripe's answer; conditional on the payment still being PROCESSING, so a webhook
     that got there first is not overwritten. A payment that comes to need the client's
     confirmation emails them, in the same transaction."""
-    intent = {"stripe_payment_intent_id": result.payment_intent_id} \
+    intent: dict[str, Any] = {"stripe_payment_intent_id": result.payment_intent_id} \
         if result.payment_intent_id else {}
     async with in_transaction():
         if result.outcome == "succeeded":

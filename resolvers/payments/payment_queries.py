@@ -51,11 +51,10 @@ async def my_payments(account: Account, *, request: PageRequest = FIRST_PAGE
     return await _page(Payment.filter(client_id=account.id), request)
 
 
-async def client_payments(professional: Account, client_id: UUID | None, *,
+async def client_payments(professional: Account, client_id: UUID, *,
                           request: PageRequest = FIRST_PAGE) -> Page[Payment]:
     """The payments one client made to this professional, newest first."""
-    query = Payment.filter(professional_id=professional.id, client_id=client_id) \
-        if client_id else Payment.none()
+    query = Payment.filter(professional_id=professional.id, client_id=client_id)
     return await _page(query, request)
 
 

@@ -20,9 +20,20 @@ from models.accounts import Account
 from models.payments import Payment, PaymentMethodKind, PaymentRefund
 from models.practice import ProfessionalProfile
 from models.scheduling import Session
-from receipts import CardPayment, ManualPayment, ReceiptData, Refund, render_receipt
+from receipts import (
+    MANUAL_METHODS,
+    CardPayment,
+    ManualMethod,
+    ManualPayment,
+    ReceiptData,
+    Refund,
+    render_receipt,
+)
 from resolvers.core.validation import as_uuid
 from settings import Settings
+
+_MANUAL: dict[str, ManualMethod] = {method: method for method in MANUAL_METHODS}
+"""Every payment method but a card, as the receipt names it."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +90,7 @@ async def receipt_data(payment: Payment) -> ReceiptData:
                     if value) if profile else ()
     method = (CardPayment(brand=payment.card_brand, last4=payment.card_last4)
               if payment.method is PaymentMethodKind.CARD
-              else ManualPayment(method=payment.method.value))  # type: ignore[arg-type]
+              else ManualPayment(method=_MANUAL[payment.method.value]))
     return ReceiptData(
         practice_name=(profile and (profile.practice_name or profile.display_name))
         or professional.name,

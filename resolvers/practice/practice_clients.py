@@ -101,11 +101,13 @@ async def _add_session_figures(account: Account, clients: dict[UUID, PracticeCli
                                now: datetime) -> None:
     """One GROUP BY client over the professional's sessions."""
     completed = SessionStatus.COMPLETED
+    # Tortoise's aggregates take a Case (they build SQL from any expression); their annotation
+    # names only fields and F, hence the ignores.
     rows = await Session.filter(professional_id=account.id).annotate(
-        next=Min(Case(When(status=SessionStatus.SCHEDULED, ends_at__gt=now,
+        next=Min(Case(When(status=SessionStatus.SCHEDULED, ends_at__gt=now,  # type: ignore[arg-type]
                            then=F("starts_at")), default=None)),
-        last=Max(Case(When(status=completed, then=F("starts_at")), default=None)),
-        attended=Count(Case(When(status=completed, then=F("id")), default=None)),
+        last=Max(Case(When(status=completed, then=F("starts_at")), default=None)),  # type: ignore[arg-type]
+        attended=Count(Case(When(status=completed, then=F("id")), default=None)),  # type: ignore[arg-type]
     ).group_by("client_id").values("client_id", "next", "last", "attended")
     for row in rows:
         client_id = row["client_id"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 from uuid import UUID
 
 import orjson
@@ -113,7 +114,7 @@ def check_given(
     have been open while the professional edited the service.
     """
     errors: list[UserError] = []
-    kept: dict[str, object] = {}
+    kept: dict[str, Any] = {}
     for detail in required:
         name = FIELD_NAMES[detail]
         value = getattr(given, detail.value)
@@ -140,7 +141,7 @@ def check_given(
             errors.append(error)
         answers.append(CustomAnswer(question_id=question.id, question=question.text,
                                     answer=answer))
-    return RegistrationDetails(**kept, custom_answers=answers), errors  # type: ignore[arg-type]
+    return RegistrationDetails(**kept, custom_answers=answers), errors
 
 
 def _format_error(detail: RegistrationDetail, value: object, path: str) -> UserError | None:

@@ -108,8 +108,8 @@ def _questions(given: list[QuestionInput], current: list[CustomQuestion]
     return questions, errors
 
 
-def _stored(values: dict[str, object]) -> dict[str, object]:
-    """Input values in the form the model stores them."""
+def _stored(values: dict[str, object]) -> dict[str, Any]:
+    """Input values in the form the model stores them (typed as Tortoise's `**kwargs: Any`)."""
     stored = dict(values)
     if "required_details" in stored:
         details = stored["required_details"]

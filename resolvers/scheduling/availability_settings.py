@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -109,7 +110,7 @@ async def set_availability(caller: Caller, *, time_zone: str | None, weekly: lis
         horizon=timedelta(days=horizon_days),
     )
     check(from_problems(availability_errors(wanted)))
-    values = {"time_zone": zone, "buffer_minutes": buffer_minutes,
+    values: dict[str, Any] = {"time_zone": zone, "buffer_minutes": buffer_minutes,
               "slot_step_minutes": slot_step_minutes, "horizon_days": horizon_days}
     async with in_transaction():
         if current is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import cast
 from uuid import UUID
 
 import orjson
@@ -120,9 +121,9 @@ async def cancel_series(caller: Caller, series_id: UUID | None, start: datetime,
         raise fail("That series does not exist, or it is not yours.", ErrorCode.NOT_FOUND,
                    "seriesId")
     since = max(booking.aware(start, "from"), datetime.now(UTC))
-    ids = await Session.filter(series_id=series.id, status=SessionStatus.SCHEDULED,
-                               starts_at__gte=since).order_by("starts_at").values_list(
-                                   "id", flat=True)
+    ids = _ids(await Session.filter(series_id=series.id, status=SessionStatus.SCHEDULED,
+                                    starts_at__gte=since).order_by("starts_at").values_list(
+                                        "id", flat=True))
     async with in_transaction():
         for session_id in ids:
             await _cancel(caller, account, await booking.loaded(session_id), reason)
@@ -132,14 +133,19 @@ async def cancel_series(caller: Caller, series_id: UUID | None, start: datetime,
     return cancelled
 
 
+def _ids(flat: object) -> list[UUID]:
+    """`values_list("id", flat=True)` answers the ids; Tortoise's annotation says tuples."""
+    return cast("list[UUID]", flat)
+
+
 async def cancel_for_ended_engagement(ended: EngagementEnded) -> None:
     """Inside the transaction that ends an engagement: every session of it that has not
     started is cancelled, emailed with its calendar cancellation, and announced. Never late
     and never charged: the engagement ended, the time is free again."""
     caller, account, engagement_id = ended.caller, ended.ended_by, ended.engagement_id
-    ids = await Session.filter(engagement_id=engagement_id, status=SessionStatus.SCHEDULED,
-                               starts_at__gt=datetime.now(UTC)).order_by("starts_at").values_list(
-                                   "id", flat=True)
+    ids = _ids(await Session.filter(
+        engagement_id=engagement_id, status=SessionStatus.SCHEDULED,
+        starts_at__gt=datetime.now(UTC)).order_by("starts_at").values_list("id", flat=True))
     for session_id in ids:
         await _cancel(caller, account, await booking.loaded(session_id), "",
                       engagement_ended=True)

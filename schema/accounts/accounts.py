@@ -60,7 +60,7 @@ class Viewer(relay.Node):
         page = await access_log.accesses_to_my_data(
             account, request=PageRequest.of(first=first, after=after, last=last, before=before))
         return Connection.of(page, lambda access: AccessLogEntry.of(
-            access, viewer_id=str(account.id), show_address=False))  # type: ignore[arg-type]
+            access, viewer_id=str(account.id), show_address=False))
 
     @classmethod
     def from_account(cls, account: Account) -> Viewer:
@@ -73,8 +73,9 @@ class Viewer(relay.Node):
             second_factor_enabled=account.second_factor_enabled,
         )
 
+    # Strawberry never passes required=True here (node(id:) is nullable).
     @classmethod
-    def resolve_nodes(
+    def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Viewer | None]:
         """Only the viewer's own account resolves; any other id looks like it does not exist."""

@@ -21,7 +21,7 @@ from schema.core.request_errors import code_for, make_safe
 
 log = logging.getLogger("therapyhub.errors")
 
-UserErrorCode = described_enum(ErrorCode, {
+described_enum(ErrorCode, {
     ErrorCode.INVALID_INPUT: "A value is malformed or out of range; `field` names it.",
     ErrorCode.INVALID_CREDENTIALS: "The email and password do not match an account (the same "
                                    "answer whether or not the email exists).",
@@ -89,6 +89,7 @@ UserErrorCode = described_enum(ErrorCode, {
 }, name="UserErrorCode",
     description="What kind of failure a UserError is: stable, so branch on it rather than on "
                 "the message. Query fields use the same codes in `extensions.code`.")
+UserErrorCode = ErrorCode
 
 
 @strawberry.type(name="UserError", description="An expected failure the person can fix.")
@@ -189,6 +190,7 @@ def refuse_request_mistakes(errors: list[GraphQLError],
     noted at INFO; unexpected ones are logged, with their reference, by MaskUnexpectedErrors."""
     for error in errors:
         if _is_public(error) and not isinstance(error.original_error, PublicError):
-            make_safe(error, code_for(execution_context), suggestions=suggestions)
-            log.info("Request refused (%s) at %s: %s", error.extensions["code"],
+            code = code_for(execution_context)
+            make_safe(error, code, suggestions=suggestions)
+            log.info("Request refused (%s) at %s: %s", code,
                      error.path or error.locations, error.message.split("\n", 1)[0])

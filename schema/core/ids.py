@@ -52,4 +52,4 @@ async def visible_nodes(node_ids: Iterable[str],
     exist (the same rule as the type's query fields)."""
     ids = node_uuids(node_ids)
     found = await visible([i for i in ids if i])
-    return [of(found[i]) if i in found else None for i in ids]
+    return [of(found[i]) if i is not None and i in found else None for i in ids]

@@ -10,7 +10,7 @@ sessions they return.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+from typing import TypeVar, cast
 from uuid import UUID
 
 from strawberry.dataloader import DataLoader
@@ -113,11 +113,12 @@ class Loaders:
         self.remember(*sessions)
         return sessions
 
-    def _known(self, row: Model, relation: str, loader: DataLoader, key: UUID) -> Model | None:
+    def _known(self, row: Model, relation: str, loader: DataLoader[UUID, M | None],
+               key: UUID) -> M | None:
         """The related row if it is in hand already (joined in, or loaded earlier)."""
         related = _loaded(row, relation)
         if related is not None:
-            return related
+            return cast("M", related)  # the relation holds the rows its loader loads
         future = loader.cache_map.get(key)
         if future is not None and future.done() and not future.cancelled() \
                 and future.exception() is None:
@@ -136,11 +137,11 @@ class Loaders:
             return None
         return self._known(service, "professional", self.profiles, service.professional_id)
 
-    async def _related(self, row: Model, relation: str, loader: DataLoader,
-                       key: UUID) -> Model:
+    async def _related(self, row: Model, relation: str, loader: DataLoader[UUID, M | None],
+                       key: UUID) -> M:
         related = _loaded(row, relation)
         if related is not None:
-            return related
+            return cast("M", related)  # the relation holds the rows its loader loads
         found = await loader.load(key)
         assert found is not None, f"{type(row).__name__}.{relation} points at a missing row"
         return found

@@ -14,6 +14,7 @@ import strawberry
 from resolvers.core.pagination import MAX_PAGE_SIZE, Page
 
 T = TypeVar("T")
+Row = TypeVar("Row")
 
 BOTH_WAYS = " Pages forward with `first`/`after` and backward with `last`/`before`."
 """Appended to every connection field's description."""
@@ -61,7 +62,7 @@ class Connection(Generic[T]):
                                                        "either side.")
 
     @classmethod
-    def of(cls, page: Page, convert: Callable[[object], T]) -> Connection[T]:
+    def of(cls, page: Page[Row], convert: Callable[[Row], T]) -> Connection[T]:
         edges = [Edge(cursor=c, node=convert(item))
                  for item, c in zip(page.items, page.cursors, strict=True)]
         return cls(edges=edges, page_info=PageInfo(

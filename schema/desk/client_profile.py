@@ -75,7 +75,7 @@ class ClientProfile(relay.Node):
         page = await payment_queries.client_payments(
             self._professional, self._client.id,
             request=PageRequest.of(first=first, after=after, last=last, before=before))
-        return Connection.of(page, Payment.of)  # type: ignore[arg-type]
+        return Connection.of(page, Payment.of)
 
     @strawberry.field(description="What the client has paid this professional, per currency.")
     async def payment_totals(self) -> list[PaymentTotal]:
@@ -110,10 +110,11 @@ class ClientProfile(relay.Node):
             request=PageRequest.of(first=first, after=after, last=last, before=before),
             date_from=from_, date_to=to, search=search,
         )
-        return Connection.of(page, Note.of)  # type: ignore[arg-type]
+        return Connection.of(page, Note.of)
 
+    # Strawberry never passes required=True here (node(id:) is nullable).
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],  # type: ignore[override]
                             required: bool = False) -> list[Self | None]:
         """Only the client's professional sees the profile; each view is audited."""
         caller = info.context.caller

@@ -52,7 +52,7 @@ class Practice:
         page = await access_log.accesses_by_me(
             account, request=PageRequest.of(first=first, after=after, last=last, before=before))
         return Connection.of(page, lambda access: AccessLogEntry.of(
-            access, viewer_id=str(account.id), show_address=True))  # type: ignore[arg-type]
+            access, viewer_id=str(account.id), show_address=True))
 
     @strawberry.field(description="Oldest first.")
     async def services(self, info: Info, include_archived: bool = False) -> list[Service]:

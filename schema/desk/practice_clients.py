@@ -11,11 +11,13 @@ from strawberry import relay
 from resolvers.practice import practice_clients as clients
 from schema.practice.engagement_types import Engagement
 
-ClientOrder = strawberry.enum(
+# strawberry.enum marks the enum class itself; the alias after it is a type to mypy.
+strawberry.enum(
     clients.ClientOrder, name="ClientOrder",
     description="NAME (A to Z), NEXT_SESSION (soonest first, none booked last) or "
                 "LAST_SESSION (most recently seen first, never seen last).",
 )
+ClientOrder = clients.ClientOrder
 
 
 @strawberry.type(description="One client of the practice, with when they were last and will "

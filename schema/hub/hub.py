@@ -108,7 +108,7 @@ class Hub:
         page = await hub.payments(
             info.context.caller,
             request=PageRequest.of(first=first, after=after, last=last, before=before))
-        return Connection.of(page, Payment.of)  # type: ignore[arg-type]
+        return Connection.of(page, Payment.of)
 
 
 @strawberry.type

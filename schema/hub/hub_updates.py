@@ -16,7 +16,8 @@ from schema.core.loaders import Loaders
 from schema.core.viewpoint import Viewpoint
 from schema.scheduling.session_types import Session
 
-HubEventKind = strawberry.enum(
+# strawberry.enum marks the enum class itself; the alias after it is a type to mypy.
+strawberry.enum(
     hub_updates.HubEventKind, name="HubEventKind",
     description="LISTENING comes first, once: refetch the hub then. SESSION_STARTING comes when "
                 "a session's join window opens (JOIN_WINDOW_MINUTES before its start). "
@@ -24,6 +25,7 @@ HubEventKind = strawberry.enum(
                 "waiting room: read Session.attendance). The others follow bookings, moves, "
                 "cancellations, completions and no-shows.",
 )
+HubEventKind = hub_updates.HubEventKind
 
 
 @strawberry.type(description="Something changed about one of your sessions.")

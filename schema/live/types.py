@@ -11,15 +11,18 @@ from models import live as live_models
 from resolvers import live
 from schema.core.ids import global_id
 
-ParticipantRole = strawberry.enum(live_models.ParticipantRole, name="ParticipantRole",
-                                  description="Who a participant is in a call.")
+# strawberry.enum marks the enum class itself; the alias after it is a type to mypy.
+strawberry.enum(live_models.ParticipantRole, name="ParticipantRole",
+                description="Who a participant is in a call.")
+ParticipantRole = live_models.ParticipantRole
 
-SignalEventKind = strawberry.enum(
+strawberry.enum(
     live.SignalEventKind, name="SignalEventKind",
     description="SIGNAL: a sealed blob from the peer. PEER_JOINED / PEER_LEFT: the peer's "
                 "presence (also first, when the peer is already there as you subscribe). "
                 "SESSION_ENDED: cancelled, moved, closed or over; the stream then ends.",
 )
+SignalEventKind = live.SignalEventKind
 
 
 @strawberry.type(description="A STUN or TURN server for RTCPeerConnection's iceServers.")

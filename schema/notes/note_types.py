@@ -16,12 +16,14 @@ from schema.core.context import Info
 from schema.core.ids import GLOBAL_ID, global_id, visible_nodes
 from schema.scheduling.session_types import Session
 
-NoteState = strawberry.enum(
+# strawberry.enum marks the enum class itself; the alias after it is a type to mypy.
+strawberry.enum(
     note_reading.NoteState, name="NoteState",
     description="OPEN notes have their text. DAMAGED: what is stored is not this note (copied "
                 "from another note or client, or corrupted), so it is not shown. UNREADABLE: "
                 "sealed to a notes key lost in a password reset without the recovery key.",
 )
+NoteState = note_reading.NoteState
 
 
 @strawberry.type(description="A note about a client, readable only by the professional who "
@@ -57,8 +59,9 @@ class Note(relay.Node):
         session = self._model.session
         return Session.of(session, info.context.viewpoint) if session is not None else None
 
+    # Strawberry never passes required=True here (node(id:) is nullable).
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],  # type: ignore[override]
                             required: bool = False) -> list[Self | None]:
         """Only the author gets a note, opened with this sign-in's key; the read is audited."""
         caller = info.context.caller

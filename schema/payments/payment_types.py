@@ -17,17 +17,20 @@ from schema.core.ids import GLOBAL_ID, global_id, visible_nodes
 from schema.practice.practice_types import Money
 from schema.scheduling.session_types import Session
 
-PaymentStatus = strawberry.enum(
+# strawberry.enum marks the enum class itself; the alias after it is a type to mypy.
+strawberry.enum(
     m.PaymentStatus, name="PaymentStatus",
     description="PROCESSING: sent to the card processor, not settled yet. REQUIRES_ACTION: the "
                 "client must confirm in the SPA (clientSecret). PAID (possibly partly refunded, "
                 "see refunded). FAILED: declined (see failureMessage) or cancelled "
                 "(failureCode canceled). REFUNDED: refunded in full.",
 )
-PaymentMethod = strawberry.enum(
+PaymentStatus = m.PaymentStatus
+strawberry.enum(
     m.PaymentMethodKind, name="PaymentMethod",
     description="CARD through Stripe; CASH, BANK_TRANSFER and INSURER are recorded by hand.",
 )
+PaymentMethod = m.PaymentMethodKind
 
 
 @strawberry.type(description="A card as the client and receipts see it: never the number.")
@@ -143,8 +146,9 @@ class Payment(relay.Node):
     async def session(self, info: Info) -> Session:
         return Session.of(await self._model.session, info.context.viewpoint)
 
+    # Strawberry never passes required=True here (node(id:) is nullable).
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],  # type: ignore[override]
                             required: bool = False) -> list[Self | None]:
         """Only the payment's client and professional see it."""
         viewer = info.context.caller.account

@@ -91,7 +91,7 @@ class PaymentQueries:
         account = info.context.caller.require_account()
         page = await payment_queries.my_payments(
             account, request=PageRequest.of(first=first, after=after, last=last, before=before))
-        return Connection.of(page, Payment.of)  # type: ignore[arg-type]
+        return Connection.of(page, Payment.of)
 
     @strawberry.field(description="What the signed-in client has paid, per currency.")
     async def my_payment_totals(self, info: Info) -> list[PaymentTotal]:

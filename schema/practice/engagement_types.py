@@ -145,8 +145,9 @@ class Engagement(relay.Node):
             engagements.details_of(info.context.caller.settings, self._model)
         )
 
+    # Strawberry never passes required=True here (node(id:) is nullable).
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],  # type: ignore[override]
                             required: bool = False) -> list[Self | None]:
         """Only the engagement's client and the professional of its service see it."""
         viewer = info.context.caller.account

@@ -54,8 +54,9 @@ class Invitation(relay.Node):
     async def service(self) -> Service:
         return Service.of(await self._model.service)
 
+    # Strawberry never passes required=True here (node(id:) is nullable).
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],  # type: ignore[override]
                             required: bool = False) -> list[Self | None]:
         """Only the professional who owns the service sees its invitations."""
         viewer = info.context.caller.account

@@ -24,14 +24,15 @@ from schema.core.context import Info
 from schema.core.enums import described_enum
 from schema.core.ids import GLOBAL_ID, global_id, visible_nodes
 
-ServiceKind = described_enum(m.ServiceKind, {
+described_enum(m.ServiceKind, {
     m.ServiceKind.PSYCHOLOGY: "Psychological therapy or counselling.",
     m.ServiceKind.PHYSIOTHERAPY: "Physiotherapy: treatment and exercise for the body.",
     m.ServiceKind.CAREER_COUNSELLING: "Guidance on studies, work and career changes.",
     m.ServiceKind.COACHING: "Coaching towards personal or professional goals.",
     m.ServiceKind.OTHER: "Any other kind of help; the title and description say which.",
 }, name="ServiceKind", description="What kind of help a service gives.")
-RegistrationDetail = described_enum(
+ServiceKind = m.ServiceKind
+described_enum(
     m.RegistrationDetail, {
         m.RegistrationDetail.PHONE: "A phone number.",
         m.RegistrationDetail.DATE_OF_BIRTH: "The client's date of birth.",
@@ -43,7 +44,8 @@ RegistrationDetail = described_enum(
     }, name="RegistrationDetail",
     description="A detail a service can require from its clients.",
 )
-EngagementStatus = described_enum(
+RegistrationDetail = m.RegistrationDetail
+described_enum(
     m.EngagementStatus, {
         m.EngagementStatus.REQUESTED: "The client asked through the request link; the "
                                       "professional has not answered yet.",
@@ -54,20 +56,24 @@ EngagementStatus = described_enum(
     description="REQUESTED waits for the professional; ACTIVE is a current client; DECLINED "
                 "and ENDED are over (the client may ask again).",
 )
-EngagementSource = described_enum(m.EngagementSource, {
+EngagementStatus = m.EngagementStatus
+described_enum(m.EngagementSource, {
     m.EngagementSource.INVITATION: "The professional invited the client by email.",
     m.EngagementSource.REQUEST: "The client asked through the service's request link.",
 }, name="EngagementSource", description="How the client came: invitation or request link.")
-EngagementSide = described_enum(m.EngagementSide, {
+EngagementSource = m.EngagementSource
+described_enum(m.EngagementSide, {
     m.EngagementSide.CLIENT: "The client of the engagement.",
     m.EngagementSide.PROFESSIONAL: "The professional who gives the service.",
 }, name="EngagementSide", description="Which side of an engagement acted.")
-InvitationStatus = described_enum(invitations.InvitationStatus, {
+EngagementSide = m.EngagementSide
+described_enum(invitations.InvitationStatus, {
     invitations.InvitationStatus.PENDING: "Sent and not yet answered: the link works.",
     invitations.InvitationStatus.ACCEPTED: "The person accepted and became a client.",
     invitations.InvitationStatus.REVOKED: "The professional withdrew it.",
     invitations.InvitationStatus.EXPIRED: "Not accepted in time; resend it to renew.",
 }, name="InvitationStatus", description="Only PENDING invitations can be accepted.")
+InvitationStatus = invitations.InvitationStatus
 
 
 @strawberry.type(description="An amount of money.")
@@ -120,8 +126,9 @@ class ProfessionalProfile(relay.Node):
             time_zone=profile.time_zone,
         )
 
+    # Strawberry never passes required=True here (node(id:) is nullable).
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],  # type: ignore[override]
                             required: bool = False) -> list[Self | None]:
         """The professional's own profile, and those of professionals the viewer is a client of."""
         viewer = info.context.caller.account
@@ -186,8 +193,9 @@ class Service(relay.Node):
     async def professional(self, info: Info) -> ProfessionalProfile:
         return ProfessionalProfile.of(await info.context.loaders.profile_of(self._model))
 
+    # Strawberry never passes required=True here (node(id:) is nullable).
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],  # type: ignore[override]
                             required: bool = False) -> list[Self | None]:
         """The owner's services, and services the viewer is (or was) a client of."""
         viewer = info.context.caller.account

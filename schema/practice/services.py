@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol, TypeVar
+
 import strawberry
 
 from resolvers.practice import profiles, services
@@ -135,7 +137,17 @@ class ProfessionalProfilePayload(Payload):
         description="The profile after the change; null when userErrors is not empty.")
 
 
-def _given(value: strawberry.Maybe | None) -> object:
+T = TypeVar("T", covariant=True)
+
+
+class _Given(Protocol[T]):
+    """strawberry.Some as read here: covariant, so a Some[str] passes where an object is due."""
+
+    @property
+    def value(self) -> T: ...
+
+
+def _given(value: _Given[T] | None) -> T | None:
     return value.value if value else None
 
 

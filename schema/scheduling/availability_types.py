@@ -22,18 +22,28 @@ from schema.core.ids import visible_nodes
 from timetable import availability as rules
 
 
-@strawberry.enum(description="Days of the week, on the professional's calendar.")
 class Weekday(Enum):
-    MONDAY = strawberry.enum_value(0, description="Monday, the first day of the week (ISO).")
-    TUESDAY = strawberry.enum_value(1, description="Tuesday, in the practice's time zone.")
-    WEDNESDAY = strawberry.enum_value(2, description="Wednesday, in the practice's time zone.")
-    THURSDAY = strawberry.enum_value(3, description="Thursday, in the practice's time zone.")
-    FRIDAY = strawberry.enum_value(4, description="Friday, in the practice's time zone.")
-    SATURDAY = strawberry.enum_value(5, description="Saturday, in the practice's time zone.")
-    SUNDAY = strawberry.enum_value(6, description="Sunday, the last day of the week (ISO).")
+    MONDAY = 0
+    TUESDAY = 1
+    WEDNESDAY = 2
+    THURSDAY = 3
+    FRIDAY = 4
+    SATURDAY = 5
+    SUNDAY = 6
 
 
-AvailabilityExceptionKind = described_enum(
+described_enum(Weekday, {
+    Weekday.MONDAY: "Monday, the first day of the week (ISO).",
+    Weekday.TUESDAY: "Tuesday, in the practice's time zone.",
+    Weekday.WEDNESDAY: "Wednesday, in the practice's time zone.",
+    Weekday.THURSDAY: "Thursday, in the practice's time zone.",
+    Weekday.FRIDAY: "Friday, in the practice's time zone.",
+    Weekday.SATURDAY: "Saturday, in the practice's time zone.",
+    Weekday.SUNDAY: "Sunday, the last day of the week (ISO).",
+}, description="Days of the week, on the professional's calendar.")
+
+
+described_enum(
     rules.ExceptionKind, {
         rules.ExceptionKind.OPEN: "Extra hours on that date, on top of the weekly ones.",
         rules.ExceptionKind.CLOSED: "Time off on that date: the given hours, or the whole day "
@@ -42,6 +52,7 @@ AvailabilityExceptionKind = described_enum(
     description="OPEN adds hours on a date; CLOSED takes them away (the whole day without "
                 "times). A closure always wins over extra hours on the same date.",
 )
+AvailabilityExceptionKind = rules.ExceptionKind
 
 
 @strawberry.type(description="Open every such weekday from start to end, on the "
@@ -73,8 +84,9 @@ class AvailabilityException(relay.Node):
             end=wall_time(row.end_minute) if row.end_minute is not None else None,
         )
 
+    # Strawberry never passes required=True here (node(id:) is nullable).
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],  # type: ignore[override]
                             required: bool = False) -> list[Self | None]:
         """Only the professional's own exceptions."""
         account = info.context.caller.account

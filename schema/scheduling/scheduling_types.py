@@ -18,7 +18,7 @@ from schema.core.errors import UserErrorCode
 from schema.core.ids import visible_nodes
 from schema.practice.practice_types import EngagementSide
 
-SessionStatus = described_enum(
+described_enum(
     m.SessionStatus, {
         m.SessionStatus.SCHEDULED: "Booked and not yet closed: it can be joined, moved or "
                                    "cancelled.",
@@ -31,9 +31,10 @@ SessionStatus = described_enum(
     description="SCHEDULED is coming up; COMPLETED and NO_SHOW happened (or not); CANCELLED and "
                 "LATE_CANCELLED (by the client inside the cancellation window) free the time.",
 )
+SessionStatus = m.SessionStatus
 
 
-SessionChangeReason = described_enum(
+described_enum(
     m.ChangeReason, {
         m.ChangeReason.RESCHEDULED: "Moved to another time (the status stays SCHEDULED).",
         m.ChangeReason.LATE: "Cancelled by the client inside the cancellation window.",
@@ -42,6 +43,7 @@ SessionChangeReason = described_enum(
     description="RESCHEDULED: moved to another time. LATE: cancelled by the client inside the "
                 "cancellation window. ENGAGEMENT_ENDED: cancelled because the engagement ended.",
 )
+SessionChangeReason = m.ChangeReason
 
 
 @strawberry.type(description="One change of a session: booked, moved, cancelled, completed...")
@@ -83,8 +85,9 @@ class CalendarFeed(relay.Node):
         return cls(feed_id=str(feed.id), created_at=feed.created_at,
                    last_fetched_at=feed.last_fetched_at, revoked_at=feed.revoked_at)
 
+    # Strawberry never passes required=True here (node(id:) is nullable).
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],  # type: ignore[override]
                             required: bool = False) -> list[Self | None]:
         """Only the owner sees a feed."""
         account = info.context.caller.account

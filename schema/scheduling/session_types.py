@@ -187,8 +187,9 @@ class Session(relay.Node):
             return practice_models.EngagementSide.PROFESSIONAL
         return practice_models.EngagementSide.CLIENT
 
+    # Strawberry never passes required=True here (node(id:) is nullable).
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],  # type: ignore[override]
                             required: bool = False) -> list[Self | None]:
         """Only the session's client and professional see it."""
         viewpoint = info.context.viewpoint
@@ -219,8 +220,9 @@ class SessionSeries(relay.Node):
         return Session.list_of(await info.context.loaders.attach(found),
                                info.context.viewpoint)
 
+    # Strawberry never passes required=True here (node(id:) is nullable).
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],  # type: ignore[override]
                             required: bool = False) -> list[Self | None]:
         """Only the client and the professional of the series' engagement see it."""
         return await visible_nodes(
