@@ -9,6 +9,7 @@ import orjson
 from crypto import secrets_at_rest
 from models.outbox import OutboxMessage
 from resolvers.core import outbox
+from resolvers.core.validation import normalise_email
 from settings import Settings
 from tests.mailbox import TOKEN_IN_LINK
 
@@ -65,10 +66,11 @@ async def register_and_sign_in(api: Any, email: str, *, name: str = "Anna Jónsd
 async def emailed_token(settings: Settings, to: str, template: str) -> str:
     """The link token of the newest `template` email to `to`, read from the outbox as the
     sender would deliver it (tests that check delivery itself use the `mailbox` fixture)."""
+    address = normalise_email(to)
     for message in await OutboxMessage.filter(template=template).order_by("-created_at"):
         content = orjson.loads(secrets_at_rest.decrypt(settings.secret_key, message.content,
                                                        purpose=outbox.CONTENT_PURPOSE))
-        if content["to"] == to and (found := TOKEN_IN_LINK.search(content["text"])):
+        if content["to"] == address and (found := TOKEN_IN_LINK.search(content["text"])):
             return found.group(1)
     raise AssertionError(f"no {template} email with a link to {to}")
 
