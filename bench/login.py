@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import machine, running_server, summary
 
 PASSWORD = "benchmark passphrase"
-REGISTER = """mutation($input: RegisterInput!) { register(input: $input) { token } }"""
+REGISTER = """mutation($input: RegisterInput!) { register(input: $input) { accepted } }"""
 LOGIN = """mutation($input: LoginInput!) { login(input: $input) { token userErrors { code } } }"""
 
 

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import machine, running_server, summary
 
 PASSWORD = "benchmark passphrase"
-REGISTER = """mutation($input: RegisterInput!) { register(input: $input) { token } }"""
+REGISTER = """mutation($input: RegisterInput!) { register(input: $input) { accepted } }"""
 CREATE_SERVICE = """mutation($input: CreateServiceInput!) {
   createService(input: $input) { service { slug } } }"""
 REQUEST = """mutation($input: RequestServiceInput!) {

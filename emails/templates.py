@@ -58,6 +58,13 @@ _en.add("password_reset", "Reset your password",
         action="Choose a new password",
         after=("The link works once, for {minutes} minutes. If you did not ask for this, "
                "ignore this email: your password stays as it is.",))
+_en.add("registration_attempt", "Someone tried to sign up with your address",
+        "Someone, perhaps you, just tried to create a Therapy Hub account with this email "
+        "address. You already have an account, so nothing was created and nothing changed.",
+        "Sign in with your password as usual. If you have forgotten it, choose a new one here:",
+        action="Choose a new password",
+        after=("The link works once, for {minutes} minutes. If this was not you, ignore this "
+               "email: whoever tried was not told that you have an account.",))
 _en.add("password_changed", "Your password was changed",
         "The password of your Therapy Hub account was just changed, and every device was "
         "signed out.",
@@ -101,6 +108,14 @@ _is.add("password_reset", "Nýtt lykilorð",
         action="Velja nýtt lykilorð",
         after=("Hlekkurinn virkar einu sinni og gildir í {minutes} mínútur. Ef þú baðst ekki um "
                "þetta skaltu hunsa póstinn: lykilorðið þitt helst óbreytt.",))
+_is.add("registration_attempt", "Reynt var að skrá netfangið þitt",
+        "Einhver, kannski þú, reyndi rétt í þessu að stofna aðgang á Therapy Hub með þessu "
+        "netfangi. Þú átt þegar aðgang, svo ekkert var stofnað og engu var breytt.",
+        "Skráðu þig inn með lykilorðinu þínu eins og venjulega. Ef þú hefur gleymt því geturðu "
+        "valið nýtt hér:",
+        action="Velja nýtt lykilorð",
+        after=("Hlekkurinn virkar einu sinni og gildir í {minutes} mínútur. Ef þetta varst ekki "
+               "þú skaltu hunsa póstinn: sá sem reyndi fékk ekki að vita að þú eigir aðgang.",))
 _is.add("password_changed", "Lykilorðinu þínu var breytt",
         "Lykilorði aðgangsins þíns á Therapy Hub var breytt og öll tæki voru skráð út.",
         "Ef þetta varst ekki þú skaltu strax biðja um nýtt lykilorð og hafa samband við okkur.")

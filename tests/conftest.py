@@ -33,6 +33,9 @@ TEST_ENV = {
     # Cheap argon2 in tests only: settings refuse these outside ENVIRONMENT=test.
     "ARGON2_TIME_COST": "1",
     "ARGON2_MEMORY_KIB": "64",
+    # One server key for the tests and every app process they start, so a test can read the
+    # links an app process wrote to its outbox.
+    "SECRET_KEY": "t" * 43,
 }
 
 

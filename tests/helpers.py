@@ -4,21 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
+from crypto import secrets_at_rest
+from models.outbox import OutboxMessage
+from resolvers.core import outbox
+from resolvers.core.validation import normalise_email
+from settings import Settings
+from tests.mailbox import TOKEN_IN_LINK
+
 PASSWORD = "correct horse battery"
 
 REGISTER = """
 mutation Register($input: RegisterInput!) {
-  register(input: $input) {
-    token expiresAt
-    viewer { id email name roles timeZone secondFactorEnabled }
-    userErrors { field message code }
-  }
+  register(input: $input) { accepted userErrors { field message code } }
+}"""
+
+CONFIRM_EMAIL = """
+mutation($input: ConfirmEmailInput!) {
+  confirmEmail(input: $input) { emailConfirmed userErrors { field message code } }
 }"""
 
 LOGIN = """
 mutation Login($input: LoginInput!) {
   login(input: $input) {
-    token secondFactorRequired challenge
+    token secondFactorRequired challenge noteRecoveryKey
     viewer { id email }
     userErrors { field message code }
   }
@@ -29,14 +39,40 @@ VIEWER = "{ viewer { id email name roles timeZone locale secondFactorEnabled } }
 
 async def register(api: Any, email: str, *, name: str = "Anna Jónsdóttir",
                    roles: tuple[str, ...] = ("CLIENT",), time_zone: str = "Atlantic/Reykjavik",
-                   password: str = PASSWORD) -> str:
+                   password: str = PASSWORD, locale: str = "en") -> str:
+    """Register, open the confirmation link, sign in: the bearer token of the new account."""
+    return (await register_and_sign_in(api, email, name=name, roles=roles, time_zone=time_zone,
+                                       password=password, locale=locale))["token"]
+
+
+async def register_and_sign_in(api: Any, email: str, *, name: str = "Anna Jónsdóttir",
+                               roles: tuple[str, ...] = ("CLIENT",),
+                               time_zone: str = "Atlantic/Reykjavik", password: str = PASSWORD,
+                               locale: str = "en") -> dict[str, Any]:
+    """The login payload of a new account's first sign-in, after confirming its address."""
     data = await api.data(REGISTER, {"input": {
         "email": email, "password": password, "name": name, "timeZone": time_zone,
-        "roles": list(roles),
+        "locale": locale, "roles": list(roles),
     }})
-    payload = data["register"]
-    assert payload["userErrors"] == []
-    return payload["token"]
+    assert data["register"] == {"accepted": True, "userErrors": []}
+    token = await emailed_token(api.settings, email, "confirm_email")
+    confirmed = (await api.data(CONFIRM_EMAIL, {"input": {"token": token}}))["confirmEmail"]
+    assert confirmed == {"emailConfirmed": True, "userErrors": []}
+    signed_in = await login(api, email, password)
+    assert signed_in["token"], signed_in
+    return signed_in
+
+
+async def emailed_token(settings: Settings, to: str, template: str) -> str:
+    """The link token of the newest `template` email to `to`, read from the outbox as the
+    sender would deliver it (tests that check delivery itself use the `mailbox` fixture)."""
+    address = normalise_email(to)
+    for message in await OutboxMessage.filter(template=template).order_by("-created_at"):
+        content = orjson.loads(secrets_at_rest.decrypt(settings.secret_key, message.content,
+                                                       purpose=outbox.CONTENT_PURPOSE))
+        if content["to"] == address and (found := TOKEN_IN_LINK.search(content["text"])):
+            return found.group(1)
+    raise AssertionError(f"no {template} email with a link to {to}")
 
 
 async def login(api: Any, email: str, password: str = PASSWORD) -> dict[str, Any]:

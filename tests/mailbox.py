@@ -14,7 +14,7 @@ from aiosmtpd.controller import Controller
 from jobs.outbox_sender import DeliveryReport, deliver_pending
 from settings import Settings
 
-_TOKEN_IN_LINK = re.compile(r"#token=([A-Za-z0-9_-]{43})")
+TOKEN_IN_LINK = re.compile(r"#token=([A-Za-z0-9_-]{43})")
 
 
 def free_port() -> int:
@@ -105,7 +105,7 @@ def html_of(message: EmailMessage) -> str:
 
 def token_in(message: EmailMessage) -> str:
     """The token of the link in the email, as the SPA reads it from the link's fragment."""
-    found = _TOKEN_IN_LINK.search(text_of(message))
+    found = TOKEN_IN_LINK.search(text_of(message))
     assert found, text_of(message)
     assert f"#token={found.group(1)}" in html_of(message)
     return found.group(1)

@@ -14,28 +14,18 @@ from resolvers.accounts.note_keys import caller_note_key, sealing_key
 from resolvers.accounts.signin import authenticate
 from resolvers.core.caller import Caller
 from settings import Settings
-from tests.helpers import PASSWORD
-
-REGISTER_PROFESSIONAL = """
-mutation($input: RegisterInput!) {
-  register(input: $input) {
-    token noteRecoveryKey viewer { roles } userErrors { field message code }
-  }
-}"""
+from tests.helpers import PASSWORD, register_and_sign_in
 
 SAMPLE = NoteText(title="Fyrsti tími", body="Þórunn talaði um svefninn. 😴 Næst: öndunaræfingar.")
 
 
 async def register_professional(api: Any, email: str, *, password: str = PASSWORD
                                 ) -> tuple[str, str]:
-    """(bearer token, notes recovery key) of a newly registered professional."""
-    data = await api.data(REGISTER_PROFESSIONAL, {"input": {
-        "email": email, "password": password, "name": "Sigrún Jónsdóttir",
-        "timeZone": "Atlantic/Reykjavik", "roles": ["PROFESSIONAL"],
-    }})
-    payload = data["register"]
-    assert payload["userErrors"] == []
-    return payload["token"], payload["noteRecoveryKey"]
+    """(bearer token, notes recovery key) of a newly registered professional: the key is made
+    and shown at the first sign-in."""
+    signed_in = await register_and_sign_in(api, email, name="Sigrún Jónsdóttir",
+                                           roles=("PROFESSIONAL",), password=password)
+    return signed_in["token"], signed_in["noteRecoveryKey"]
 
 
 async def caller_for(settings: Settings, token: str | None) -> Caller:

@@ -17,7 +17,7 @@ from models.accounts import Account
 from models.practice import Engagement
 from models.scheduling import Session, SessionStatus
 from tests.fake_stripe import FakeStripe, event_payload, sign_webhook
-from tests.helpers import PASSWORD, REGISTER
+from tests.helpers import register
 from tests.practice_steps import APPROVE, create_service, professional, request
 
 USER_ERRORS = "userErrors { field message code }"
@@ -71,12 +71,7 @@ class Practice:
 
 
 async def register_client(api: Any, email: str, name: str, *, locale: str = "is") -> str:
-    payload = (await api.data(REGISTER, {"input": {
-        "email": email, "password": PASSWORD, "name": name, "timeZone": "Atlantic/Reykjavik",
-        "locale": locale, "roles": ["CLIENT"],
-    }}))["register"]
-    assert payload["userErrors"] == []
-    return payload["token"]
+    return await register(api, email, name=name, locale=locale)
 
 
 async def engaged_practice(api: Any, *, client_email: str = "thorunn@example.is",

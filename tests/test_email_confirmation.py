@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from models.account_links import AccountLink
 from models.accounts import Account
-from tests.helpers import register
+from tests.helpers import PASSWORD, REGISTER, login
 from tests.mailbox import html_of, text_of, token_in
 from tests.practice_steps import VIEWER
 
@@ -16,9 +16,12 @@ mutation($input: ConfirmEmailInput!) {
 }"""
 
 
-async def test_registration_sends_a_link_that_confirms_the_address(api, mailbox):
-    session = await register(api, "anna@example.com")
-    assert (await api.data(VIEWER, token=session))["viewer"]["emailConfirmed"] is False
+async def test_registration_sends_a_link_and_sign_in_waits_for_it(api, mailbox):
+    await api.data(REGISTER, {"input": {"email": "anna@example.com", "password": PASSWORD,
+                                        "name": "Anna Jónsdóttir", "timeZone": "UTC"}})
+    before = await login(api, "anna@example.com")
+    assert [e["code"] for e in before["userErrors"]] == ["INVALID_CREDENTIALS"]
+    assert before == await login(api, "anna@example.com", "not the password")
     await mailbox.deliver()
     email = mailbox.last("anna@example.com")
     assert email["Subject"] == "Confirm your email address"
@@ -27,14 +30,14 @@ async def test_registration_sends_a_link_that_confirms_the_address(api, mailbox)
 
     confirmed = (await api.data(CONFIRM, {"input": {"token": token_in(email)}}))["confirmEmail"]
     assert confirmed == {"email": "anna@example.com", "emailConfirmed": True, "userErrors": []}
+    session = (await login(api, "anna@example.com"))["token"]
     assert (await api.data(VIEWER, token=session))["viewer"]["emailConfirmed"] is True
 
 
 async def test_confirmation_in_icelandic_for_an_icelandic_account(api, mailbox):
-    await api.data("""mutation($input: RegisterInput!) { register(input: $input) { token } }""",
-                   {"input": {"email": "thorunn@example.com", "password": "correct horse battery",
-                              "name": "Þórunn", "timeZone": "Atlantic/Reykjavik",
-                              "locale": "is"}})
+    await api.data(REGISTER, {"input": {"email": "thorunn@example.com", "password": PASSWORD,
+                                        "name": "Þórunn", "timeZone": "Atlantic/Reykjavik",
+                                        "locale": "is"}})
     await mailbox.deliver()
     email = mailbox.last("thorunn@example.com")
     assert email["Subject"] == "Staðfestu netfangið þitt"
@@ -42,7 +45,8 @@ async def test_confirmation_in_icelandic_for_an_icelandic_account(api, mailbox):
 
 
 async def test_forged_expired_and_used_confirmation_links_confirm_nothing(api, mailbox):
-    await register(api, "anna@example.com")
+    await api.data(REGISTER, {"input": {"email": "anna@example.com", "password": PASSWORD,
+                                        "name": "Anna", "timeZone": "UTC"}})
     await mailbox.deliver()
     token = token_in(mailbox.last("anna@example.com"))
 

@@ -19,7 +19,7 @@ PRODUCTION = {
     "ARGON2_MEMORY_KIB": "19456",
 }
 LOGIN = "mutation($input: LoginInput!) { login(input: $input) { token } }"
-REGISTER = "mutation($input: RegisterInput!) { register(input: $input) { token } }"
+REGISTER = "mutation($input: RegisterInput!) { register(input: $input) { accepted } }"
 
 
 def _secret(n: int) -> str:

@@ -15,7 +15,7 @@ from models.notes import ChallengeNoteKey, ProfessionalKeys, SessionNoteKey
 from resolvers.accounts import note_keys, signin
 from resolvers.core.caller import Caller
 from resolvers.core.errors import PublicError
-from tests.helpers import PASSWORD, login, register
+from tests.helpers import PASSWORD, login, register, register_and_sign_in
 from tests.notes_support import (
     SAMPLE,
     caller_for,
@@ -51,17 +51,15 @@ async def _locked_reason(settings, token) -> str:
     return raised.value.code.value
 
 
-async def test_registering_as_a_professional_returns_the_recovery_key_once(api, settings):
+async def test_a_professionals_first_sign_in_returns_the_recovery_key_once(api, settings):
     token, recovery_key = await register_professional(api, "sigrun@example.com")
-    client_data = await api.data(
-        """mutation($input: RegisterInput!) { register(input: $input) { noteRecoveryKey } }""",
-        {"input": {"email": "anna@example.com", "password": PASSWORD, "name": "Anna",
-                   "timeZone": "UTC"}},
-    )
+    client = await register_and_sign_in(api, "anna@example.com", name="Anna")
+    again = await login(api, "sigrun@example.com")
 
     assert len(recovery_key.split("-")) == 14
     recovery_keys.parse_recovery_key(recovery_key)
-    assert client_data["register"]["noteRecoveryKey"] is None
+    assert client["noteRecoveryKey"] is None
+    assert again["noteRecoveryKey"] is None
     assert await ProfessionalKeys.all().count() == 1
     sealed, ids = await seal_sample("sigrun@example.com")
     assert await open_as(settings, token, sealed, ids) == SAMPLE

@@ -48,7 +48,7 @@ async def test_the_profile_shows_contact_details_and_engagements_with_registrati
 
     assert (profile["id"], profile["name"], profile["email"], profile["emailConfirmed"],
             profile["timeZone"]) == (practice.client_id, "Anna Jónsdóttir", "anna@example.com",
-                                     False, "Atlantic/Reykjavik")
+                                     True, "Atlantic/Reykjavik")
     [engagement] = profile["engagements"]
     assert engagement["status"] == "ACTIVE"
     assert engagement["service"]["title"] == "Psychological counselling"

@@ -10,7 +10,7 @@ from tests.conftest import Api
 
 SECRET = "MySecretPassw0rd-hunter2"
 LOGIN = "mutation($input: LoginInput!) { login(input: $input) { token } }"
-REGISTER = "mutation($input: RegisterInput!) { register(input: $input) { token } }"
+REGISTER = "mutation($input: RegisterInput!) { register(input: $input) { accepted } }"
 
 WRITE_NOTE = ("mutation($input: WriteNoteInput!) { writeNote(input: $input) "
               "{ userErrors { code } } }")

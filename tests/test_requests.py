@@ -49,7 +49,7 @@ async def test_request_reaches_the_professional_who_approves_and_the_client_is_e
     pending = (await api.data(PRACTICE, token=sigrun))["practice"]["pendingRequests"]
     assert [p["id"] for p in pending] == [engagement["id"]]
     assert pending[0]["client"] == {"name": "Anna Jónsdóttir", "email": "anna@example.com",
-                                    "emailConfirmed": False}
+                                    "emailConfirmed": True}
     assert pending[0]["registrationDetails"]["phone"] == "+354 555 1234"
 
     approved = (await api.data(APPROVE, {"input": {"engagementId": engagement["id"]}},

@@ -16,8 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+import settings as settings_module
 from tests.conftest import TEST_ENV
-from tests.helpers import PASSWORD, REGISTER
+from tests.helpers import PASSWORD, REGISTER, register
 from tests.mailbox import Mailbox, SmtpServer, free_port
 from tests.payment_steps import book, download, engaged_practice, pdf_text, record_manual
 
@@ -60,11 +61,8 @@ async def server(database_url: str, database: None, smtp_server: SmtpServer,
 
 async def test_served_app_registers_and_answers_viewer_over_http(server):
     async with httpx.AsyncClient(base_url=server) as client:
-        registered = await client.post("/graphql", json={"query": REGISTER, "variables": {
-            "input": {"email": "anna@example.com", "password": PASSWORD, "name": "Anna",
-                      "timeZone": "Europe/London"}}})
-        token = registered.json()["data"]["register"]["token"]
-        assert token
+        token = await register(_HttpApi(client), "anna@example.com",
+                               time_zone="Europe/London")
         viewer = await client.post(
             "/graphql", json={"query": "{ viewer { email timeZone } }"},
             headers={"Authorization": f"Bearer {token}"},
@@ -102,6 +100,8 @@ class _HttpApi:
 
     def __init__(self, http: httpx.AsyncClient) -> None:
         self.http = http
+        self.settings = settings_module.from_env(TEST_ENV)
+        """The served app's settings, as far as reading its outbox needs (its server key)."""
 
     async def data(self, query: str, variables: dict | None = None, *,
                    token: str | None = None) -> dict:

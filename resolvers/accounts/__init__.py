@@ -1,5 +1,6 @@
-"""Accounts: registration, sign-in and second factor, password changes and resets, confirming
-an address, limits on failed sign-ins, and the professional's notes key.
+"""Accounts: registration (never telling whether an address has one), sign-in and second
+factor, password changes and resets, confirming an address, limits on failed sign-ins, and the
+professional's notes key.
 
 The notes key is a credential of the account: wrapped under its password, unlocked at sign-in,
 held per login session, re-wrapped when the password changes or is reset. So it lives here
@@ -16,6 +17,7 @@ __all__ = [
     "note_key_reset",
     "note_keys",
     "password_reset",
+    "registration",
     "second_factor",
     "signin",
 ]

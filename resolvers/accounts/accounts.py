@@ -1,9 +1,11 @@
-"""Creating and changing accounts: registration, profile, practitioner mode, password."""
+"""Creating and changing accounts: the new account row, profile, practitioner mode, password.
+
+Self-registration itself is resolvers/accounts/registration.py."""
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from tortoise.exceptions import IntegrityError
@@ -11,8 +13,7 @@ from tortoise.transactions import in_transaction
 
 from crypto import passwords
 from models.accounts import Account, LoginSession
-from resolvers.accounts import email_confirmation, note_keys
-from resolvers.accounts.signin import SignedIn, start_session
+from resolvers.accounts import note_keys
 from resolvers.core import audit
 from resolvers.core.caller import Caller
 from resolvers.core.errors import ErrorCode, UserError, check, fail
@@ -20,7 +21,6 @@ from resolvers.core.validation import (
     email_error,
     locale_error,
     name_error,
-    normalise_email,
     time_zone_error,
 )
 
@@ -71,45 +71,6 @@ async def create_account(
     await audit.record(caller, "register", subject_type="account", subject_id=account.id,
                        person_id=account.id, actor_id=account.id)
     return account
-
-
-async def register(
-    caller: Caller,
-    *,
-    email: str,
-    password: str,
-    name: str,
-    time_zone: str,
-    locale: str = "en",
-    as_client: bool = True,
-    as_professional: bool = False,
-) -> SignedIn:
-    """Self-registration: the address is unproven, so a confirmation link is mailed."""
-    email = normalise_email(email)
-    name = name.strip()
-    errors = new_account_errors(email=email, password=password, name=name,
-                                time_zone=time_zone, locale=locale)
-    if not (as_client or as_professional):
-        errors.append(UserError("Choose at least one role: client or professional.",
-                                field="roles"))
-    check(errors)
-    new = NewAccount(email=email, name=name, time_zone=time_zone, locale=locale,
-                     password_hash=await hash_password(caller, password))
-    new_keys = await note_keys.prepare_new_keys(caller, password) if as_professional else None
-    try:
-        async with in_transaction():
-            account = await create_account(caller, new, as_client=as_client,
-                                           as_professional=as_professional,
-                                           email_confirmed=False)
-            await email_confirmation.send_link(caller, account)
-            if new_keys is None:
-                return await start_session(caller, account)
-            await note_keys.store_new_keys(account, new_keys)
-            signed_in = await start_session(caller, account, note_key=new_keys.unlocked)
-            return replace(signed_in, note_recovery_key=new_keys.recovery_key)
-    except IntegrityError:
-        raise fail("An account with this email already exists. Sign in, or reset the "
-                   "password if you forgot it.", ErrorCode.EMAIL_TAKEN, "email") from None
 
 
 async def update_profile(

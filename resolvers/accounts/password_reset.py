@@ -41,6 +41,17 @@ async def request_password_reset(caller: Caller, *, email: str) -> None:
     account = await Account.get_or_none(email=email)
     if account is None:
         return
+    await mail_reset_link(caller, account, template="password_reset",
+                          action="request_password_reset")
+
+
+async def mail_reset_link(caller: Caller, account: Account, *, template: str, action: str
+                          ) -> None:
+    """Issue a reset link and mail it with `template`, unless the hourly limit is reached.
+
+    Shared by a forgotten password and by a registration with a taken address, so both count
+    against one limit and neither can flood the owner's inbox.
+    """
     settings = caller.settings
     now = datetime.now(UTC)
     recent = await AccountLink.filter(
@@ -53,12 +64,12 @@ async def request_password_reset(caller: Caller, *, email: str) -> None:
         token = await account_links.issue(account, LinkPurpose.RESET_PASSWORD,
                                           timedelta(minutes=settings.password_reset_minutes))
         await outbox.enqueue(
-            settings, to=account.email, template="password_reset", locale=account.locale,
+            settings, to=account.email, template=template, locale=account.locale,
             values={"name": account.name, "minutes": str(settings.password_reset_minutes),
                     "link": account_links.url(settings, "reset-password", token)},
         )
-        await audit.record(caller, "request_password_reset", subject_type="account",
-                           subject_id=account.id, person_id=account.id)
+        await audit.record(caller, action, subject_type="account", subject_id=account.id,
+                           person_id=account.id)
 
 
 @dataclass(frozen=True)

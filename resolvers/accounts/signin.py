@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
@@ -25,6 +26,9 @@ CHALLENGE_TOKEN = "2fa-challenge"
 TOTP_PURPOSE = "totp-secret"
 _TOUCH_EVERY = timedelta(minutes=1)
 _dummy_hashes: dict[int, str] = {}
+SIGN_IN_REFUSED = ("That email and password do not match, or the address is not confirmed yet. "
+                   "Check both, or open the confirmation link we emailed you (no email? Ask "
+                   "for a new password: that link confirms the address too).")
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,7 @@ class SignedIn:
     device_token: str
     """Keeps this browser known to the account (resolvers/accounts/known_devices.py)."""
     note_recovery_key: str | None = None
-    """Set when registering as a professional made a notes key: shown once, never stored."""
+    """Set when this sign-in made a professional's notes key: shown once, never stored."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,10 @@ async def login(caller: Caller, *, email: str, password: str, device_token: str 
     enumeration, which here would reveal that a person is in therapy. A device token of this
     account takes the attempt out of the unknown-device limits and into the device's own
     budget, so strangers' failures cannot lock the owner out (resolvers/accounts/known_devices.py).
+
+    An address not confirmed yet answers like a wrong password: otherwise registering and then
+    signing in would tell a new address from a taken one (resolvers/accounts/registration.py).
+    A self-registered professional's notes key is made at their first sign-in.
     """
     email = normalise_email(email)
     account = await Account.get_or_none(email=email)
@@ -136,7 +144,7 @@ async def login(caller: Caller, *, email: str, password: str, device_token: str 
     verification = await asyncio.to_thread(
         passwords.verify_password, caller.password_hasher, stored, password
     )
-    if account is None or not verification.ok:
+    if account is None or not verification.ok or account.email_confirmed_at is None:
         async with in_transaction():
             if device is None:
                 await login_limits.record_failure(caller, email)
@@ -145,15 +153,38 @@ async def login(caller: Caller, *, email: str, password: str, device_token: str 
             await audit.record(caller, "login_failed", subject_type="account",
                                subject_id=account.id if account else None,
                                person_id=account.id if account else None)
-        raise fail("That email and password do not match. Check both and try again.",
-                   ErrorCode.INVALID_CREDENTIALS)
+        raise fail(SIGN_IN_REFUSED, ErrorCode.INVALID_CREDENTIALS)
     note_key = await note_keys.unlock_with_password(caller, account, password)
+    new_keys = None
+    if (note_key is None and account.is_professional and not account.second_factor_enabled
+            and not await note_keys.has_keys(account)):
+        new_keys = await note_keys.prepare_new_keys(caller, password)
+        note_key = new_keys.unlocked
+    try:
+        signed_in = await _sign_in(caller, account, verification.new_hash, note_key, new_keys,
+                                   device_id=device.id if device else None,
+                                   clear_limits_for=None if device else email)
+    except IntegrityError:
+        raise fail("You signed in from another device at the same moment. Sign in again.",
+                   ErrorCode.CONFLICT) from None
+    if new_keys is not None and isinstance(signed_in, SignedIn):
+        return replace(signed_in, note_recovery_key=new_keys.recovery_key)
+    return signed_in
+
+
+async def _sign_in(caller: Caller, account: Account, new_hash: str | None,
+                   note_key: note_keys.UnlockedNoteKey | None,
+                   new_keys: note_keys.NewNoteKeys | None, *, device_id: UUID | None,
+                   clear_limits_for: str | None) -> SignedIn | SecondFactorNeeded:
+    """The writes of an accepted password, in one transaction: a new notes key is stored only
+    with the session that holds it."""
     async with in_transaction():
-        if verification.new_hash:
-            await Account.filter(id=account.id).update(password_hash=verification.new_hash)
-        if device is None:
-            await login_limits.clear_for_email(caller, email)
-        device_id = device.id if device else None
+        if new_hash:
+            await Account.filter(id=account.id).update(password_hash=new_hash)
+        if clear_limits_for is not None:
+            await login_limits.clear_for_email(caller, clear_limits_for)
+        if new_keys is not None:
+            await note_keys.store_new_keys(account, new_keys)
         if account.second_factor_enabled:
             return await _start_challenge(caller, account, note_key, device_id)
         return await start_session(caller, account, note_key=note_key,

@@ -101,6 +101,13 @@ async def already_engaged(client: Account, service: Service) -> UserErrors | Non
                 ErrorCode.ALREADY_ENGAGED)
 
 
+async def open_engagement_by_email(service: Service, email: str) -> bool:
+    """Whether someone with this address already asks for or uses the service; one query,
+    whether or not the address has an account."""
+    return await Engagement.filter(client__email=email, service_id=service.id,
+                                   status__in=OPEN_ENGAGEMENT_STATUSES).exists()
+
+
 async def request_service(
     caller: Caller, *, slug: str, details: RegistrationDetails, message: str = ""
 ) -> Engagement:

@@ -101,6 +101,9 @@ async def invite_client(
 
 
 async def _refuse_duplicate(service: Service, email: str) -> None:
+    """Refuse what the professional can already see: an open invitation, or a person already
+    asking for or using this service (in their requests and clients). Whether the address has
+    an account is never part of the answer, and the same queries run either way."""
     open_invitation = await Invitation.filter(
         service_id=service.id, email=email, accepted_at=None, revoked_at=None,
         expires_at__gt=datetime.now(UTC),
@@ -108,8 +111,7 @@ async def _refuse_duplicate(service: Service, email: str) -> None:
     if open_invitation:
         raise fail("This person already has an open invitation to this service; re-send it "
                    "instead.", ErrorCode.ALREADY_INVITED, "email")
-    client = await Account.get_or_none(email=email)
-    if client is not None and await engagements.already_engaged(client, service):
+    if await engagements.open_engagement_by_email(service, email):
         raise fail("This person has already asked for or is already using this service.",
                    ErrorCode.ALREADY_ENGAGED, "email")
 

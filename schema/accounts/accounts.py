@@ -10,7 +10,7 @@ import strawberry
 from strawberry import relay
 
 from models.accounts import Account
-from resolvers.accounts import access_log, accounts, second_factor, signin
+from resolvers.accounts import access_log, accounts, registration, second_factor, signin
 from resolvers.core.pagination import PageRequest
 from schema.accounts.access_log import AccessLogEntry
 from schema.core.context import Info
@@ -180,10 +180,15 @@ class AuthPayload(Payload):
                    viewer=Viewer.from_account(result.account), device_token=result.device_token)
 
 
-@strawberry.type(description="A new account, signed in.")
-class RegisterPayload(AuthPayload):
-    note_recovery_key: str | None = strawberry.field(
-        default=None, description=f"Only when registering as a professional. {NOTE_RECOVERY_KEY}"
+@strawberry.type(description=(
+    "The same answer whether or not the address already has an account: tell the person to "
+    "check their inbox. A new address gets a confirmation link and can sign in once it is "
+    "opened; an address with an account gets a note that someone tried, with a password reset "
+    "link. Nothing here or in timing says which."
+))
+class RegisterPayload(Payload):
+    accepted: bool = strawberry.field(
+        default=False, description="True for every valid form, whatever the address."
     )
 
 
@@ -199,6 +204,10 @@ class LoginPayload(AuthPayload):
     challenge_expires_at: datetime | None = strawberry.field(
         default=None,
         description="When the challenge stops working (UTC); sign in again after it.")
+    note_recovery_key: str | None = strawberry.field(
+        default=None, description=f"Only at a professional's first sign-in, when their notes "
+                                  f"key is made. {NOTE_RECOVERY_KEY}"
+    )
 
 
 @strawberry.type(description="The result of a change to the signed-in account.")
@@ -253,23 +262,23 @@ class AccountQueries:
 @strawberry.type
 class AccountMutations:
     @strawberry.mutation(description=(
-        "Create an account and sign in. A professional also gets a notes recovery key: "
-        "show it once (see noteRecoveryKey)."
+        "Ask for an account. Always answers `accepted` (after checking the form), so it never "
+        "tells whether the address has an account; the email says what happened. Sign in "
+        "after opening the confirmation link."
     ))
     @user_errors_as(RegisterPayload)
     async def register(self, info: Info, input: MutationInput[RegisterInput]) -> RegisterPayload:
-        result = await accounts.register(
+        await registration.register(
             info.context.caller, email=input.email, password=input.password, name=input.name,
             time_zone=input.time_zone, locale=input.locale,
             as_client=Role.CLIENT in input.roles,
             as_professional=Role.PROFESSIONAL in input.roles,
         )
-        return RegisterPayload(token=result.token, expires_at=result.expires_at,
-                               viewer=Viewer.from_account(result.account),
-                               device_token=result.device_token,
-                               note_recovery_key=result.note_recovery_key)
+        return RegisterPayload(accepted=True)
 
-    @strawberry.mutation(description="Sign in. Wrong email and wrong password answer alike.")
+    @strawberry.mutation(description=(
+        "Sign in. Wrong email, wrong password and an address not confirmed yet answer alike."
+    ))
     @user_errors_as(LoginPayload)
     async def login(self, info: Info, input: MutationInput[LoginInput]) -> LoginPayload:
         result = await signin.login(info.context.caller, email=input.email,
@@ -279,7 +288,8 @@ class AccountMutations:
                                 challenge_expires_at=result.expires_at)
         return LoginPayload(token=result.token, expires_at=result.expires_at,
                             viewer=Viewer.from_account(result.account),
-                            device_token=result.device_token)
+                            device_token=result.device_token,
+                            note_recovery_key=result.note_recovery_key)
 
     @strawberry.mutation(description="Finish a sign-in that needs a second factor.")
     @user_errors_as(AuthPayload)
