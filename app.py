@@ -27,7 +27,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -48,6 +48,7 @@ from resolvers import reactions
 from resolvers.accounts.signin import authenticate
 from resolvers.core.caller import Caller
 from routes.calendar_feeds import calendar_feed
+from routes.graphiql import graphiql_page, graphiql_routes
 from routes.live_client import live_client_routes
 from routes.payments import receipt_endpoint, stripe_webhook_endpoint
 from routes.preflight import graphql_options
@@ -68,7 +69,8 @@ same (tests/test_workers.py parses it with uvicorn's own command line and compar
 
 
 class GraphQLApp(GraphQL):
-    """Strawberry's ASGI app with our typed context and a fast JSON encoder."""
+    """Strawberry's ASGI app with our typed context, a fast JSON encoder and, outside
+    production, our GraphiQL page (routes/graphiql.py) instead of Strawberry's CDN one."""
 
     def __init__(self, settings: Settings, events: Events) -> None:
         super().__init__(
@@ -91,14 +93,19 @@ class GraphQLApp(GraphQL):
         await _sign_in(self.settings, request.headers.get("authorization", ""), caller)
         return Context(request=request, response=response, caller=caller)
 
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        return graphiql_page(request.url.path)
+
     async def on_ws_connect(self, context: Context) -> None:  # type: ignore[override]
         """Websockets sign in from `connection_init` ({"authorization": "Bearer <token>"}):
-        browsers cannot send headers there. A token that signs no one in closes the socket
+        browsers cannot send headers there. The key is read as HTTP reads header names, in any
+        case: GraphiQL sends its headers editor's JSON as the payload, `Authorization` as
+        typed. An empty one signs no one in; a token that signs no one in closes the socket
         (4403), so the SPA knows to sign in again instead of waiting for events."""
-        header = (context.connection_params or {}).get("authorization")
-        if header is None:
+        header = _authorization(context.connection_params)
+        if not header:
             return
-        await _sign_in(self.settings, str(header), context.caller)
+        await _sign_in(self.settings, header, context.caller)
         if context.caller.account is None:
             raise ConnectionRejectionError({"message": "Sign in again: that token has expired."})
 
@@ -143,6 +150,13 @@ class GraphQLApp(GraphQL):
 
 _SEND = 'Send {"query": "...", "variables": {...}} as UTF-8 JSON.'
 _HTTP_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
+
+
+def _authorization(params: object) -> str:
+    if not isinstance(params, dict):
+        return ""
+    return next((str(value) for key, value in params.items()
+                 if str(key).lower() == "authorization"), "")
 
 
 async def _sign_in(settings: Settings, header: str, caller: Caller) -> None:
@@ -234,6 +248,7 @@ def create_app(settings: Settings, *, manage_database: bool = True,
             Route("/receipts/{payment_id}.pdf", receipt_endpoint(settings), methods=["GET"]),
             Route("/webhooks/stripe", stripe_webhook_endpoint(settings), methods=["POST"]),
             *live_client_routes(settings),
+            *graphiql_routes(settings),
         ],
         middleware=middleware,
         lifespan=lifespan,
