@@ -54,6 +54,7 @@ from routes.payments import receipt_endpoint, stripe_webhook_endpoint
 from routes.preflight import graphql_options
 from schema import build_schema
 from schema.core.context import Context
+from schema.core.request_errors import BAD_REQUEST, PARSE_FAILED, VALIDATION_FAILED
 from settings import Settings
 
 reactions.connect()  # before any request: the domains react to each other's events
@@ -115,11 +116,15 @@ class GraphQLApp(GraphQL):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        request = Request(scope=scope, receive=receive)
         try:
-            response = await self.run(Request(scope=scope, receive=receive))
+            response = await self.run(request)
         except HTTPException as refused:
             response = json_error(refused.status_code, _HTTP_CODES.get(
                 refused.status_code, "BAD_REQUEST"), refused.reason)
+        if (GRAPHQL_RESPONSE_JSON in request.headers.get("accept", "")
+                and response.media_type == "application/json"):
+            response = _as_graphql_response_json(response)
         await response(scope, receive, send)
 
     def decode_json(self, data: str | bytes) -> object:
@@ -146,6 +151,35 @@ class GraphQLApp(GraphQL):
                             background=sub_response.background)
         response.headers.raw.extend(sub_response.headers.raw)
         return response
+
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+REQUEST_ERROR_CODES = {PARSE_FAILED, VALIDATION_FAILED, BAD_REQUEST}
+"""The codes of a request refused before it ran (schema/core/request_errors.py)."""
+
+
+def _as_graphql_response_json(response: Response) -> Response:
+    """GraphQL over HTTP's own media type, for clients that ask for it. A request refused
+    before it ran (syntax, validation, variables: Strawberry answers `"data": null`) is then
+    a "request error": 400 and no `data` entry, as the spec requires for this media type. An
+    answer that ran stays 200, even when a field failed."""
+    answer = orjson.loads(response.body)
+    body, status = response.body, response.status_code
+    if status == 200 and _refused_before_running(answer):
+        answer.pop("data", None)
+        body, status = orjson.dumps(answer), 400
+    converted = Response(body, status_code=status, media_type=GRAPHQL_RESPONSE_JSON,
+                         background=response.background)
+    converted.headers.raw.extend((name, value) for name, value in response.headers.raw
+                                 if name not in {b"content-type", b"content-length"})
+    return converted
+
+
+def _refused_before_running(answer: object) -> bool:
+    if not isinstance(answer, dict) or answer.get("data") is not None:
+        return False
+    codes = {(error.get("extensions") or {}).get("code") for error in answer.get("errors", [])}
+    return bool(codes) and codes <= REQUEST_ERROR_CODES
 
 
 _SEND = 'Send {"query": "...", "variables": {...}} as UTF-8 JSON.'
