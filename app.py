@@ -28,7 +28,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -51,11 +51,13 @@ from resolvers.accounts.signin import authenticate
 from resolvers.core import audit
 from resolvers.core.caller import Caller
 from routes.calendar_feeds import calendar_feed
+from routes.graphiql import graphiql_page, graphiql_routes
 from routes.live_client import live_client_routes
 from routes.payments import receipt_endpoint, stripe_webhook_endpoint
 from routes.preflight import graphql_options
 from schema import build_schema
 from schema.core.context import Context
+from schema.core.request_errors import BAD_REQUEST, PARSE_FAILED, VALIDATION_FAILED
 from settings import Settings
 
 reactions.connect()  # before any request: the domains react to each other's events
@@ -71,7 +73,8 @@ same (tests/test_workers.py parses it with uvicorn's own command line and compar
 
 
 class GraphQLApp(GraphQL[Context, None]):
-    """Strawberry's ASGI app with our typed context and a fast JSON encoder."""
+    """Strawberry's ASGI app with our typed context, a fast JSON encoder and, outside
+    production, our GraphiQL page (routes/graphiql.py) instead of Strawberry's CDN one."""
 
     def __init__(self, settings: Settings, events: Events) -> None:
         super().__init__(
@@ -94,14 +97,19 @@ class GraphQLApp(GraphQL[Context, None]):
         await _sign_in(self.settings, request.headers.get("authorization", ""), caller)
         return Context(request=request, response=response, caller=caller)
 
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        return graphiql_page(request.url.path)
+
     async def on_ws_connect(self, context: Context) -> None:
         """Websockets sign in from `connection_init` ({"authorization": "Bearer <token>"}):
-        browsers cannot send headers there. A token that signs no one in closes the socket
+        browsers cannot send headers there. The key is read as HTTP reads header names, in any
+        case: GraphiQL sends its headers editor's JSON as the payload, `Authorization` as
+        typed. An empty one signs no one in; a token that signs no one in closes the socket
         (4403), so the SPA knows to sign in again instead of waiting for events."""
-        header = (context.connection_params or {}).get("authorization")
-        if header is None:
+        header = _authorization(context.connection_params)
+        if not header:
             return
-        await _sign_in(self.settings, str(header), context.caller)
+        await _sign_in(self.settings, header, context.caller)
         if context.caller.account is None:
             raise ConnectionRejectionError({"message": "Sign in again: that token has expired."})
 
@@ -111,11 +119,15 @@ class GraphQLApp(GraphQL[Context, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        request = Request(scope=scope, receive=receive)
         try:
-            response = await self.run(Request(scope=scope, receive=receive))
+            response = await self.run(request)
         except HTTPException as refused:
             response = json_error(refused.status_code, _HTTP_CODES.get(
                 refused.status_code, "BAD_REQUEST"), refused.reason)
+        if (GRAPHQL_RESPONSE_JSON in request.headers.get("accept", "")
+                and response.media_type == "application/json"):
+            response = _as_graphql_response_json(response)
         await response(scope, receive, send)
 
     def decode_json(self, data: str | bytes) -> object:
@@ -144,8 +156,44 @@ class GraphQLApp(GraphQL[Context, None]):
         return response
 
 
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+REQUEST_ERROR_CODES = {PARSE_FAILED, VALIDATION_FAILED, BAD_REQUEST}
+"""The codes of a request refused before it ran (schema/core/request_errors.py)."""
+
+
+def _as_graphql_response_json(response: Response) -> Response:
+    """GraphQL over HTTP's own media type, for clients that ask for it. A request refused
+    before it ran (syntax, validation, variables: Strawberry answers `"data": null`) is then
+    a "request error": 400 and no `data` entry, as the spec requires for this media type. An
+    answer that ran stays 200, even when a field failed."""
+    answer = orjson.loads(response.body)
+    body, status = response.body, response.status_code
+    if status == 200 and _refused_before_running(answer):
+        answer.pop("data", None)
+        body, status = orjson.dumps(answer), 400
+    converted = Response(body, status_code=status, media_type=GRAPHQL_RESPONSE_JSON,
+                         background=response.background)
+    converted.headers.raw.extend((name, value) for name, value in response.headers.raw
+                                 if name not in {b"content-type", b"content-length"})
+    return converted
+
+
+def _refused_before_running(answer: object) -> bool:
+    if not isinstance(answer, dict) or answer.get("data") is not None:
+        return False
+    codes = {(error.get("extensions") or {}).get("code") for error in answer.get("errors", [])}
+    return bool(codes) and codes <= REQUEST_ERROR_CODES
+
+
 _SEND = 'Send {"query": "...", "variables": {...}} as UTF-8 JSON.'
 _HTTP_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
+
+
+def _authorization(params: object) -> str:
+    if not isinstance(params, dict):
+        return ""
+    return next((str(value) for key, value in params.items()
+                 if str(key).lower() == "authorization"), "")
 
 
 async def _sign_in(settings: Settings, header: str, caller: Caller) -> None:
@@ -237,6 +285,7 @@ def create_app(settings: Settings, *, manage_database: bool = True,
             Route("/receipts/{payment_id}.pdf", receipt_endpoint(settings), methods=["GET"]),
             Route("/webhooks/stripe", stripe_webhook_endpoint(settings), methods=["POST"]),
             *live_client_routes(settings),
+            *graphiql_routes(settings),
         ],
         middleware=middleware,
         lifespan=lifespan,
