@@ -17,6 +17,7 @@ __all__ = [
     "note_key_reset",
     "note_keys",
     "password_reset",
+    "reauthentication",
     "registration",
     "second_factor",
     "signin",

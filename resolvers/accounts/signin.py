@@ -236,7 +236,7 @@ async def verify_second_factor(
     account = found.account
     async with in_transaction():
         accepted = (
-            await _accept_totp(settings, account, code) if code
+            await accept_totp_code(settings, account, code) if code
             else await _accept_recovery_code(settings, account, recovery_code or "")
         )
         if accepted:
@@ -262,7 +262,7 @@ async def verify_second_factor(
                ErrorCode.INVALID_CODE, field="recoveryCode" if recovery_code else "code")
 
 
-async def _accept_totp(settings: Settings, account: Account, code: str) -> bool:
+async def accept_totp_code(settings: Settings, account: Account, code: str) -> bool:
     assert account.totp_secret is not None
     secret = secrets_at_rest.decrypt(
         settings.secret_key, account.totp_secret, purpose=TOTP_PURPOSE

@@ -5,4 +5,5 @@ __all__ = [
     "access_log",
     "account_recovery",
     "accounts",
+    "reauthentication",
 ]
