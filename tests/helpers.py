@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 import orjson
 
 from crypto import secrets_at_rest
@@ -55,7 +56,8 @@ async def register_and_sign_in(api: Any, email: str, *, name: str = "Anna Jónsd
         "locale": locale, "roles": list(roles),
     }})
     assert data["register"] == {"accepted": True, "userErrors": []}
-    token = await emailed_token(api.settings, email, "confirm_email")
+    token = await emailed_token(api.settings, email, "confirm_email",
+                                database_url=getattr(api, "database_url", None))
     confirmed = (await api.data(CONFIRM_EMAIL, {"input": {"token": token}}))["confirmEmail"]
     assert confirmed == {"emailConfirmed": True, "userErrors": []}
     signed_in = await login(api, email, password)
@@ -63,16 +65,34 @@ async def register_and_sign_in(api: Any, email: str, *, name: str = "Anna Jónsd
     return signed_in
 
 
-async def emailed_token(settings: Settings, to: str, template: str) -> str:
+async def emailed_token(settings: Settings, to: str, template: str, *,
+                        database_url: str | None = None) -> str:
     """The link token of the newest `template` email to `to`, read from the outbox as the
-    sender would deliver it (tests that check delivery itself use the `mailbox` fixture)."""
+    sender would deliver it (tests that check delivery itself use the `mailbox` fixture).
+
+    `database_url` names another PostgreSQL database than the suite's (an app on a private
+    cluster); its outbox is read directly."""
     address = normalise_email(to)
-    for message in await OutboxMessage.filter(template=template).order_by("-created_at"):
-        content = orjson.loads(secrets_at_rest.decrypt(settings.secret_key, message.content,
+    for sealed in await _outbox_contents(template, database_url):
+        content = orjson.loads(secrets_at_rest.decrypt(settings.secret_key, sealed,
                                                        purpose=outbox.CONTENT_PURPOSE))
         if content["to"] == address and (found := TOKEN_IN_LINK.search(content["text"])):
             return found.group(1)
     raise AssertionError(f"no {template} email with a link to {to}")
+
+
+async def _outbox_contents(template: str, database_url: str | None) -> list[bytes]:
+    if database_url is None:
+        return [message.content for message in await OutboxMessage.filter(
+            template=template, content__not_isnull=True).order_by("-created_at")]
+    connection = await asyncpg.connect(database_url)
+    try:
+        rows = await connection.fetch(
+            "SELECT content FROM outbox_message WHERE template = $1 AND content IS NOT NULL "
+            "ORDER BY created_at DESC", template)
+    finally:
+        await connection.close()
+    return [bytes(row["content"]) for row in rows]
 
 
 async def login(api: Any, email: str, password: str = PASSWORD) -> dict[str, Any]:

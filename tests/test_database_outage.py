@@ -102,10 +102,10 @@ class Seeded:
     feed: str
 
 
-async def _seed(http: httpx.AsyncClient) -> Seeded:
+async def _seed(http: httpx.AsyncClient, database_url: str) -> Seeded:
     """What the routes need, made through the API as users make it: a client with a paid
     session (its receipt link) and a calendar feed."""
-    api = _HttpApi(http)
+    api = _HttpApi(http, database_url)
     setup = await practice(api, timeZone="UTC", weeklyHours=every_day("00:00", "00:00"))
     session = (await book(api, setup.professional, setup.engagement_id, soon(30)))["session"]
     paid = (await api.data(RECORD_MANUAL, {"input": {"sessionId": session["id"],
@@ -182,7 +182,7 @@ async def test_every_route_answers_a_temporary_json_error_while_the_database_is_
         cluster: Cluster, tmp_path: Path) -> None:
     log = tmp_path / "server.log"
     async with _app_on(cluster, log) as url, httpx.AsyncClient(base_url=url, timeout=30) as http:
-        seeded = await _seed(http)
+        seeded = await _seed(http, cluster.url)
         cluster.stop()
         down = await _every_route(http, seeded)
         cluster.start()

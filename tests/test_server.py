@@ -98,10 +98,12 @@ async def test_served_app_background_sender_delivers_mail(server, mailbox: Mailb
 class _HttpApi:
     """The steps' `api` interface over real HTTP to the served app."""
 
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(self, http: httpx.AsyncClient, database_url: str | None = None) -> None:
         self.http = http
         self.settings = settings_module.from_env(TEST_ENV)
         """The served app's settings, as far as reading its outbox needs (its server key)."""
+        self.database_url = database_url
+        """The served app's database when it is not the suite's (tests/helpers.emailed_token)."""
 
     async def data(self, query: str, variables: dict | None = None, *,
                    token: str | None = None) -> dict:
