@@ -64,9 +64,9 @@ async def join_session(caller: Caller, session_id: UUID | None, device_public_ke
     async with in_transaction():
         row = await _record_join(session, account.id, role, key, now)
         await _first_join(session, role, now)
-        await presence.announce(caller, session, row, "joined")
         await audit.record(caller, "join_session", subject_type="session",
                            subject_id=session.id, person_id=session.client_id)
+    await presence.announce(caller, session, row, "joined")
     return await _call(caller, session, account.id, row, now)
 
 
@@ -83,7 +83,8 @@ async def leave_session(caller: Caller, session_id: UUID | None) -> Call:
         if left and row is not None:
             await Signal.filter(Q(sender_id=account.id) | Q(recipient_id=account.id),
                                 session_id=session.id).delete()
-            await presence.announce(caller, session, row, "left")
+    if left and row is not None:
+        await presence.announce(caller, session, row, "left")
     states = await presence.participants(session)
     return Call(session_id=session.id, role=access.role_of(account, session), ice_servers=[],
                 me=states[account.id], peer=states[access.peer_id(account, session)],
