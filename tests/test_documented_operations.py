@@ -382,3 +382,8 @@ async def test_the_card_operation_runs_as_its_screen_sends_it(stripe_api, fake_s
                                                               name):
     await seed.seed(settings)
     await SCENARIOS[name].walk(Screens(stripe_api, fake_stripe))
+
+
+def test_docs_api_lists_every_file():
+    listed = (OPERATIONS.parent / "api.md").read_text()
+    assert [p.name for p in FILES if f"(operations/{p.name})" not in listed] == []
