@@ -32,7 +32,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import db
 import settings as settings_module
-from bench.common import ROOT, _free_port, machine, summary
+from bench.common import (
+    QUIET_OUTBOX,
+    ROOT,
+    Server,
+    _free_port,
+    decoded_key,
+    machine,
+    new_secret_key,
+    sign_up,
+    summary,
+)
 from models.practice import Engagement
 from models.scheduling import Session, SessionStatus
 
@@ -56,7 +66,6 @@ HUB_PAGE = f"""query HubPage {{ hub {{
 HISTORY_PAGE = f"""query History($after: String) {{ hub {{ pastSessions(first: 100, after: $after)
   {{ edges {{ node {{ {SESSION} }} }} pageInfo {{ hasNextPage endCursor }} }} }} }}"""
 
-REGISTER = "mutation($i: RegisterInput!) { register(input: $i) { token userErrors { message } } }"
 CREATE = """mutation($i: CreateServiceInput!) { createService(input: $i) {
   service { slug } userErrors { message } } }"""
 REQUEST = """mutation($i: RequestServiceInput!) { requestService(input: $i) {
@@ -88,13 +97,12 @@ async def gql(client: httpx.AsyncClient, query: str, variables: dict | None = No
     return body["data"]
 
 
-async def seed(client: httpx.AsyncClient) -> str:
+async def seed(client: httpx.AsyncClient, server: Server) -> str:
     """Through the API: the client, 5 professionals with a service each, approved requests."""
     async def register(email: str, roles: list[str], zone: str) -> str:
-        data = await gql(client, REGISTER, {"i": {"email": email, "password": PASSWORD,
-                                                 "name": email.split("@")[0].title(),
-                                                 "timeZone": zone, "roles": roles}})
-        return data["register"]["token"]
+        signed_in = await sign_up(client, server, email, PASSWORD,
+                                  name=email.split("@")[0].title(), time_zone=zone, roles=roles)
+        return signed_in["token"]
 
     anna = await register("anna@bench.test", ["CLIENT"], "Europe/Berlin")
     for i in range(SERVICES):
@@ -218,11 +226,11 @@ def _without_timing(body: dict) -> dict:
     return orjson.loads(text)
 
 
-def start_server(database_url: str) -> tuple[subprocess.Popen, str]:
+def start_server(database_url: str, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "bench.hub", "serve"], cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": database_url, "PORT": str(port)},
+        env={**env, "DATABASE_URL": database_url, "PORT": str(port)},
     )
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
@@ -238,13 +246,15 @@ def start_server(database_url: str) -> tuple[subprocess.Popen, str]:
 async def run(database_url: str, requests: int) -> None:
     from tortoise import Tortoise
 
-    settings = settings_module.from_env({**os.environ, "DATABASE_URL": database_url})
+    env = {**os.environ, **QUIET_OUTBOX, "SECRET_KEY": new_secret_key()}
+    settings = settings_module.from_env({**env, "DATABASE_URL": database_url})
     await db.migrate(database_url)
     await Tortoise.init(config=db.tortoise_config(database_url), _enable_global_fallback=True)
-    process, base = start_server(database_url)
+    process, base = start_server(database_url, env)
     try:
         async with httpx.AsyncClient(base_url=base, timeout=60) as client:
-            token = await seed(client)
+            token = await seed(client, Server(base, database_url,
+                                              decoded_key(env["SECRET_KEY"])))
         small = await statements(settings, token)
         await add_history()
         large = await statements(settings, token)

@@ -18,10 +18,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import machine, running_server, summary
+from bench.common import Server, machine, running_server, sign_up, summary
 
 PASSWORD = "benchmark passphrase"
-REGISTER = """mutation($input: RegisterInput!) { register(input: $input) { accepted } }"""
 LOGIN = """mutation($input: LoginInput!) { login(input: $input) { token userErrors { code } } }"""
 
 
@@ -34,12 +33,11 @@ async def timed(client: httpx.AsyncClient, durations: list[float], **request) ->
     return body["data"]
 
 
-async def measure(base: str, logins: int, viewers: int, concurrency: int) -> None:
-    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+async def measure(server: Server, logins: int, viewers: int, concurrency: int) -> None:
+    async with httpx.AsyncClient(base_url=server.base, timeout=60) as client:
         emails = [f"bench{i}@example.com" for i in range(concurrency)]
         for email in emails:
-            await client.post("/graphql", json={"query": REGISTER, "variables": {"input": {
-                "email": email, "password": PASSWORD, "name": "Bench", "timeZone": "UTC"}}})
+            await sign_up(client, server, email, PASSWORD, name="Bench")
 
         login_times: list[float] = []
         queue = [emails[i % len(emails)] for i in range(logins)]
@@ -86,8 +84,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4)
     args = parser.parse_args()
     print(f"machine: {machine()}; database: {args.database_url or 'SQLite file'}")
-    with running_server(args.database_url, ENVIRONMENT="development") as base:
-        asyncio.run(measure(base, args.logins, args.viewers, args.concurrency))
+    with running_server(args.database_url, ENVIRONMENT="development") as server:
+        asyncio.run(measure(server, args.logins, args.viewers, args.concurrency))
 
 
 if __name__ == "__main__":

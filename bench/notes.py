@@ -19,10 +19,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import machine, running_server, summary
+from bench.common import Server, machine, running_server, sign_up, summary
 
 PASSWORD = "benchmark passphrase"
-REGISTER = """mutation($input: RegisterInput!) { register(input: $input) { accepted } }"""
 CREATE_SERVICE = """mutation($input: CreateServiceInput!) {
   createService(input: $input) { service { slug } } }"""
 REQUEST = """mutation($input: RequestServiceInput!) {
@@ -51,27 +50,25 @@ async def call(client: httpx.AsyncClient, query: str, variables: dict, token: st
     return body["data"]
 
 
-async def practice(client: httpx.AsyncClient) -> tuple[str, str]:
+async def practice(client: httpx.AsyncClient, server: Server) -> tuple[str, str]:
     """(professional's token, the client's profile id)."""
-    professional = (await call(client, REGISTER, {"input": {
-        "email": "pro@example.com", "password": PASSWORD, "name": "Bench Pro",
-        "timeZone": "UTC", "roles": ["PROFESSIONAL"]}}))["register"]["token"]
+    professional = (await sign_up(client, server, "pro@example.com", PASSWORD,
+                                  name="Bench Pro", roles=["PROFESSIONAL"]))["token"]
     slug = (await call(client, CREATE_SERVICE, {"input": {
         "title": "Counselling", "kind": "PSYCHOLOGY", "sessionMinutes": 50,
         "price": {"amount": 18000, "currency": "ISK"}}}, professional)
     )["createService"]["service"]["slug"]
-    client_token = (await call(client, REGISTER, {"input": {
-        "email": "client@example.com", "password": PASSWORD, "name": "Bench Client",
-        "timeZone": "UTC"}}))["register"]["token"]
+    client_token = (await sign_up(client, server, "client@example.com", PASSWORD,
+                                  name="Bench Client"))["token"]
     engagement = (await call(client, REQUEST, {"input": {"slug": slug}}, client_token)
                   )["requestService"]["engagement"]["id"]
     approved = await call(client, APPROVE, {"input": {"engagementId": engagement}}, professional)
     return professional, approved["approveRequest"]["engagement"]["clientProfileId"]
 
 
-async def measure(base: str, notes: int, reads: int) -> None:
-    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
-        token, client_id = await practice(client)
+async def measure(server: Server, notes: int, reads: int) -> None:
+    async with httpx.AsyncClient(base_url=server.base, timeout=60) as client:
+        token, client_id = await practice(client, server)
 
         writes: list[float] = []
         started = time.perf_counter()
@@ -108,8 +105,8 @@ def main() -> None:
     parser.add_argument("--reads", type=int, default=200)
     arguments = parser.parse_args()
     print(f"Notes through the API ({machine()}), 1 request in flight\n")
-    with running_server(arguments.database_url) as base:
-        asyncio.run(measure(base, arguments.notes, arguments.reads))
+    with running_server(arguments.database_url) as server:
+        asyncio.run(measure(server, arguments.notes, arguments.reads))
 
 
 if __name__ == "__main__":

@@ -78,10 +78,10 @@ def main(count: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         database_url = f"sqlite://{folder}/bench.sqlite3"
         path = asyncio.run(_prepare(database_url, env))
-        with running_server(database_url, SECRET_KEY=key) as base:
+        with running_server(database_url, SECRET_KEY=key) as server:
             print(f"receipt downloads on {machine()}, SQLite")
             for in_flight in (1, 4):
-                durations, wall, size = asyncio.run(_fetch(base, path, count, in_flight))
+                durations, wall, size = asyncio.run(_fetch(server.base, path, count, in_flight))
                 print(summary(f"GET receipt ({in_flight} in flight)", durations, wall)
                       + f", PDF {size / 1024:.1f} KB")
 

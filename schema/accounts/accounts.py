@@ -112,7 +112,9 @@ class LoginInput:
     ))
 
 
-@strawberry.input
+@strawberry.input(description="The second step of a sign-in with two-step sign-in on: the "
+                               "challenge from login and either an authenticator code or a "
+                               "recovery code. INVALID_CODE or CHALLENGE_EXPIRED otherwise.")
 class VerifySecondFactorInput:
     challenge: str = strawberry.field(description="From the login payload.")
     code: str | None = strawberry.field(default=None, description="6 digits from the app.")

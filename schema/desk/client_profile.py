@@ -36,9 +36,12 @@ from schema.scheduling.session_types import Session
 @strawberry.type(description="One of the signed-in professional's clients, as they see them.")
 class ClientProfile(relay.Node):
     client_id: relay.NodeID[str]
-    name: str
-    email: str
-    email_confirmed: bool
+    name: str = strawberry.field(description="The name the client gave when registering.")
+    email: str = strawberry.field(
+        description="The client's sign-in address; emails to them go here.")
+    email_confirmed: bool = strawberry.field(
+        description="Whether the client has confirmed the address from its email; until then "
+                    "emails may not reach them.")
     time_zone: str = strawberry.field(description="The client's IANA time zone.")
     _client: strawberry.Private[Account]
     _professional: strawberry.Private[Account]
@@ -102,8 +105,15 @@ class ClientProfile(relay.Node):
     async def notes(
         self, info: Info, first: First = None, after: After = None, last: Last = None,
         before: Before = None,
-        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
-        to: date | None = None, search: str | None = None,
+        from_: Annotated[date | None, strawberry.argument(
+            name="from", description="Earliest aboutDate to include; null: no lower bound.")
+        ] = None,
+        to: Annotated[date | None, strawberry.argument(
+            description="Latest aboutDate to include; null: no upper bound. Before `from` is "
+                        "an INVALID_INPUT error.")] = None,
+        search: Annotated[str | None, strawberry.argument(
+            description="Text the title or body must contain, any case, at most 200 "
+                        "characters; null or blank: every note.")] = None,
     ) -> Connection[Note] | None:
         page = await note_reading.client_notes(
             info.context.caller, self._client.id,
@@ -128,7 +138,12 @@ class ClientProfileQueries:
     @strawberry.field(description="One of your clients (a ClientProfile id, from "
                                   "Engagement.clientProfileId); null for anyone else, exactly "
                                   "as for an id that does not exist.")
-    async def client_profile(self, info: Info, id: strawberry.ID) -> ClientProfile | None:
+    async def client_profile(
+        self, info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(
+            description="A ClientProfile id, e.g. Engagement.clientProfileId or "
+                        "PracticeClient.id.")],
+    ) -> ClientProfile | None:
         caller = info.context.caller
         client = await client_profiles.client_profile(caller, node_uuid(id, "ClientProfile"))
         if client is None or caller.account is None:

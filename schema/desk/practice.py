@@ -5,6 +5,8 @@ schema/accounts/account_recovery.py."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from resolvers.accounts import access_log
@@ -33,6 +35,9 @@ from schema.practice.practice_types import (
 )
 from schema.scheduling.session_types import Session
 
+STATUSES = Annotated[list[EngagementStatus] | None, strawberry.argument(
+    description="Only engagements in these statuses; null or empty: all of them.")]
+
 
 @strawberry.type(description="The signed-in professional's practice.")
 class Practice:
@@ -55,7 +60,11 @@ class Practice:
             access, viewer_id=str(account.id), show_address=True))
 
     @strawberry.field(description="Oldest first.")
-    async def services(self, info: Info, include_archived: bool = False) -> list[Service]:
+    async def services(
+        self, info: Info,
+        include_archived: Annotated[bool, strawberry.argument(
+            description="Also list archived services, which take no new clients.")] = False,
+    ) -> list[Service]:
         found = await services.list_services(info.context.caller.require_professional(),
                                              include_archived=include_archived)
         return [Service.of(service) for service in found]
@@ -66,15 +75,18 @@ class Practice:
         return Engagement.list_of(await engagements.pending_requests(info.context.caller))
 
     @strawberry.field(description="Engagements with this practice's services, oldest first.")
-    async def engagements(self, info: Info, statuses: list[EngagementStatus] | None = None
-                          ) -> list[Engagement]:
+    async def engagements(self, info: Info, statuses: STATUSES = None) -> list[Engagement]:
         return Engagement.list_of(
             await engagements.practice_engagements(info.context.caller, statuses)
         )
 
     @strawberry.field(description="Newest first; by default only those that can still be "
                                   "accepted.")
-    async def invitations(self, info: Info, include_closed: bool = False) -> list[Invitation]:
+    async def invitations(
+        self, info: Info,
+        include_closed: Annotated[bool, strawberry.argument(
+            description="Also list accepted, revoked and expired invitations.")] = False,
+    ) -> list[Invitation]:
         found = await invitations.list_invitations(info.context.caller,
                                                    include_closed=include_closed)
         return [Invitation.of(invitation) for invitation in found]
@@ -97,8 +109,13 @@ class Practice:
                                   "`search` matches name or email." + BOTH_WAYS)
     @user_errors_as_graphql_errors
     async def clients(self, info: Info, first: First = None, after: After = None,
-                      last: Last = None, before: Before = None, search: str | None = None,
-                      order_by: ClientOrder = ClientOrder.NAME
+                      last: Last = None, before: Before = None,
+                      search: Annotated[str | None, strawberry.argument(
+                          description="Text the name or email must contain, any case, at most "
+                                      "200 characters; null or blank: every client.")] = None,
+                      order_by: Annotated[ClientOrder, strawberry.argument(
+                          description="How to sort; the cursors belong to this order, so keep "
+                                      "it while paging.")] = ClientOrder.NAME,
                       ) -> Connection[PracticeClient]:
         page = await practice_clients.practice_clients(
             info.context.caller, search=search, order=order_by,
@@ -116,18 +133,23 @@ class PracticeQueries:
 
     @strawberry.field(description="The signed-in person's engagements as a client, newest "
                                   "first.")
-    async def my_engagements(self, info: Info, statuses: list[EngagementStatus] | None = None
-                             ) -> list[Engagement]:
+    async def my_engagements(self, info: Info, statuses: STATUSES = None) -> list[Engagement]:
         return Engagement.list_of(await engagements.my_engagements(info.context.caller, statuses))
 
     @strawberry.field(description="What a request link shows; no sign-in needed. Null for "
                                   "unknown and archived services.")
-    async def public_service(self, slug: str) -> PublicService | None:
+    async def public_service(
+        self, slug: Annotated[str, strawberry.argument(
+            description="The last part of the request link, /s/<slug>.")],
+    ) -> PublicService | None:
         service = await services.public_service(slug)
         return PublicService.of(service, service.professional) if service else None
 
     @strawberry.field(description="What an invitation link shows; no sign-in needed. Null for "
                                   "a link that does not exist.")
-    async def invitation_preview(self, token: str) -> InvitationPreview | None:
+    async def invitation_preview(
+        self, token: Annotated[str, strawberry.argument(
+            description="The token from the invitation link's #token= fragment, as emailed.")],
+    ) -> InvitationPreview | None:
         preview = await invitation_acceptance.preview(token)
         return InvitationPreview.of(preview) if preview else None

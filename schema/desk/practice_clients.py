@@ -9,14 +9,14 @@ import strawberry
 from strawberry import relay
 
 from resolvers.practice import practice_clients as clients
+from schema.core.enums import described_enum
 from schema.practice.engagement_types import Engagement
 
-# strawberry.enum marks the enum class itself; the alias after it is a type to mypy.
-strawberry.enum(
-    clients.ClientOrder, name="ClientOrder",
-    description="NAME (A to Z), NEXT_SESSION (soonest first, none booked last) or "
-                "LAST_SESSION (most recently seen first, never seen last).",
-)
+described_enum(clients.ClientOrder, {
+    clients.ClientOrder.NAME: "By name, A to Z.",
+    clients.ClientOrder.NEXT_SESSION: "Soonest next session first; clients with none booked last.",
+    clients.ClientOrder.LAST_SESSION: "Most recently seen first; clients never seen last.",
+}, name="ClientOrder", description="How practice.clients sorts; equal dates go by name.")
 ClientOrder = clients.ClientOrder
 
 
@@ -26,15 +26,18 @@ class PracticeClient:
     id: strawberry.ID = strawberry.field(
         description="The client's id; open their profile with clientProfile(id:)."
     )
-    name: str
-    email: str
+    name: str = strawberry.field(description="The name the client gave when registering.")
+    email: str = strawberry.field(
+        description="The client's sign-in address; emails to them go here.")
     next_session_at: datetime | None = strawberry.field(
         description="Start of the next booked session that has not ended."
     )
     last_session_at: datetime | None = strawberry.field(
         description="Start of the latest attended session."
     )
-    sessions_attended: int
+    sessions_attended: int = strawberry.field(
+        description="Completed sessions with this practice, across all its services."
+    )
     _engagements: strawberry.Private[list]
 
     @classmethod

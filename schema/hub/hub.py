@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import partial
+from typing import Annotated
 from uuid import UUID
 
 import strawberry
@@ -30,11 +31,16 @@ from schema.scheduling.session_types import Session
 
 @strawberry.type(description="Counts across every service the client uses.")
 class HubTotals:
-    sessions_attended: int
+    sessions_attended: int = strawberry.field(
+        description="Completed sessions, with every professional the client has seen."
+    )
     services: int = strawberry.field(
         description="Services the client is or was an active client of."
     )
-    professionals: int
+    professionals: int = strawberry.field(
+        description="Different professionals the client is or was an active client of; one "
+                    "professional with two services counts once."
+    )
     _client_id: strawberry.Private[UUID]
 
     @strawberry.field(description="Paid minus refunded per currency (never added across "
@@ -64,8 +70,15 @@ class Hub:
                                   "show too (status CANCELLED or LATE_CANCELLED) until that "
                                   "time has passed; then they are in pastSessions.")
     @user_errors_as_graphql_errors
-    async def upcoming_sessions(self, info: Info, first: int = 5,
-                                include_cancelled: bool = False) -> list[Session]:
+    async def upcoming_sessions(
+        self, info: Info,
+        first: Annotated[int, strawberry.argument(
+            description=f"How many, from 1 to {hub.MAX_UPCOMING} (INVALID_INPUT otherwise).")
+        ] = 5,
+        include_cancelled: Annotated[bool, strawberry.argument(
+            description="Also list sessions cancelled ahead of a time still to come, so the "
+                        "client sees what was called off.")] = False,
+    ) -> list[Session]:
         hub.check_upcoming_first(first)
         found = await self._upcoming.load(hub.UpcomingAsk(first, include_cancelled))
         return Session.list_of(found, info.context.viewpoint)
@@ -75,7 +88,11 @@ class Hub:
     @user_errors_as_graphql_errors
     async def past_sessions(self, info: Info, first: First = None, after: After = None,
                             last: Last = None, before: Before = None,
-                            service_id: strawberry.ID | None = None) -> Connection[Session]:
+                            service_id: Annotated[strawberry.ID | None, strawberry.argument(
+                                description="Only this Service's sessions; a service that is "
+                                            "not one of the client's gives an empty page, not "
+                                            "an error. Null: every service.")] = None,
+                            ) -> Connection[Session]:
         page = await hub.past_sessions(
             info.context.caller,
             request=PageRequest.of(first=first, after=after, last=last, before=before),
@@ -86,7 +103,9 @@ class Hub:
 
     @strawberry.field(description="Every engagement, newest first, each with its service, "
                                   "professional and progress.")
-    def engagements(self, statuses: list[EngagementStatus] | None = None) -> list[Engagement]:
+    def engagements(self, statuses: Annotated[list[EngagementStatus] | None, strawberry.argument(
+            description="Only engagements in these statuses; null or empty: all of them.")
+    ] = None) -> list[Engagement]:
         return Engagement.list_of(e for e in self._engagements
                                   if not statuses or e.status in statuses)
 

@@ -12,18 +12,33 @@ import strawberry
 
 from resolvers.hub import hub_updates
 from schema.core.context import Info
+from schema.core.enums import described_enum
 from schema.core.loaders import Loaders
 from schema.core.viewpoint import Viewpoint
 from schema.scheduling.session_types import Session
 
-# strawberry.enum marks the enum class itself; the alias after it is a type to mypy.
-strawberry.enum(
-    hub_updates.HubEventKind, name="HubEventKind",
-    description="LISTENING comes first, once: refetch the hub then. SESSION_STARTING comes when "
-                "a session's join window opens (JOIN_WINDOW_MINUTES before its start). "
-                "PARTICIPANT_JOINED / PARTICIPANT_LEFT: someone joined or left its call (the "
-                "waiting room: read Session.attendance). The others follow bookings, moves, "
-                "cancellations, completions and no-shows.",
+described_enum(hub_updates.HubEventKind, {
+    hub_updates.HubEventKind.LISTENING:
+        "Sent once, first: the stream is listening, so refetch the hub now and nothing that "
+        "happens from here on is missed. session is null.",
+    hub_updates.HubEventKind.SESSION_BOOKED:
+        "A session was booked for you (by you or the other side).",
+    hub_updates.HubEventKind.SESSION_RESCHEDULED:
+        "A session moved: startsAt and endsAt are the new times.",
+    hub_updates.HubEventKind.SESSION_CANCELLED:
+        "A session was cancelled (status CANCELLED or LATE_CANCELLED).",
+    hub_updates.HubEventKind.SESSION_COMPLETED: "A session was closed as held (status COMPLETED).",
+    hub_updates.HubEventKind.SESSION_NO_SHOW:
+        "A session was closed because the client did not come.",
+    hub_updates.HubEventKind.SESSION_STARTING:
+        "A session's join window opened (JOIN_WINDOW_MINUTES before its start): show its join "
+        "button.",
+    hub_updates.HubEventKind.PARTICIPANT_JOINED:
+        "Someone joined the session's call: the waiting room can read Session.attendance.",
+    hub_updates.HubEventKind.PARTICIPANT_LEFT: "Someone left the session's call.",
+}, name="HubEventKind",
+    description="What changed about one of your sessions; every kind but LISTENING carries the "
+                "session as it is now.",
 )
 HubEventKind = hub_updates.HubEventKind
 

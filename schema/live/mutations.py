@@ -11,37 +11,46 @@ from schema.core.ids import node_uuid
 from schema.live.types import Call
 
 
-@strawberry.input
+@strawberry.input(description="The session whose call to join, and this device's key for it.")
 class JoinSessionInput:
-    session_id: strawberry.ID
+    session_id: strawberry.ID = strawberry.field(
+        description="The Session's global id; NOT_FOUND unless you are its client or professional.")
     device_public_key: str = strawberry.field(
         description="base64url raw 32-byte X25519 public key, made fresh for this call.")
 
 
-@strawberry.input
+@strawberry.input(description="The session whose call to leave.")
 class LeaveSessionInput:
-    session_id: strawberry.ID
+    session_id: strawberry.ID = strawberry.field(
+        description="The Session's global id; NOT_JOINED when you are not in its call.")
 
 
-@strawberry.input
+@strawberry.input(description="One sealed signal for the other participant of a call.")
 class SendSignalInput:
-    session_id: strawberry.ID
+    session_id: strawberry.ID = strawberry.field(
+        description="The Session's global id; join it first (NOT_JOINED otherwise).")
     payload: str = strawberry.field(
         description="The sealed signal, base64url; the server never parses it. At most "
                     "SIGNAL_MAX_BYTES.")
 
 
-@strawberry.type
+@strawberry.type(description="The call as you joined it; userErrors say why not (TOO_EARLY, "
+                             "SESSION_OVER, SESSION_NOT_SCHEDULED, NOT_FOUND).")
 class JoinSessionPayload(Payload):
-    call: Call | None = None
+    call: Call | None = strawberry.field(
+        default=None, description="What the browser needs to connect: ICE servers and the peer; "
+                                  "null when userErrors is not empty.")
 
 
-@strawberry.type
+@strawberry.type(description="The call after you left it.")
 class LeaveSessionPayload(Payload):
-    call: Call | None = None
+    call: Call | None = strawberry.field(
+        default=None, description="The call with you no longer present (iceServers empty); "
+                                  "null when userErrors is not empty.")
 
 
-@strawberry.type
+@strawberry.type(description="Whether the signal went out; userErrors name SIGNAL_TOO_LARGE, "
+                             "RATE_LIMITED or NOT_JOINED.")
 class SendSignalPayload(Payload):
     accepted: bool = strawberry.field(default=False,
                                       description="True when it was relayed to the peer.")

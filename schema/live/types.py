@@ -9,19 +9,28 @@ import strawberry
 
 from models import live as live_models
 from resolvers import live
+from schema.core.enums import described_enum
 from schema.core.ids import global_id
 
-# strawberry.enum marks the enum class itself; the alias after it is a type to mypy.
-strawberry.enum(live_models.ParticipantRole, name="ParticipantRole",
-                description="Who a participant is in a call.")
+described_enum(live_models.ParticipantRole, {
+    live_models.ParticipantRole.CLIENT: "The client the session is for.",
+    live_models.ParticipantRole.PROFESSIONAL: "The professional who gives the session.",
+}, name="ParticipantRole", description="Which side of a session's call a participant is on.")
 ParticipantRole = live_models.ParticipantRole
 
-strawberry.enum(
-    live.SignalEventKind, name="SignalEventKind",
-    description="SIGNAL: a sealed blob from the peer. PEER_JOINED / PEER_LEFT: the peer's "
-                "presence (also first, when the peer is already there as you subscribe). "
-                "SESSION_ENDED: cancelled, moved, closed or over; the stream then ends.",
-)
+described_enum(live.SignalEventKind, {
+    live.SignalEventKind.SIGNAL: "A sealed blob from the peer (offer, answer or ICE "
+                                 "candidate): open it with your device key; see payload.",
+    live.SignalEventKind.PEER_JOINED: "The peer is in the call, with the device key to seal "
+                                      "signals to; also sent first when they are already there "
+                                      "as you subscribe, and again when they rejoin with a new "
+                                      "key.",
+    live.SignalEventKind.PEER_LEFT: "The peer left (or closed the tab); keep listening, they "
+                                    "may come back.",
+    live.SignalEventKind.SESSION_ENDED: "The session was cancelled, moved, closed or is over; "
+                                        "hang up: the stream ends after this event.",
+}, name="SignalEventKind", description="What a signals event carries: a signal, the peer's "
+                                       "presence, or the end of the call.")
 SignalEventKind = live.SignalEventKind
 
 

@@ -13,16 +13,20 @@ from models import notes as m
 from resolvers.notes import note_reading
 from resolvers.notes.note_reading import OpenedNote
 from schema.core.context import Info
+from schema.core.enums import described_enum
 from schema.core.ids import GLOBAL_ID, global_id, visible_nodes
 from schema.scheduling.session_types import Session
 
-# strawberry.enum marks the enum class itself; the alias after it is a type to mypy.
-strawberry.enum(
-    note_reading.NoteState, name="NoteState",
-    description="OPEN notes have their text. DAMAGED: what is stored is not this note (copied "
-                "from another note or client, or corrupted), so it is not shown. UNREADABLE: "
-                "sealed to a notes key lost in a password reset without the recovery key.",
-)
+described_enum(note_reading.NoteState, {
+    note_reading.NoteState.OPEN: "Opened with your notes key: title and body are there.",
+    note_reading.NoteState.DAMAGED:
+        "What is stored is not this note (copied from another note or client, or corrupted), "
+        "so it is not shown; replace it with updateNote giving both title and body, or delete "
+        "it.",
+    note_reading.NoteState.UNREADABLE:
+        "Sealed to a notes key lost in a password reset without the recovery key; restoring "
+        "that key with the recovery key opens it again.",
+}, name="NoteState", description="Whether a note opened, and if not, why its text is missing.")
 NoteState = note_reading.NoteState
 
 

@@ -14,10 +14,12 @@ from schema.core.ids import node_uuid
 from schema.notes.note_types import Note
 
 DATE = "The day the note is about (the note's aboutDate), e.g. the session's day."
+NOTE_ID = "A Note of yours; NOT_FOUND for anyone else's, exactly as for one that does not exist."
 SESSION_ID = "A Session of yours with this client the note belongs to."
 
 
-@strawberry.input
+@strawberry.input(description="A new note about one of your clients; it is sealed with your "
+                               "notes key before it is stored.")
 class WriteNoteInput:
     client_id: strawberry.ID = strawberry.field(description="The ClientProfile id.")
     about_date: date = strawberry.field(name="date", description=DATE)
@@ -28,28 +30,36 @@ class WriteNoteInput:
 
 @strawberry.input(description="Fields left out stay as they are.")
 class UpdateNoteInput:
-    note_id: strawberry.ID
+    note_id: strawberry.ID = strawberry.field(description=NOTE_ID)
     about_date: strawberry.Maybe[date] = strawberry.field(name="date", description=DATE)
-    title: strawberry.Maybe[str]
-    body: strawberry.Maybe[str]
+    title: strawberry.Maybe[str] = strawberry.field(
+        description="The new title, at most 200 characters; empty removes it.")
+    body: strawberry.Maybe[str] = strawberry.field(
+        description="The new text, replacing the old; not empty, at most 200 KB of UTF-8.")
     session_id: strawberry.Maybe[strawberry.ID | None] = strawberry.field(
         description=f"{SESSION_ID} Null unlinks the session."
     )
 
 
-@strawberry.input
+@strawberry.input(description="The note to delete; it cannot be brought back.")
 class DeleteNoteInput:
-    note_id: strawberry.ID
+    note_id: strawberry.ID = strawberry.field(description=NOTE_ID)
 
 
-@strawberry.type
+@strawberry.type(description="The note as written; userErrors name NOTES_LOCKED, NOT_FOUND, "
+                             "NOTE_UNREADABLE (replace it with both title and body) or "
+                             "INVALID_INPUT.")
 class NotePayload(Payload):
-    note: Note | None = None
+    note: Note | None = strawberry.field(
+        default=None, description="The note as stored, opened; null when userErrors is not "
+                                  "empty.")
 
 
-@strawberry.type
+@strawberry.type(description="Which note was deleted.")
 class DeleteNotePayload(Payload):
-    deleted_note_id: strawberry.ID | None = None
+    deleted_note_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The deleted Note's id, to drop it from the cache; null when "
+                                  "userErrors is not empty.")
 
 
 def _session_uuid(global_id: strawberry.ID | None) -> UUID | None:

@@ -13,23 +13,31 @@ from models import payments as m
 from resolvers.payments import payments, receipt_links
 from resolvers.payments.payment_queries import Total
 from schema.core.context import Info
+from schema.core.enums import described_enum
 from schema.core.ids import GLOBAL_ID, global_id, visible_nodes
 from schema.practice.practice_types import Money
 from schema.scheduling.session_types import Session
 
-# strawberry.enum marks the enum class itself; the alias after it is a type to mypy.
-strawberry.enum(
-    m.PaymentStatus, name="PaymentStatus",
-    description="PROCESSING: sent to the card processor, not settled yet. REQUIRES_ACTION: the "
-                "client must confirm in the SPA (clientSecret). PAID (possibly partly refunded, "
-                "see refunded). FAILED: declined (see failureMessage) or cancelled "
-                "(failureCode canceled). REFUNDED: refunded in full.",
-)
+described_enum(m.PaymentStatus, {
+    m.PaymentStatus.PROCESSING: "Sent to the card processor and not settled yet; the status "
+                                "changes by itself (refetch or listen), or cancelPayment stops "
+                                "it.",
+    m.PaymentStatus.REQUIRES_ACTION: "The client's bank wants them to confirm the payment in "
+                                     "the SPA with clientSecret (Stripe.js).",
+    m.PaymentStatus.PAID: "Paid; if refunded is set, partly refunded. Has a receiptUrl.",
+    m.PaymentStatus.FAILED: "Not paid: declined (see failureMessage) or cancelled (failureCode "
+                            "canceled); the session can be charged again or paid manually.",
+    m.PaymentStatus.REFUNDED: "Refunded in full.",
+}, name="PaymentStatus", description="Where a payment stands: waiting, paid, failed or refunded.")
 PaymentStatus = m.PaymentStatus
-strawberry.enum(
-    m.PaymentMethodKind, name="PaymentMethod",
-    description="CARD through Stripe; CASH, BANK_TRANSFER and INSURER are recorded by hand.",
-)
+described_enum(m.PaymentMethodKind, {
+    m.PaymentMethodKind.CARD: "The client's card on file, charged through Stripe.",
+    m.PaymentMethodKind.CASH: "Cash, recorded by hand by the professional.",
+    m.PaymentMethodKind.BANK_TRANSFER: "A bank transfer, recorded by hand by the professional.",
+    m.PaymentMethodKind.INSURER: "Paid by an insurer or employer, recorded by hand by the "
+                                 "professional.",
+}, name="PaymentMethod", description="How a payment was made: CARD through Stripe, the others "
+                                     "recorded by hand with recordManualPayment.")
 PaymentMethod = m.PaymentMethodKind
 
 

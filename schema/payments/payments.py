@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from resolvers.core.pagination import PageRequest
@@ -19,49 +21,62 @@ from schema.core.ids import node_uuid
 from schema.core.pagination import BOTH_WAYS, After, Before, Connection, First, Last
 from schema.payments.payment_types import Payment, PaymentMethod, PaymentTotal, SavedCard
 
+SESSION_ID = ("A Session of yours (professional); NOT_FOUND otherwise, exactly as for one that "
+              "does not exist.")
+PAYMENT_ID = ("A Payment to you (professional); NOT_FOUND otherwise, exactly as for one that "
+              "does not exist.")
 
-@strawberry.input
+
+@strawberry.input(description="The session to charge to its client's card on file, at its "
+                               "price.")
 class ChargeSessionInput:
-    session_id: strawberry.ID
+    session_id: strawberry.ID = strawberry.field(description=SESSION_ID)
 
 
-@strawberry.input
+@strawberry.input(description="A payment made outside the app for one session.")
 class RecordManualPaymentInput:
-    session_id: strawberry.ID
+    session_id: strawberry.ID = strawberry.field(description=SESSION_ID)
     method: PaymentMethod = strawberry.field(description="CASH, BANK_TRANSFER or INSURER.")
     amount: int | None = strawberry.field(
         default=None, description="Minor units; defaults to the session's price."
     )
 
 
-@strawberry.input
+@strawberry.input(description="How much of a paid payment to give back.")
 class RefundPaymentInput:
-    payment_id: strawberry.ID
+    payment_id: strawberry.ID = strawberry.field(description=PAYMENT_ID)
     amount: int | None = strawberry.field(
         default=None, description="Minor units; leave out to refund everything not yet refunded."
     )
 
 
-@strawberry.input
+@strawberry.input(description="The waiting card payment to stop.")
 class CancelPaymentInput:
-    payment_id: strawberry.ID
+    payment_id: strawberry.ID = strawberry.field(description=PAYMENT_ID)
 
 
-@strawberry.type
+@strawberry.type(description="What Stripe Elements needs to save a card; userErrors name "
+                             "CARD_PAYMENTS_DISABLED or NOT_ALLOWED (professional-only "
+                             "accounts save no card).")
 class CardSetupPayload(Payload):
     client_secret: str | None = strawberry.field(
         default=None, description="For stripe.confirmCardSetup in the SPA (Stripe Elements)."
     )
 
 
-@strawberry.type
+@strawberry.type(description="Whether the card was forgotten; NOT_FOUND when none is on file.")
 class RemoveCardPayload(Payload):
-    removed: bool = False
+    removed: bool = strawberry.field(
+        default=False, description="True once the card is gone from Stripe and from myCard.")
 
 
-@strawberry.type
+@strawberry.type(description="The payment as it is now; userErrors name e.g. ALREADY_PAID, "
+                             "NO_CARD, WRONG_STATUS, PAYMENT_REJECTED or "
+                             "PAYMENT_PROVIDER_UNAVAILABLE (try again later).")
 class PaymentPayload(Payload):
-    payment: Payment | None = None
+    payment: Payment | None = strawberry.field(
+        default=None, description="Check its status: a card payment may still be PROCESSING or "
+                                  "REQUIRES_ACTION. Null when userErrors is not empty.")
 
 
 @strawberry.type
@@ -78,7 +93,12 @@ class PaymentQueries:
 
     @strawberry.field(description="Every payment attempt for a session, newest first; empty "
                                   "for a session that is not yours.")
-    async def payments(self, info: Info, session_id: strawberry.ID) -> list[Payment]:
+    async def payments(
+        self, info: Info,
+        session_id: Annotated[strawberry.ID, strawberry.argument(
+            description="A Session's global id; its client and its professional see its "
+                        "payments.")],
+    ) -> list[Payment]:
         account = info.context.caller.require_account()
         found = await payment_queries.payments_of_session(account,
                                                           node_uuid(session_id, "Session"))
