@@ -59,7 +59,9 @@ class TrustedDocuments:
 
     def document_for(self, document_id: str | None,
                      query: str | None) -> tuple[str, DocumentNode]:
-        """The listed text and parsed document a request names, or RequestRefused."""
+        """The listed text and parsed document a request names, or RequestRefused. An empty
+        `query` is no text: the npm graphql-ws client refuses to send a payload without one."""
+        query = query or None
         if document_id is None:
             if query is not None and query in self.by_text:
                 return query, self.by_text[query]
@@ -82,11 +84,15 @@ class TrustedDocuments:
 def document_id(request: Mapping[str, object]) -> str | None:
     """The id a request body or websocket `subscribe` payload names its document by:
     `documentId` (codegen's client preset) or Apollo's `extensions.persistedQuery.sha256Hash`.
-    Anything that is not a string counts as no id, so the document is refused as unlisted."""
+    Anything that is not a string counts as no id."""
     if isinstance(found := request.get("documentId"), str):
         return found
     extensions = request.get("extensions")
-    persisted = extensions.get("persistedQuery") if isinstance(extensions, Mapping) else None
+    return _apollo_id(extensions) if isinstance(extensions, Mapping) else None
+
+
+def _apollo_id(extensions: Mapping[str, object]) -> str | None:
+    persisted = extensions.get("persistedQuery")
     if isinstance(persisted, Mapping) and isinstance(found := persisted.get("sha256Hash"), str):
         return found
     return None
@@ -107,9 +113,11 @@ class TrustedDocumentsOnly(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
+        extensions = context.operation_extensions or {}
+        found = extensions.get("documentId")
         try:
             context.query, context.graphql_document = self.documents.document_for(
-                document_id(context.operation_extensions or {}), context.query)
+                found if isinstance(found, str) else _apollo_id(extensions), context.query)
         except RequestRefused as refused:
             self.refused = refused
             context.query, context.graphql_document = _STAND_IN, _STAND_IN_NODE
