@@ -18,12 +18,14 @@ import contextlib
 import logging
 import sys
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 import uvicorn
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -34,6 +36,11 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLRequestData
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 from tortoise.connection import get_connection
 from tortoise.context import TortoiseContext
 from tortoise.contrib.starlette import RegisterTortoise
@@ -56,8 +63,15 @@ from routes.live_client import live_client_routes
 from routes.payments import receipt_endpoint, stripe_webhook_endpoint
 from routes.preflight import graphql_options
 from schema import build_schema
+from schema.core import trusted_documents
 from schema.core.context import Context
-from schema.core.request_errors import BAD_REQUEST, PARSE_FAILED, VALIDATION_FAILED
+from schema.core.request_errors import (
+    BAD_REQUEST,
+    PARSE_FAILED,
+    VALIDATION_FAILED,
+    RequestRefused,
+)
+from schema.core.trusted_documents import TrustedDocuments, document_id
 from settings import Settings
 
 reactions.connect()  # before any request: the domains react to each other's events
@@ -72,19 +86,58 @@ UVICORN_OPTIONS: dict[str, Any] = {"factory": True, "proxy_headers": False, "log
 same (tests/test_workers.py parses it with uvicorn's own command line and compares)."""
 
 
+class TrustedDocumentsTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
+    """graphql-transport-ws `subscribe` payloads may name their document by id too, but
+    Strawberry hands a payload's extensions on to nothing: so the listed text is put in
+    `query` here, and an id that is not listed (or another text with it) is refused with the
+    same `error` message a validation failure gets."""
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        documents = cast("GraphQLApp", self.view).trusted_documents
+        payload = message.get("payload")
+        if documents is not None and self.connection_acknowledged and isinstance(payload, dict):
+            try:
+                payload["query"], _ = documents.document_for(document_id(payload),
+                                                             payload.get("query"))
+            except RequestRefused as refused:
+                error = GraphQLError(str(refused), original_error=refused)
+                await self.send_message({"id": message["id"], "type": "error",
+                                         "payload": [error.formatted]})
+                return
+        await super().handle_subscribe(message)
+
+
 class GraphQLApp(GraphQL[Context, None]):
     """Strawberry's ASGI app with our typed context, a fast JSON encoder and, outside
     production, our GraphiQL page (routes/graphiql.py) instead of Strawberry's CDN one."""
 
+    graphql_transport_ws_handler_class = TrustedDocumentsTransportWS
+
     def __init__(self, settings: Settings, events: Events) -> None:
+        schema = build_schema(settings)
         super().__init__(
-            build_schema(settings),
+            schema,
             graphql_ide=None if settings.production else "graphiql",
             allow_queries_via_get=False,
             allowed_origins=settings.cors_origins,
         )
         self.settings = settings
         self.events = events
+        self.trusted_documents: TrustedDocuments | None = schema.trusted_documents
+
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter
+                              ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """Strawberry keeps no top-level `documentId` (codegen's client preset sends its
+        trusted documents so): it goes on in the extensions, where TrustedDocumentsOnly reads
+        it beside Apollo's `persistedQuery`."""
+        data = await super().parse_http_body(request)
+        if self.trusted_documents is None or not isinstance(data, GraphQLRequestData):
+            return data
+        raw = (self.parse_query_params(request.query_params) if request.method == "GET"
+               else self.parse_json(await request.get_body()))
+        if not isinstance(found := raw.get("documentId"), str):
+            return data
+        return replace(data, extensions={**(data.extensions or {}), "documentId": found})
 
     async def get_context(self, request: Request | WebSocket,
                           response: Response | WebSocket) -> Context:
@@ -157,8 +210,9 @@ class GraphQLApp(GraphQL[Context, None]):
 
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
-REQUEST_ERROR_CODES = {PARSE_FAILED, VALIDATION_FAILED, BAD_REQUEST}
-"""The codes of a request refused before it ran (schema/core/request_errors.py)."""
+REQUEST_ERROR_CODES = {PARSE_FAILED, VALIDATION_FAILED, BAD_REQUEST, *trusted_documents.CODES}
+"""The codes of a request refused before it ran (schema/core/request_errors.py,
+schema/core/trusted_documents.py)."""
 
 
 def _as_graphql_response_json(response: Response) -> Response:

@@ -71,6 +71,10 @@ class Settings:
     graphql_max_depth: int = 12
     graphql_max_aliases: int = 30
     graphql_max_tokens: int = 3_000
+    trusted_documents: str = ""
+    """Path of the allow-list (codegen's persisted-documents.json, `{hash: document}`): when
+    set, only those documents run (schema/core/trusted_documents.py). Empty: any operation
+    runs, in production too (docs/api.md, "Trusted documents")."""
 
     # Card payments: both secrets empty means they are not enabled (manual payments still work).
     stripe_secret_key: str = field(default="", repr=False)
@@ -273,6 +277,7 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         graphql_max_depth=_int(env, "GRAPHQL_MAX_DEPTH", defaults.graphql_max_depth),
         graphql_max_aliases=_int(env, "GRAPHQL_MAX_ALIASES", defaults.graphql_max_aliases),
         graphql_max_tokens=_int(env, "GRAPHQL_MAX_TOKENS", defaults.graphql_max_tokens),
+        trusted_documents=env.get("TRUSTED_DOCUMENTS", "").strip(),
         stripe_secret_key=env.get("STRIPE_SECRET_KEY", ""),
         stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET", ""),
         stripe_api_base=env.get("STRIPE_API_BASE", "").rstrip("/"),

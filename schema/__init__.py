@@ -6,7 +6,8 @@ import inspect
 from typing import Annotated, Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, specified_rules
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry import relay
 from strawberry.extensions import (
     AddValidationRules,
@@ -24,6 +25,7 @@ from schema.accounts.account_recovery import AccountRecoveryMutations, AccountRe
 from schema.accounts.accounts import AccountMutations, AccountQueries
 from schema.core.context import Info
 from schema.core.errors import MaskUnexpectedErrors, refuse_request_mistakes
+from schema.core.trusted_documents import TrustedDocuments, TrustedDocumentsOnly
 from schema.desk.client_profile import ClientProfileQueries
 from schema.desk.practice import PracticeQueries
 from schema.hub.hub import HubQueries
@@ -86,14 +88,18 @@ class Schema(strawberry.Schema):
     def __init__(self, *args: Any, suggestions: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.suggestions = suggestions
+        self.trusted_documents: TrustedDocuments | None = None
+        """The allow-list when TRUSTED_DOCUMENTS is set: the websocket transport reads it."""
 
     def process_errors(self, errors: list[GraphQLError],
                        execution_context: ExecutionContext | None = None) -> None:
         refuse_request_mistakes(errors, execution_context, suggestions=self.suggestions)
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
-    """Depth, alias and token limits are always on; production also hides the schema."""
+def build_schema(settings: Settings) -> Schema:
+    """Depth, alias and token limits are always on; production also hides the schema. With
+    TRUSTED_DOCUMENTS only the listed documents run, parsed and validated here, once (so the
+    parse and validation caches have nothing to do)."""
     # The limiters' rule classes are built once: a new class per request would be a new key
     # for ValidationCache, and every request would be validated again (BENCHMARKS.md, hub).
     limits = [
@@ -103,13 +109,13 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     extensions: list = [
         lambda: AddValidationRules(limits),
         lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
-        lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
         MaskUnexpectedErrors,
     ]
+    if not settings.trusted_documents:
+        extensions[2:2] = [lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)]
     if settings.production:
         extensions.append(DisableIntrospection)
-    return Schema(
+    schema = Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -118,3 +124,11 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         suggestions=not settings.production,
         config=StrawberryConfig(disable_field_suggestions=settings.production),
     )
+    if settings.trusted_documents:
+        rules = [*specified_rules, *limits,
+                 *([NoSchemaIntrospectionCustomRule] if settings.production else [])]
+        documents = TrustedDocuments.load(settings.trusted_documents, schema._schema, rules,
+                                          max_tokens=settings.graphql_max_tokens)
+        schema.trusted_documents = documents
+        schema.extensions = (*schema.extensions, lambda: TrustedDocumentsOnly(documents))
+    return schema

@@ -17,7 +17,7 @@ from strawberry.types import ExecutionContext
 from resolvers.core import outages
 from resolvers.core.errors import ErrorCode, PublicError, UserError, UserErrors
 from schema.core.enums import described_enum
-from schema.core.request_errors import code_for, make_safe
+from schema.core.request_errors import RequestRefused, code_for, make_safe
 
 log = logging.getLogger("therapyhub.errors")
 
@@ -143,9 +143,9 @@ def user_errors_as(payload: type[R]) -> Callable[[Resolver[P, R]], Resolver[P, R
 
 def _is_public(error: GraphQLError) -> bool:
     """Parse, validation and input-coercion errors (graphql-core's own, with no original error
-    or a GraphQLError as one) and our PublicErrors are safe to show."""
+    or a GraphQLError as one), our PublicErrors and RequestRefused are safe to show."""
     original = error.original_error
-    return original is None or isinstance(original, PublicError | GraphQLError)
+    return original is None or isinstance(original, PublicError | GraphQLError | RequestRefused)
 
 
 class MaskUnexpectedErrors(MaskErrors):
@@ -189,7 +189,8 @@ def refuse_request_mistakes(errors: list[GraphQLError],
     included) at ERROR: the request's own mistakes lose their values and get a code, and are
     noted at INFO; unexpected ones are logged, with their reference, by MaskUnexpectedErrors."""
     for error in errors:
-        if _is_public(error) and not isinstance(error.original_error, PublicError):
+        if _is_public(error) and not isinstance(error.original_error,
+                                                PublicError | RequestRefused):
             code = code_for(execution_context)
             make_safe(error, code, suggestions=suggestions)
             log.info("Request refused (%s) at %s: %s", code,

@@ -21,6 +21,16 @@ PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 BAD_REQUEST = "BAD_REQUEST"
 
+
+class RequestRefused(Exception):
+    """A request refused before it ran, for a reason of our own (not graphql-core's): its
+    message is ours and quotes nothing the request sent, and `code` goes to `extensions`."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.extensions = {"code": code}
+        """graphql-core copies an original error's `extensions` into the response."""
+
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 # "Variable '$input' has invalid value at .email: …" / "Argument 'first' has invalid value: …"
 _PREFIX = re.compile(r"^((?:Variable '\$\w+'|Argument '\w+') has invalid (?:default )?value"
