@@ -32,7 +32,7 @@ from settings import Settings
 
 TOKEN_PURPOSE = "data-export"
 BLOB_PURPOSE = "data-export-zip"
-NOTE_KEY_PURPOSE = "data-export-notes-key"
+NOTE_KEY_PURPOSE = "export-note-key"
 ORDER: list[tuple[str, type, bool]] = [("requested_at", datetime, True), ("id", UUID, True)]
 IN_PROGRESS = (DataExportStatus.PENDING, DataExportStatus.BUILDING)
 

@@ -85,8 +85,15 @@ class Contents:
     notes_clients: set[UUID] = field(default_factory=set)
 
     def json(self, path: str, value: Any) -> None:
-        self.files[path] = orjson.dumps(value, option=orjson.OPT_INDENT_2
-                                        | orjson.OPT_NON_STR_KEYS)
+        self.files[path] = orjson.dumps(value, default=_plain,
+                                        option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS)
+
+
+def _plain(value: object) -> str:
+    """What orjson leaves: asyncpg's own UUID subclass, which PostgreSQL rows carry."""
+    if isinstance(value, UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} does not go into an export")
 
 
 async def gather(settings: Settings, account: Account, note_key: UnlockedNoteKey | None, *,
