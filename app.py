@@ -50,7 +50,7 @@ import db
 import settings as settings_module
 import sqlite_lock
 from gateways.events import Events, events_for
-from jobs import outbox_sender, reminders
+from jobs import data_exports, outbox_sender, reminders
 from middleware import AnswerUnavailable, BodyLimit, brief_pool_outages, redact_access_log
 from middleware.json_errors import json_error
 from resolvers import reactions
@@ -58,6 +58,7 @@ from resolvers.accounts.signin import authenticate
 from resolvers.core import audit
 from resolvers.core.caller import Caller
 from routes.calendar_feeds import calendar_feed
+from routes.data_exports import data_export_download
 from routes.graphiql import graphiql_page, graphiql_routes
 from routes.live_client import live_client_routes
 from routes.payments import receipt_endpoint, stripe_webhook_endpoint
@@ -306,11 +307,14 @@ def create_app(settings: Settings, *, manage_database: bool = True,
                                              name="outbox")
                 reminder = asyncio.create_task(reminders.run_reminders(settings, stop),
                                                name="reminders")
+                builder = asyncio.create_task(data_exports.run_builder(settings, stop),
+                                              name="data-exports")
                 try:
                     yield
                 finally:
                     await _stop_sender(settings, sender, stop)
                     await _stop_sender(settings, reminder, stop)
+                    await _stop_sender(settings, builder, stop)
                     await bus.stop()
 
     redact_access_log()
@@ -337,6 +341,7 @@ def create_app(settings: Settings, *, manage_database: bool = True,
             readiness(bus),
             Route("/calendar/{token}.ics", calendar_feed, methods=["GET"]),
             Route("/receipts/{payment_id}.pdf", receipt_endpoint(settings), methods=["GET"]),
+            Route("/exports/{token}.zip", data_export_download, methods=["GET"]),
             Route("/webhooks/stripe", stripe_webhook_endpoint(settings), methods=["POST"]),
             *live_client_routes(settings),
             *graphiql_routes(settings),

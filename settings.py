@@ -110,6 +110,12 @@ class Settings:
     """How long before a session its reminder email goes out."""
     reminder_poll_seconds: float = 60.0
 
+    data_export_link_hours: int = 72
+    """How long an export's download link (exportMyData) works; then the ZIP is erased."""
+    data_export_poll_seconds: float = 10.0
+    data_export_lease_minutes: int = 30
+    """How long a builder holds an export; one still building after that is given up as failed."""
+
     join_window_minutes: int = 10
     """A session can be joined from this many minutes before its start until its end."""
 
@@ -315,6 +321,12 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         reminder_hours=_int(env, "REMINDER_HOURS", defaults.reminder_hours),
         reminder_poll_seconds=_float(env, "REMINDER_POLL_SECONDS",
                                      defaults.reminder_poll_seconds),
+        data_export_link_hours=_int(env, "DATA_EXPORT_LINK_HOURS",
+                                    defaults.data_export_link_hours),
+        data_export_poll_seconds=_float(env, "DATA_EXPORT_POLL_SECONDS",
+                                        defaults.data_export_poll_seconds),
+        data_export_lease_minutes=_int(env, "DATA_EXPORT_LEASE_MINUTES",
+                                       defaults.data_export_lease_minutes),
         join_window_minutes=_int(env, "JOIN_WINDOW_MINUTES", defaults.join_window_minutes),
         stun_urls=_list(env, "STUN_URLS"),
         turn_urls=_list(env, "TURN_URLS"),

@@ -200,3 +200,19 @@ _is.add("payment_needs_confirmation", "Staðfestu greiðslu til {professional}",
         "Opnaðu yfirlitið þitt og staðfestu greiðsluna þar. Hún er ekki greidd fyrr en þú "
         "staðfestir hana.",
         action="Opna yfirlitið")
+
+# Privacy (docs/privacy.md). The link is the only key to the archive: it is never shown again.
+_en.add("data_export_ready", "Your data export is ready",
+        "The export of your data you asked for is ready: everything Therapy Hub keeps about "
+        "you, in one ZIP file.",
+        action="Download my data",
+        after=("The link works for {hours} hours; then the file is deleted. Anyone with the "
+               "link can download it, so do not forward this email. If you did not ask for "
+               "this, change your password and contact us.",))
+_is.add("data_export_ready", "Gögnin þín eru tilbúin",
+        "Afrit af gögnunum þínum sem þú baðst um er tilbúið: allt sem Therapy Hub geymir um "
+        "þig, í einni ZIP-skrá.",
+        action="Sækja gögnin mín",
+        after=("Hlekkurinn gildir í {hours} klukkustundir; eftir það er skránni eytt. Hver sem "
+               "hefur hlekkinn getur sótt hana, svo ekki áframsenda þennan póst. Ef þú baðst "
+               "ekki um þetta skaltu breyta lykilorðinu og hafa samband við okkur.",))

@@ -1,8 +1,9 @@
 """Background loops started in the app's lifespan, apart from request-time use cases: the outbox
-sender and the reminder sender, both on one polling loop (loop.py).
+sender, the reminder sender and the data export builder, all on one polling loop (loop.py).
 """
 
 __all__ = [
+    "data_exports",
     "loop",
     "outbox_sender",
     "reminders",

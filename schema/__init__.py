@@ -38,6 +38,7 @@ from schema.payments.payments import PaymentMutations, PaymentQueries
 from schema.practice.engagements import EngagementMutations
 from schema.practice.invitations import InvitationMutations
 from schema.practice.services import ServiceMutations
+from schema.privacy.exports import ExportMutations, ExportQueries
 from schema.scheduling.scheduling import SchedulingMutations, SchedulingQueries
 from schema.scheduling.session_types import Session
 from settings import Settings
@@ -70,12 +71,12 @@ def _root(name: str, description: str, types: tuple[type, ...]) -> type:
 Query = _root("Query", "Reads. Send the bearer token in `Authorization: Bearer ...`; fields for "
                        "a signed-in person answer UNAUTHENTICATED without one.",
               (AccountQueries, AccountRecoveryQueries, PracticeQueries, NodeQueries,
-               SchedulingQueries, ClientProfileQueries, PaymentQueries, HubQueries))
+               SchedulingQueries, ClientProfileQueries, PaymentQueries, HubQueries, ExportQueries))
 Mutation = _root("Mutation", "Writes. Each takes one `input` and returns a payload whose "
                              "`userErrors` lists what was refused; nothing changes then.", (
     AccountMutations, AccountRecoveryMutations, ServiceMutations, InvitationMutations,
     EngagementMutations, NoteKeyMutations, SchedulingMutations, NoteMutations, PaymentMutations,
-    LiveMutations,
+    LiveMutations, ExportMutations,
 ))
 Subscription = _root("Subscription", "Live updates over the graphql-transport-ws websocket; "
                                      "authenticate in the connection_init payload.",

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from models.practice import Engagement
+from models.privacy import DataExport, DataExportStatus
 from tests import hub_steps
 from tests.connections import connections, query_for
 from tests.note_steps import PROFILE, Practice, practice_with_client, written
@@ -30,7 +31,8 @@ at least ROWS entries, and exactly as many as the forward walk found while both 
 
 async def _seeded(api: Any) -> Practice:
     """A practice with ROWS clients; its first client has ROWS past sessions, each paid, and
-    ROWS notes (two on each date, so the tie-breaking sort keys are paged over too)."""
+    ROWS notes (two on each date, so the tie-breaking sort keys are paged over too); its
+    professional has ROWS past data exports."""
     practice = await practice_with_client(api)
     owner = hub_steps.Practice(token=practice.token,
                                account=await hub_steps.account(practice.email))
@@ -44,6 +46,7 @@ async def _seeded(api: Any) -> Practice:
                       title=f"Tími {day}", body="Talaði um svefninn." if day % 3 else "Annað.")
     for _ in range(ROWS):
         await api.data(PROFILE, {"id": practice.client_id}, token=practice.token)
+        await DataExport.create(account_id=owner.account.id, status=DataExportStatus.EXPIRED)
     for number in range(ROWS - 1):
         token = await client(api, f"client{number}@example.com", f"Client {number}")
         engagement_id = (await request(api, token, practice.service))["engagement"]["id"]

@@ -94,12 +94,17 @@ async def feed_for_token(token: str) -> bytes | None:
         return None
     now = datetime.now(UTC)
     await CalendarFeed.filter(id=feed.id).update(last_fetched_at=now)
+    return await feed_body(feed.account_id, now=now)
+
+
+async def feed_body(account_id: UUID, *, now: datetime) -> bytes:
+    """What every feed of this account serves at `now` (the URL, and the person's data export)."""
     sessions = await session_mail.load(Session.filter(
-        Q(client_id=feed.account_id) | Q(professional_id=feed.account_id),
+        Q(client_id=account_id) | Q(professional_id=account_id),
         status__in=LIVE_STATUSES, starts_at__gte=now - HISTORY,
     ).order_by("starts_at"))
     return ics.feed(
-        (session_mail.calendar_event(s, for_professional=s.professional_id == feed.account_id)
+        (session_mail.calendar_event(s, for_professional=s.professional_id == account_id)
          for s in sessions),
         name="Therapy Hub",
     )
