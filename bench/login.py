@@ -19,6 +19,10 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import machine, running_server, summary
+from settings import Settings
+
+TERMS = Settings()
+"""The versions in force, accepted by every benchmark account."""
 
 PASSWORD = "benchmark passphrase"
 REGISTER = """mutation($input: RegisterInput!) { register(input: $input) { accepted } }"""
@@ -39,7 +43,9 @@ async def measure(base: str, logins: int, viewers: int, concurrency: int) -> Non
         emails = [f"bench{i}@example.com" for i in range(concurrency)]
         for email in emails:
             await client.post("/graphql", json={"query": REGISTER, "variables": {"input": {
-                "email": email, "password": PASSWORD, "name": "Bench", "timeZone": "UTC"}}})
+                "email": email, "password": PASSWORD, "name": "Bench", "timeZone": "UTC",
+                "acceptedTerms": TERMS.terms_version,
+                "acceptedPrivacyNotice": TERMS.privacy_notice_version}}})
 
         login_times: list[float] = []
         queue = [emails[i % len(emails)] for i in range(logins)]

@@ -10,5 +10,6 @@ APPS: dict[str, list[str]] = {
     "scheduling": ["models.scheduling"],
     "payments": ["models.payments"],
     "live": ["models.live"],
+    "consent": ["models.consent"],
 }
 """App label -> model modules; each app's migrations live in `migrations/<label>/`."""

@@ -22,6 +22,7 @@ from strawberry.types import ExecutionContext
 
 from schema.accounts.account_recovery import AccountRecoveryMutations, AccountRecoveryQueries
 from schema.accounts.accounts import AccountMutations, AccountQueries
+from schema.accounts.consents import ConsentMutations, ConsentQueries
 from schema.core.context import Info
 from schema.core.errors import MaskUnexpectedErrors, refuse_request_mistakes
 from schema.desk.client_profile import ClientProfileQueries
@@ -67,11 +68,12 @@ def _root(name: str, description: str, types: tuple[type, ...]) -> type:
 
 Query = _root("Query", "Reads. Send the bearer token in `Authorization: Bearer ...`; fields for "
                        "a signed-in person answer UNAUTHENTICATED without one.",
-              (AccountQueries, AccountRecoveryQueries, PracticeQueries, NodeQueries,
+              (AccountQueries, AccountRecoveryQueries, ConsentQueries, PracticeQueries, NodeQueries,
                SchedulingQueries, ClientProfileQueries, PaymentQueries, HubQueries))
 Mutation = _root("Mutation", "Writes. Each takes one `input` and returns a payload whose "
                              "`userErrors` lists what was refused; nothing changes then.", (
-    AccountMutations, AccountRecoveryMutations, ServiceMutations, InvitationMutations,
+    AccountMutations, AccountRecoveryMutations, ConsentMutations, ServiceMutations,
+    InvitationMutations,
     EngagementMutations, NoteKeyMutations, SchedulingMutations, NoteMutations, PaymentMutations,
     LiveMutations,
 ))

@@ -14,6 +14,9 @@ from settings import Settings
 from tests.mailbox import TOKEN_IN_LINK
 
 PASSWORD = "correct horse battery"
+CURRENT_TERMS = {"acceptedTerms": Settings().terms_version,
+                 "acceptedPrivacyNotice": Settings().privacy_notice_version}
+"""What a registration form sends once the person accepted the versions in force."""
 
 REGISTER = """
 mutation Register($input: RegisterInput!) {
@@ -52,7 +55,7 @@ async def register_and_sign_in(api: Any, email: str, *, name: str = "Anna Jónsd
     """The login payload of a new account's first sign-in, after confirming its address."""
     data = await api.data(REGISTER, {"input": {
         "email": email, "password": password, "name": name, "timeZone": time_zone,
-        "locale": locale, "roles": list(roles),
+        "locale": locale, "roles": list(roles), **CURRENT_TERMS,
     }})
     assert data["register"] == {"accepted": True, "userErrors": []}
     token = await emailed_token(api.settings, email, "confirm_email")
