@@ -37,6 +37,7 @@ from schema.payments.payments import PaymentMutations, PaymentQueries
 from schema.practice.engagements import EngagementMutations
 from schema.practice.invitations import InvitationMutations
 from schema.practice.services import ServiceMutations
+from schema.privacy.erasure import ErasureMutations
 from schema.scheduling.scheduling import SchedulingMutations, SchedulingQueries
 from schema.scheduling.session_types import Session
 from settings import Settings
@@ -75,7 +76,7 @@ Mutation = _root("Mutation", "Writes. Each takes one `input` and returns a paylo
     AccountMutations, AccountRecoveryMutations, ConsentMutations, ServiceMutations,
     InvitationMutations,
     EngagementMutations, NoteKeyMutations, SchedulingMutations, NoteMutations, PaymentMutations,
-    LiveMutations,
+    LiveMutations, ErasureMutations,
 ))
 Subscription = _root("Subscription", "Live updates over the graphql-transport-ws websocket; "
                                      "authenticate in the connection_init payload.",
