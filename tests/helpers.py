@@ -78,5 +78,17 @@ async def emailed_token(settings: Settings, to: str, template: str) -> str:
     raise AssertionError(f"no {template} email with a link to {to}")
 
 
+async def emailed_templates(settings: Settings, to: str) -> list[str]:
+    """The templates of the emails waiting in the outbox for `to`, oldest first."""
+    address = normalise_email(to)
+    found = []
+    for message in await OutboxMessage.filter(content__isnull=False).order_by("created_at"):
+        content = orjson.loads(secrets_at_rest.decrypt(settings.secret_key, message.content,
+                                                       purpose=outbox.CONTENT_PURPOSE))
+        if content["to"] == address:
+            found.append(message.template)
+    return found
+
+
 async def login(api: Any, email: str, password: str = PASSWORD) -> dict[str, Any]:
     return (await api.data(LOGIN, {"input": {"email": email, "password": password}}))["login"]
