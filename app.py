@@ -43,7 +43,7 @@ import db
 import settings as settings_module
 import sqlite_lock
 from gateways.events import Events, events_for
-from jobs import outbox_sender, reminders
+from jobs import outbox_sender, reminders, retention
 from middleware import AnswerUnavailable, BodyLimit, brief_pool_outages, redact_access_log
 from middleware.json_errors import json_error
 from resolvers import reactions
@@ -252,11 +252,14 @@ def create_app(settings: Settings, *, manage_database: bool = True,
                                              name="outbox")
                 reminder = asyncio.create_task(reminders.run_reminders(settings, stop),
                                                name="reminders")
+                sweeper = asyncio.create_task(retention.run_retention(settings, stop),
+                                              name="retention")
                 try:
                     yield
                 finally:
                     await _stop_sender(settings, sender, stop)
                     await _stop_sender(settings, reminder, stop)
+                    await _stop_sender(settings, sweeper, stop)
                     await bus.stop()
 
     redact_access_log()

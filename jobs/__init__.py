@@ -1,9 +1,10 @@
 """Background loops started in the app's lifespan, apart from request-time use cases: the outbox
-sender and the reminder sender, both on one polling loop (loop.py).
+sender, the reminder sender and the retention job, all on one polling loop (loop.py).
 """
 
 __all__ = [
     "loop",
     "outbox_sender",
     "reminders",
+    "retention",
 ]
