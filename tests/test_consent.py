@@ -10,7 +10,14 @@ from models.outbox import OutboxMessage
 from tests.api_client import Api
 from tests.helpers import CURRENT_TERMS, PASSWORD, REGISTER, register
 from tests.mailbox import token_in
-from tests.practice_steps import ACCEPT, create_service, full_details, invite, professional
+from tests.practice_steps import (
+    ACCEPT,
+    UPDATE_SERVICE,
+    create_service,
+    full_details,
+    invite,
+    professional,
+)
 
 CONSENTS = "{ viewer { consentRequired consents { document version acceptedAt } } }"
 LEGAL = "{ legalDocuments { termsVersion privacyNoticeVersion } }"
@@ -99,3 +106,22 @@ async def test_a_new_version_asks_again_until_accepted(api):
         viewer = (await newer.data(CONSENTS, token=token))["viewer"]
         assert [c["version"] for c in viewer["consents"] if c["document"] == "TERMS"] == [
             "2027-06-01", api.settings.terms_version]
+
+
+PURPOSE = "query($slug: String!) { publicService(slug: $slug) { requiredDetails detailsPurpose } }"
+
+
+async def test_the_client_is_shown_why_the_details_are_asked_before_giving_them(api):
+    sigrun = await professional(api)
+    service = await create_service(api, sigrun)
+    shown = (await api.data(PURPOSE, {"slug": service["slug"]}))["publicService"]
+    assert shown["requiredDetails"] == ["PHONE", "DATE_OF_BIRTH"]
+    assert shown["detailsPurpose"].startswith("Sigrún Jónsdóttir asks for these details to "
+                                              "provide the service")
+
+    own = "To reach you if a session moves, and for my records under health-records law."
+    updated = (await api.data(UPDATE_SERVICE, {"input": {
+        "serviceId": service["id"], "detailsPurpose": own}}, token=sigrun))["updateService"]
+    assert updated["userErrors"] == []
+    assert (await api.data(PURPOSE, {"slug": service["slug"]}))["publicService"][
+        "detailsPurpose"] == own
