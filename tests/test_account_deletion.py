@@ -128,6 +128,20 @@ async def test_a_deleted_client_is_erased_and_the_kept_records_are_pseudonymous(
     assert (await Account.get(email=CLIENT_EMAIL)).id != practice.client_id
 
 
+async def test_when_stripe_does_not_answer_nothing_is_deleted_and_a_retry_works(
+        stripe_api, fake_stripe):
+    token = await register(stripe_api, "anna@example.com")
+    card = await save_card(stripe_api, fake_stripe, token)
+    fake_stripe.refuse_next_request(f"/v1/payment_methods/{card}/detach")
+
+    refused = await delete(stripe_api, token)
+    assert [e["code"] for e in refused["userErrors"]] == ["PAYMENT_PROVIDER_UNAVAILABLE"]
+    assert (await stripe_api.data(VIEWER, token=token))["viewer"]["email"] == "anna@example.com"
+
+    assert await delete(stripe_api, token) == {"deleted": True, "userErrors": []}
+    assert fake_stripe.payment_methods[card]["customer"] is None
+
+
 async def test_a_wrong_password_or_code_deletes_nothing(api):
     token = await register(api, "anna@example.com")
     refused = await delete(api, token, password="not the password")

@@ -106,8 +106,10 @@ async def forget_at_stripe(settings: Settings, account: Account) -> None:
                     await gateway.detach_payment_method(card.payment_method_id)
             with contextlib.suppress(GatewayRejected):
                 await gateway.delete_customer(card.stripe_customer_id)
-    except PaymentGatewayError as error:
-        raise as_user_error(error) from None
+    except PaymentGatewayError:
+        raise fail("The card processor did not answer, so your card could not be deleted there "
+                   "and nothing was deleted yet. Try again in a minute.",
+                   ErrorCode.PAYMENT_PROVIDER_UNAVAILABLE) from None
 
 
 async def save_card(details: CardDetails, *, customer_id: str, event_created: datetime) -> int:
