@@ -50,7 +50,7 @@ import db
 import settings as settings_module
 import sqlite_lock
 from gateways.events import Events, events_for
-from jobs import data_exports, outbox_sender, reminders
+from jobs import data_exports, outbox_sender, reminders, retention
 from middleware import AnswerUnavailable, BodyLimit, brief_pool_outages, redact_access_log
 from middleware.json_errors import json_error
 from resolvers import reactions
@@ -309,12 +309,15 @@ def create_app(settings: Settings, *, manage_database: bool = True,
                                                name="reminders")
                 builder = asyncio.create_task(data_exports.run_builder(settings, stop),
                                               name="data-exports")
+                sweeper = asyncio.create_task(retention.run_retention(settings, stop),
+                                              name="retention")
                 try:
                     yield
                 finally:
                     await _stop_sender(settings, sender, stop)
                     await _stop_sender(settings, reminder, stop)
                     await _stop_sender(settings, builder, stop)
+                    await _stop_sender(settings, sweeper, stop)
                     await bus.stop()
 
     redact_access_log()

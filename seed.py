@@ -25,7 +25,7 @@ from models.scheduling import (
     SessionStatus,
     SessionStatusChange,
 )
-from resolvers.accounts import accounts, signin
+from resolvers.accounts import accounts, consents, signin
 from resolvers.core.caller import Caller
 from resolvers.notes import notes
 from resolvers.payments import manual_payments
@@ -209,8 +209,10 @@ async def _create_confirmed(caller: Caller, person: DemoPerson) -> None:
                               locale=person.locale,
                               password_hash=await accounts.hash_password(caller, DEMO_PASSWORD))
     async with in_transaction():
-        await accounts.create_account(caller, new, as_client=person.client,
-                                      as_professional=person.professional, email_confirmed=True)
+        account = await accounts.create_account(caller, new, as_client=person.client,
+                                                as_professional=person.professional,
+                                                email_confirmed=True)
+        await consents.record(caller.settings, account)
 
 
 async def seed(settings: Settings) -> list[DemoPerson]:

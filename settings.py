@@ -129,6 +129,27 @@ class Settings:
     signal_rate_per_minute: int = 300
     """Signals one participant may send per minute of a call (counted in the database)."""
 
+    terms_version: str = "2026-12-01"
+    """The version of the terms of service a person must have accepted; publishing a new one
+    (a new value) asks everyone again (`viewer.consentRequired`, `acceptTerms`)."""
+    privacy_notice_version: str = "2026-12-01"
+    """The version of the privacy notice, asked for like the terms."""
+
+    bookkeeping_retention_years: int = 7
+    """How long payments and receipts of an erased person are kept (Icelandic bookkeeping law,
+    lög um bókhald 145/1994, 20. gr.: seven years); the retention job removes them after."""
+    login_session_retention_days: int = 30
+    """How long an ended (expired or revoked) login session is kept, for looking into a
+    suspicious sign-in, before the retention job removes it."""
+    invitation_retention_days: int = 90
+    """How long an invitation is kept once it expired, was withdrawn or was accepted."""
+    account_link_retention_days: int = 7
+    """How long a used or expired confirmation or password reset link is kept."""
+    outbox_retention_days: int = 7
+    """How long a sent (or finally failed) email's delivery record is kept."""
+    retention_poll_seconds: float = 3_600.0
+    """How often the retention job looks for rows past their period."""
+
     @property
     def production(self) -> bool:
         return self.environment == "production"
@@ -336,6 +357,23 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         signal_max_bytes=_int(env, "SIGNAL_MAX_BYTES", defaults.signal_max_bytes),
         signal_rate_per_minute=_int(env, "SIGNAL_RATE_PER_MINUTE",
                                     defaults.signal_rate_per_minute),
+    )
+    settings = replace(
+        settings,
+        terms_version=env.get("TERMS_VERSION", defaults.terms_version),
+        privacy_notice_version=env.get("PRIVACY_NOTICE_VERSION",
+                                       defaults.privacy_notice_version),
+        bookkeeping_retention_years=_int(env, "BOOKKEEPING_RETENTION_YEARS",
+                                         defaults.bookkeeping_retention_years),
+        login_session_retention_days=_int(env, "LOGIN_SESSION_RETENTION_DAYS",
+                                          defaults.login_session_retention_days),
+        invitation_retention_days=_int(env, "INVITATION_RETENTION_DAYS",
+                                       defaults.invitation_retention_days),
+        account_link_retention_days=_int(env, "ACCOUNT_LINK_RETENTION_DAYS",
+                                         defaults.account_link_retention_days),
+        outbox_retention_days=_int(env, "OUTBOX_RETENTION_DAYS", defaults.outbox_retention_days),
+        retention_poll_seconds=_float(env, "RETENTION_POLL_SECONDS",
+                                      defaults.retention_poll_seconds),
     )
     if settings.turn_urls and not settings.turn_secret:
         raise SettingsError("TURN_URLS needs TURN_SECRET (coturn's static-auth-secret) to sign "

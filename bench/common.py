@@ -28,6 +28,7 @@ import orjson
 from crypto import secrets_at_rest
 from resolvers.core import outbox
 from resolvers.core.validation import normalise_email
+from settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -109,6 +110,10 @@ def summary(label: str, durations: list[float], wall: float) -> str:
             f"(n={len(durations)})")
 
 
+TERMS = Settings()
+"""The versions of the terms and privacy notice in force, accepted by every bench account."""
+
+
 async def sign_up(client: httpx.AsyncClient, server: Server, email: str, password: str, *,
                   name: str, time_zone: str = "UTC", roles: Sequence[str] = ("CLIENT",)
                   ) -> dict[str, Any]:
@@ -116,7 +121,8 @@ async def sign_up(client: httpx.AsyncClient, server: Server, email: str, passwor
     token, and a professional's noteRecoveryKey), as a new user of the SPA gets it."""
     registered = await _data(client, REGISTER, {"input": {
         "email": email, "password": password, "name": name, "timeZone": time_zone,
-        "roles": list(roles)}})
+        "roles": list(roles), "acceptedTerms": TERMS.terms_version,
+        "acceptedPrivacyNotice": TERMS.privacy_notice_version}})
     assert registered["register"]["accepted"], registered
     token = await emailed_token(server, email, "confirm_email")
     confirmed = await _data(client, CONFIRM_EMAIL, {"input": {"token": token}})

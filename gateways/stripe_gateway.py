@@ -145,6 +145,12 @@ class StripeGateway:
         with _stripe_errors():
             await self._client.v1.payment_methods.detach_async(payment_method_id)
 
+    async def delete_customer(self, customer_id: str) -> None:
+        """Delete the customer and its name and email at Stripe, for an erased account; its
+        past payments stay at Stripe (their bookkeeping), and a deleted one answers alike."""
+        with _stripe_errors():
+            await self._client.v1.customers.delete_async(customer_id)
+
     async def charge_off_session(self, *, customer_id: str, payment_method_id: str,
                                  amount_minor: int, currency: str, idempotency_key: str,
                                  metadata: Mapping[str, str] | None = None) -> ChargeResult:

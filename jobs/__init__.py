@@ -1,5 +1,6 @@
 """Background loops started in the app's lifespan, apart from request-time use cases: the outbox
-sender, the reminder sender and the data export builder, all on one polling loop (loop.py).
+sender, the reminder sender, the data export builder and the retention job, all on one
+polling loop (loop.py).
 """
 
 __all__ = [
@@ -7,4 +8,5 @@ __all__ = [
     "loop",
     "outbox_sender",
     "reminders",
+    "retention",
 ]

@@ -11,5 +11,6 @@ APPS: dict[str, list[str]] = {
     "payments": ["models.payments"],
     "live": ["models.live"],
     "privacy": ["models.privacy"],
+    "consent": ["models.consent"],
 }
 """App label -> model modules; each app's migrations live in `migrations/<label>/`."""

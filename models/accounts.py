@@ -27,6 +27,9 @@ class Account(Model):
     totp_last_step = fields.BigIntField(null=True)
     """Last accepted TOTP time step: a code is accepted only for a newer step (no replay)."""
     password_changed_at = fields.DatetimeField(auto_now_add=True)
+    erased_at = fields.DatetimeField(null=True)
+    """Set when the person deleted their account: the row stays as a pseudonymous tombstone
+    (resolvers/privacy/erasure.py) because sessions, notes and payments refer to it."""
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

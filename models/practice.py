@@ -101,6 +101,9 @@ class Service(Model):
     """RegistrationDetail values the client must give."""
     custom_questions: fields.JSONField[list[dict]] = fields.JSONField(default=list)
     """[{"id": "q1a2", "text": "...", "required": true}]; ids stay when a question is edited."""
+    details_purpose = fields.TextField(default="")
+    """Why the service asks for its registration details, shown to the client before they
+    give them (GDPR Art. 13(1)(c)); empty: the default explanation."""
     archived_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)

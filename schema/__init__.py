@@ -23,6 +23,7 @@ from strawberry.types import ExecutionContext
 
 from schema.accounts.account_recovery import AccountRecoveryMutations, AccountRecoveryQueries
 from schema.accounts.accounts import AccountMutations, AccountQueries
+from schema.accounts.consents import ConsentMutations, ConsentQueries
 from schema.core.context import Info
 from schema.core.errors import MaskUnexpectedErrors, refuse_request_mistakes
 from schema.core.trusted_documents import TrustedDocuments, TrustedDocumentsOnly
@@ -38,6 +39,7 @@ from schema.payments.payments import PaymentMutations, PaymentQueries
 from schema.practice.engagements import EngagementMutations
 from schema.practice.invitations import InvitationMutations
 from schema.practice.services import ServiceMutations
+from schema.privacy.erasure import ErasureMutations
 from schema.privacy.exports import ExportMutations, ExportQueries
 from schema.scheduling.scheduling import SchedulingMutations, SchedulingQueries
 from schema.scheduling.session_types import Session
@@ -70,13 +72,14 @@ def _root(name: str, description: str, types: tuple[type, ...]) -> type:
 
 Query = _root("Query", "Reads. Send the bearer token in `Authorization: Bearer ...`; fields for "
                        "a signed-in person answer UNAUTHENTICATED without one.",
-              (AccountQueries, AccountRecoveryQueries, PracticeQueries, NodeQueries,
+              (AccountQueries, AccountRecoveryQueries, ConsentQueries, PracticeQueries, NodeQueries,
                SchedulingQueries, ClientProfileQueries, PaymentQueries, HubQueries, ExportQueries))
 Mutation = _root("Mutation", "Writes. Each takes one `input` and returns a payload whose "
                              "`userErrors` lists what was refused; nothing changes then.", (
-    AccountMutations, AccountRecoveryMutations, ServiceMutations, InvitationMutations,
+    AccountMutations, AccountRecoveryMutations, ConsentMutations, ServiceMutations,
+    InvitationMutations,
     EngagementMutations, NoteKeyMutations, SchedulingMutations, NoteMutations, PaymentMutations,
-    LiveMutations, ExportMutations,
+    LiveMutations, ExportMutations, ErasureMutations,
 ))
 Subscription = _root("Subscription", "Live updates over the graphql-transport-ws websocket; "
                                      "authenticate in the connection_init payload.",

@@ -99,6 +99,7 @@ class FakeStripe:
         self.app = Starlette(routes=[
             Route("/v1/customers", self._create_customer, methods=["POST"]),
             Route("/v1/customers/{id}", self._retrieve_customer, methods=["GET"]),
+            Route("/v1/customers/{id}", self._delete_customer, methods=["DELETE"]),
             Route("/v1/setup_intents", self._create_setup_intent, methods=["POST"]),
             Route("/v1/payment_methods/{id}", self._retrieve_payment_method, methods=["GET"]),
             Route("/v1/payment_methods/{id}/detach", self._detach_payment_method,
@@ -247,6 +248,16 @@ class FakeStripe:
     @_route
     def _retrieve_customer(self, _params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
         return self._find(self.customers, path["id"], "customer")
+
+    @_route
+    def _delete_customer(self, _params: dict[str, Any], path: dict[str, str]) -> dict[str, Any]:
+        self._find(self.customers, path["id"], "customer")
+        deleted = {"id": path["id"], "object": "customer", "deleted": True}
+        self.customers[path["id"]] = deleted
+        for method in self.payment_methods.values():
+            if method["customer"] == path["id"]:
+                method["customer"] = None
+        return deleted
 
     @_route
     def _create_setup_intent(self, params: dict[str, Any],

@@ -15,6 +15,9 @@ from settings import Settings
 from tests.mailbox import TOKEN_IN_LINK
 
 PASSWORD = "correct horse battery"
+CURRENT_TERMS = {"acceptedTerms": Settings().terms_version,
+                 "acceptedPrivacyNotice": Settings().privacy_notice_version}
+"""What a registration form sends once the person accepted the versions in force."""
 
 REGISTER = """
 mutation Register($input: RegisterInput!) {
@@ -53,7 +56,7 @@ async def register_and_sign_in(api: Any, email: str, *, name: str = "Anna Jónsd
     """The login payload of a new account's first sign-in, after confirming its address."""
     data = await api.data(REGISTER, {"input": {
         "email": email, "password": password, "name": name, "timeZone": time_zone,
-        "locale": locale, "roles": list(roles),
+        "locale": locale, "roles": list(roles), **CURRENT_TERMS,
     }})
     assert data["register"] == {"accepted": True, "userErrors": []}
     token = await emailed_token(api.settings, email, "confirm_email",
@@ -93,6 +96,16 @@ async def _outbox_contents(template: str, database_url: str | None) -> list[byte
     finally:
         await connection.close()
     return [bytes(row["content"]) for row in rows]
+async def emailed_templates(settings: Settings, to: str) -> list[str]:
+    """The templates of the emails waiting in the outbox for `to`, oldest first."""
+    address = normalise_email(to)
+    found = []
+    for message in await OutboxMessage.filter(content__isnull=False).order_by("created_at"):
+        content = orjson.loads(secrets_at_rest.decrypt(settings.secret_key, message.content,
+                                                       purpose=outbox.CONTENT_PURPOSE))
+        if content["to"] == address:
+            found.append(message.template)
+    return found
 
 
 async def login(api: Any, email: str, password: str = PASSWORD) -> dict[str, Any]:

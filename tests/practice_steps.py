@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.helpers import PASSWORD, register
+from tests.helpers import CURRENT_TERMS, PASSWORD, register
 
 USER_ERRORS = "userErrors { field message code }"
 
@@ -168,7 +168,8 @@ async def accept_as_new(api: Any, invitation_token: str, service: dict[str, Any]
                         **changes: Any) -> dict[str, Any]:
     return (await api.data(ACCEPT, {"input": {
         "token": invitation_token, "details": full_details(service),
-        "newAccount": {"password": PASSWORD, "timeZone": "Atlantic/Reykjavik"}, **changes,
+        "newAccount": {"password": PASSWORD, "timeZone": "Atlantic/Reykjavik",
+                       **CURRENT_TERMS}, **changes,
     }}))["acceptInvitation"]
 
 

@@ -41,10 +41,11 @@ async def test_signed_out_viewer_is_null(api):
 async def test_registration_lists_every_bad_field(api):
     data = await api.data(REGISTER, {"input": {
         "email": "not-an-email", "password": "short", "name": " ", "timeZone": "Mars/Olympus",
-        "roles": [],
+        "roles": [], "acceptedTerms": "", "acceptedPrivacyNotice": "2019-01-01",
     }})
     errors = data["register"]["userErrors"]
-    assert {e["field"] for e in errors} == {"email", "password", "name", "timeZone", "roles"}
+    assert {e["field"] for e in errors} == {"email", "password", "name", "timeZone", "roles",
+                                            "acceptedTerms", "acceptedPrivacyNotice"}
     assert data["register"]["accepted"] is False
 
 

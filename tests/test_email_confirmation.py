@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from models.account_links import AccountLink
 from models.accounts import Account
-from tests.helpers import PASSWORD, REGISTER, login
+from tests.helpers import CURRENT_TERMS, PASSWORD, REGISTER, login
 from tests.mailbox import html_of, text_of, token_in
 from tests.practice_steps import VIEWER
 
@@ -18,7 +18,8 @@ mutation($input: ConfirmEmailInput!) {
 
 async def test_registration_sends_a_link_and_sign_in_waits_for_it(api, mailbox):
     await api.data(REGISTER, {"input": {"email": "anna@example.com", "password": PASSWORD,
-                                        "name": "Anna Jónsdóttir", "timeZone": "UTC"}})
+                                        "name": "Anna Jónsdóttir", "timeZone": "UTC",
+                                        **CURRENT_TERMS}})
     before = await login(api, "anna@example.com")
     assert [e["code"] for e in before["userErrors"]] == ["INVALID_CREDENTIALS"]
     assert before == await login(api, "anna@example.com", "not the password")
@@ -37,7 +38,7 @@ async def test_registration_sends_a_link_and_sign_in_waits_for_it(api, mailbox):
 async def test_confirmation_in_icelandic_for_an_icelandic_account(api, mailbox):
     await api.data(REGISTER, {"input": {"email": "thorunn@example.com", "password": PASSWORD,
                                         "name": "Þórunn", "timeZone": "Atlantic/Reykjavik",
-                                        "locale": "is"}})
+                                        "locale": "is", **CURRENT_TERMS}})
     await mailbox.deliver()
     email = mailbox.last("thorunn@example.com")
     assert email["Subject"] == "Staðfestu netfangið þitt"
@@ -46,7 +47,7 @@ async def test_confirmation_in_icelandic_for_an_icelandic_account(api, mailbox):
 
 async def test_forged_expired_and_used_confirmation_links_confirm_nothing(api, mailbox):
     await api.data(REGISTER, {"input": {"email": "anna@example.com", "password": PASSWORD,
-                                        "name": "Anna", "timeZone": "UTC"}})
+                                        "name": "Anna", "timeZone": "UTC", **CURRENT_TERMS}})
     await mailbox.deliver()
     token = token_in(mailbox.last("anna@example.com"))
 

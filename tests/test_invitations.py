@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from models.accounts import Account
 from models.practice import Engagement, Invitation
-from tests.helpers import PASSWORD, login
+from tests.helpers import CURRENT_TERMS, PASSWORD, login
 from tests.mailbox import html_of, text_of, token_in
 from tests.payment_steps import register_client
 from tests.practice_steps import (
@@ -128,7 +128,7 @@ async def test_missing_required_details_are_each_listed_and_nothing_changes(api,
     before = await _snapshot()
     accepted = (await api.data(ACCEPT, {"input": {
         "token": token, "details": {"phone": "  "},
-        "newAccount": {"password": "short", "timeZone": "Atlantic/Reykjavik"},
+        "newAccount": {"password": "short", "timeZone": "Atlantic/Reykjavik", **CURRENT_TERMS},
     }}))["acceptInvitation"]
     question_id = service["customQuestions"][0]["id"]
     assert {(e["field"], e["code"]) for e in accepted["userErrors"]} == {
@@ -146,7 +146,7 @@ async def test_used_invitation_cannot_be_accepted_again(api, mailbox):
     assert (await accept_as_new(api, token, service))["userErrors"] == []
     before = await _snapshot()
     again = await accept_as_new(api, token, service, newAccount={
-        "password": PASSWORD, "timeZone": "UTC", "name": "Someone else"})
+        "password": PASSWORD, "timeZone": "UTC", "name": "Someone else", **CURRENT_TERMS})
     assert codes(again) == ["TOKEN_USED"]
     assert again["userErrors"][0]["message"] == (
         "This invitation has already been accepted. Sign in to see your services."

@@ -10,7 +10,7 @@ from typing import Any
 
 from models.accounts import Account
 from models.audit import AuditEntry
-from tests.helpers import PASSWORD, login, register
+from tests.helpers import CURRENT_TERMS, PASSWORD, login, register
 from tests.mailbox import text_of, token_in
 from tests.practice_steps import INVITE, create_service, professional
 from tests.reset_steps import NEW_PASSWORD, REQUEST_RESET, reset
@@ -25,7 +25,8 @@ ATTACKER_PASSWORD = "someone else's passphrase"
 
 def _form(email: str, **changes: Any) -> dict[str, Any]:
     return {"input": {"email": email, "password": ATTACKER_PASSWORD, "name": "Someone",
-                      "timeZone": "UTC", "roles": ["CLIENT", "PROFESSIONAL"], **changes}}
+                      "timeZone": "UTC", "roles": ["CLIENT", "PROFESSIONAL"], **CURRENT_TERMS,
+                      **changes}}
 
 
 async def _no_address_in_the_audit_log() -> None:

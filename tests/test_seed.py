@@ -46,3 +46,11 @@ async def test_seed_has_a_session_to_join_now(api, settings):
         {"input": {"sessionId": hub["nextSession"]["id"], "devicePublicKey": device_key()}},
         token=signed_in["token"]))["joinSession"]
     assert joined == {"call": {"peer": {"name": "Maya Chen"}}, "userErrors": []}
+
+
+async def test_demo_people_have_accepted_the_terms_in_force(api, settings):
+    people = await seed.seed(settings)
+    for person in people:
+        token = (await login(api, person.email, seed.DEMO_PASSWORD))["token"]
+        viewer = (await api.data("{ viewer { consentRequired } }", token=token))["viewer"]
+        assert viewer == {"consentRequired": False}, person.email

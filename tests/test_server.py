@@ -18,7 +18,7 @@ import pytest
 
 import settings as settings_module
 from tests.conftest import TEST_ENV
-from tests.helpers import PASSWORD, REGISTER, register
+from tests.helpers import CURRENT_TERMS, PASSWORD, REGISTER, register
 from tests.mailbox import Mailbox, SmtpServer, free_port
 from tests.payment_steps import book, download, engaged_practice, pdf_text, record_manual
 
@@ -82,7 +82,7 @@ async def test_served_app_background_sender_delivers_mail(server, mailbox: Mailb
     async with httpx.AsyncClient(base_url=server) as http:
         response = await http.post("/graphql", json={"query": REGISTER, "variables": {"input": {
             "email": "bjorn@example.com", "password": PASSWORD, "name": "Björn",
-            "timeZone": "Atlantic/Reykjavik",
+            "timeZone": "Atlantic/Reykjavik", **CURRENT_TERMS,
         }}})
     assert response.json()["data"]["register"]["userErrors"] == []
 

@@ -11,6 +11,7 @@ __all__ = [
     "access_log",
     "account_links",
     "accounts",
+    "consents",
     "email_confirmation",
     "known_devices",
     "login_limits",

@@ -2,7 +2,9 @@
 
 Here that fact is health data: it says a person is in therapy. So `register` answers the same
 for a new and a taken address, and both branches do the same work (a lookup, an argon2 hash,
-one transaction writing a link and an email to the outbox). Only the mailbox learns which:
+one transaction writing a link and an email to the outbox). The form (including the accepted terms
+and privacy notice versions, `consents.py`) is checked first, identically. Only the mailbox
+learns which:
 
 - a new address gets an unconfirmed account and a confirmation link; the account signs in once
   the link is opened (`signin.login` refuses unconfirmed accounts exactly like a wrong
@@ -20,7 +22,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models.accounts import Account
-from resolvers.accounts import email_confirmation, password_reset
+from resolvers.accounts import consents, email_confirmation, password_reset
 from resolvers.accounts.accounts import (
     NewAccount,
     create_account,
@@ -39,6 +41,7 @@ async def register(
     password: str,
     name: str,
     time_zone: str,
+    accepted: consents.AcceptedVersions,
     locale: str = "en",
     as_client: bool = True,
     as_professional: bool = False,
@@ -48,6 +51,7 @@ async def register(
     name = name.strip()
     errors = new_account_errors(email=email, password=password, name=name,
                                 time_zone=time_zone, locale=locale)
+    errors += consents.consent_errors(caller.settings, accepted)
     if not (as_client or as_professional):
         errors.append(UserError("Choose at least one role: client or professional.",
                                 field="roles"))
@@ -61,6 +65,7 @@ async def register(
                 account = await create_account(caller, new, as_client=as_client,
                                                as_professional=as_professional,
                                                email_confirmed=False)
+                await consents.record(caller.settings, account)
                 await email_confirmation.send_link(caller, account)
             return
         except IntegrityError:

@@ -92,6 +92,26 @@ async def remove_card(caller: Caller) -> None:
                        person_id=account.id)
 
 
+async def forget_at_stripe(settings: Settings, account: Account) -> None:
+    """For an account being erased: its card detached and its Stripe customer (name, email)
+    deleted at Stripe. Call before the erasure's transaction; safe to repeat (a card or customer
+    already gone at Stripe is what we want). The row itself goes with the erasure."""
+    card = await SavedCard.get_or_none(account_id=account.id)
+    if card is None or not settings.card_payments_enabled:
+        return
+    try:
+        async with StripeGateway(settings) as gateway:
+            if card.payment_method_id is not None:
+                with contextlib.suppress(GatewayRejected):
+                    await gateway.detach_payment_method(card.payment_method_id)
+            with contextlib.suppress(GatewayRejected):
+                await gateway.delete_customer(card.stripe_customer_id)
+    except PaymentGatewayError:
+        raise fail("The card processor did not answer, so your card could not be deleted there "
+                   "and nothing was deleted yet. Try again in a minute.",
+                   ErrorCode.PAYMENT_PROVIDER_UNAVAILABLE) from None
+
+
 async def save_card(details: CardDetails, *, customer_id: str, event_created: datetime) -> int:
     """Store the card Stripe confirmed for this customer, unless a newer event already stored
     another one. Returns how many rows changed (0 or 1). Call inside the event's transaction."""

@@ -17,7 +17,7 @@ from tortoise.transactions import in_transaction
 from crypto.tokens import decode_token, lookup_hash
 from models.accounts import Account
 from models.practice import Engagement, EngagementSource, EngagementStatus, Invitation
-from resolvers.accounts import accounts
+from resolvers.accounts import accounts, consents
 from resolvers.accounts.signin import SignedIn, start_session
 from resolvers.core import audit, outbox
 from resolvers.core.caller import Caller
@@ -32,6 +32,7 @@ from settings import Settings
 class NewAccountInput:
     password: str
     time_zone: str
+    accepted: consents.AcceptedVersions
     name: str | None = None
     """Defaults to the name the professional wrote on the invitation."""
     locale: str = "en"
@@ -85,7 +86,7 @@ async def accept_invitation(
             email=invitation.email, password=new_account.password,
             name=(new_account.name or invitation.name).strip(),
             time_zone=new_account.time_zone, locale=new_account.locale,
-        )]
+        )] + consents.consent_errors(caller.settings, new_account.accepted, prefix="newAccount.")
     elif new_account is not None:
         errors.append(UserError("You are signed in: leave out newAccount, or sign out to create "
                                 "a separate account.", field="newAccount"))
@@ -136,6 +137,7 @@ async def _accept(caller: Caller, invitation: Invitation, details: RegistrationD
                     password_hash=password_hash,
                 ), as_client=True, as_professional=False, email_confirmed=True,
             )
+            await consents.record(caller.settings, account)
             signed_in = await start_session(caller, account)
         else:
             await _link_account(account, invitation, now)

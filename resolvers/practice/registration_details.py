@@ -77,6 +77,15 @@ class RegistrationDetails:
     custom_answers: list[CustomAnswer] = field(default_factory=list)
 
 
+def purpose_of(purpose: str, professional_name: str) -> str:
+    """Why the details are asked for, as the client reads it before giving them: the
+    professional's own words, or what every service uses them for."""
+    return purpose or (
+        f"{professional_name} asks for these details to provide the service and to reach you "
+        "about it. Only they can see them; they are stored encrypted and kept with your "
+        "records for as long as health-records law requires.")
+
+
 def required_of(raw: list[str]) -> list[RegistrationDetail]:
     return [RegistrationDetail(value) for value in raw]
 

@@ -68,6 +68,9 @@ def _field_errors(values: dict[str, Any]) -> list[UserError]:
         errors.append(text_error(str(values["title"]), "title", max_length=200, required=True))
     if "description" in values:
         errors.append(text_error(str(values["description"]), "description", max_length=5_000))
+    if "details_purpose" in values:
+        errors.append(text_error(str(values["details_purpose"]), "detailsPurpose",
+                                 max_length=2_000))
     if "session_minutes" in values and not 5 <= values["session_minutes"] <= 600:
         errors.append(UserError("A session lasts between 5 and 600 minutes.",
                                 field="sessionMinutes"))
@@ -140,6 +143,7 @@ async def create_service(
     auto_charge: bool = False,
     required_details: list[RegistrationDetail] | None = None,
     custom_questions: list[QuestionInput] | None = None,
+    details_purpose: str = "",
 ) -> Service:
     account = caller.require_professional()
     values: dict[str, object] = {
@@ -149,6 +153,7 @@ async def create_service(
         "self_booking": self_booking, "cancellation_window_hours": cancellation_window_hours,
         "card_required": card_required, "auto_charge": auto_charge,
         "required_details": list(required_details or []),
+        "details_purpose": details_purpose.strip(),
     }
     questions, question_problems = _questions(custom_questions or [], [])
     values["custom_questions"] = questions
@@ -168,7 +173,7 @@ async def update_service(caller: Caller, service_id: UUID | None, **changes: obj
     account = caller.require_professional()
     service = await owned_service(account, service_id)
     values = {name: value for name, value in changes.items() if value is not None}
-    for name in ("title", "description"):
+    for name in ("title", "description", "details_purpose"):
         if name in values:
             values[name] = str(values[name]).strip()
     if "currency" in values:

@@ -5,5 +5,6 @@ __all__ = [
     "access_log",
     "account_recovery",
     "accounts",
+    "consents",
     "reauthentication",
 ]

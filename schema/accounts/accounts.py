@@ -10,9 +10,22 @@ import strawberry
 from strawberry import relay
 
 from models.accounts import Account
-from resolvers.accounts import access_log, accounts, registration, second_factor, signin
+from resolvers.accounts import (
+    access_log,
+    accounts,
+    consents,
+    registration,
+    second_factor,
+    signin,
+)
 from resolvers.core.pagination import PageRequest
 from schema.accounts.access_log import AccessLogEntry
+from schema.accounts.consents import (
+    ACCEPTED_PRIVACY_NOTICE,
+    ACCEPTED_TERMS,
+    Consent,
+    accepted_versions,
+)
 from schema.core.context import Info
 from schema.core.errors import MutationInput, Payload, user_errors_as
 from schema.core.pagination import BOTH_WAYS, After, Before, Connection, First, Last
@@ -62,6 +75,19 @@ class Viewer(relay.Node):
         return Connection.of(page, lambda access: AccessLogEntry.of(
             access, viewer_id=str(account.id), show_address=False))
 
+    @strawberry.field(description="True while the current terms of service or privacy notice "
+                                  "(legalDocuments) are not accepted: show them and call "
+                                  "acceptTerms. Nothing else is refused meanwhile.")
+    async def consent_required(self, info: Info) -> bool:
+        caller = info.context.caller
+        return await consents.consent_required(caller.settings, caller.require_account())
+
+    @strawberry.field(description="Every version of the terms and privacy notice this person "
+                                  "accepted, and when, newest first.")
+    async def consents(self, info: Info) -> list[Consent]:
+        return [Consent.of(row) for row in await consents.my_consents(
+            info.context.caller.require_account())]
+
     @classmethod
     def from_account(cls, account: Account) -> Viewer:
         roles = [role for role, on in ((Role.CLIENT, account.is_client),
@@ -97,6 +123,8 @@ class RegisterInput:
     locale: str = strawberry.field(
         default="en",
         description="Language of emails and receipts: en or is.")
+    accepted_terms: str = strawberry.field(description=ACCEPTED_TERMS)
+    accepted_privacy_notice: str = strawberry.field(description=ACCEPTED_PRIVACY_NOTICE)
     roles: list[Role] = strawberry.field(
         default_factory=lambda: [Role.CLIENT],
         description="CLIENT, PROFESSIONAL or both; a professional gets a profile to fill in.")
@@ -273,6 +301,7 @@ class AccountMutations:
         await registration.register(
             info.context.caller, email=input.email, password=input.password, name=input.name,
             time_zone=input.time_zone, locale=input.locale,
+            accepted=accepted_versions(input.accepted_terms, input.accepted_privacy_notice),
             as_client=Role.CLIENT in input.roles,
             as_professional=Role.PROFESSIONAL in input.roles,
         )

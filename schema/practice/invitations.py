@@ -8,6 +8,7 @@ import strawberry
 
 from resolvers.practice import invitation_acceptance, invitations
 from schema.accounts.accounts import Viewer
+from schema.accounts.consents import ACCEPTED_PRIVACY_NOTICE, ACCEPTED_TERMS, accepted_versions
 from schema.core.context import Info
 from schema.core.errors import MutationInput, Payload, user_errors_as
 from schema.core.ids import node_uuid
@@ -47,6 +48,8 @@ class ResendInvitationInput:
 class NewAccountInput:
     password: str = strawberry.field(description="At least 10 characters.")
     time_zone: str = strawberry.field(description="IANA zone, e.g. Atlantic/Reykjavik.")
+    accepted_terms: str = strawberry.field(description=ACCEPTED_TERMS)
+    accepted_privacy_notice: str = strawberry.field(description=ACCEPTED_PRIVACY_NOTICE)
     name: str | None = strawberry.field(
         default=None, description="Default: the name on the invitation."
     )
@@ -138,6 +141,8 @@ class InvitationMutations:
             info.context.caller, token=input.token, details=input.details.given(),
             new_account=invitation_acceptance.NewAccountInput(
                 password=new_account.password, time_zone=new_account.time_zone,
+                accepted=accepted_versions(new_account.accepted_terms,
+                                           new_account.accepted_privacy_notice),
                 name=new_account.name, locale=new_account.locale,
             ) if new_account else None,
         )

@@ -162,6 +162,9 @@ class Service(relay.Node):
         description="What clients must give when joining.")
     custom_questions: list[CustomQuestion] = strawberry.field(
         description="Extra questions clients answer when joining, in order.")
+    details_purpose: str = strawberry.field(
+        description="Why the details and questions are asked, in the professional's words; "
+                    "empty: clients are shown the default explanation (PublicService).")
     archived_at: datetime | None = strawberry.field(
         description="Set once archived: no new clients, current ones continue."
     )
@@ -182,6 +185,7 @@ class Service(relay.Node):
             card_required=service.card_required, auto_charge=service.auto_charge,
             required_details=details.required_of(service.required_details),
             custom_questions=CustomQuestion.list_of(service.custom_questions),
+            details_purpose=service.details_purpose,
             archived_at=service.archived_at, created_at=service.created_at, _model=service,
         )
 
@@ -223,6 +227,9 @@ class PublicService:
     )
     custom_questions: list[CustomQuestion] = strawberry.field(
         description="What else the client will be asked, in order.")
+    details_purpose: str = strawberry.field(
+        description="Why the professional asks for these details and who sees them: show it "
+                    "beside the form, before the client gives them (GDPR Art. 13).")
     professional_name: str = strawberry.field(description="The professional's display name.")
     profession: str = strawberry.field(
         description="The professional's profession, e.g. Psychologist.")
@@ -239,6 +246,7 @@ class PublicService:
             card_required=service.card_required,
             required_details=details.required_of(service.required_details),
             custom_questions=CustomQuestion.list_of(service.custom_questions),
+            details_purpose=details.purpose_of(service.details_purpose, profile.display_name),
             professional_name=profile.display_name, profession=profile.profession,
             practice_name=profile.practice_name,
         )

@@ -70,6 +70,10 @@ class CreateServiceInput:
     custom_questions: list[CustomQuestionInput] = strawberry.field(
         default_factory=list,
         description="Extra questions clients answer when joining, in order.")
+    details_purpose: str = strawberry.field(
+        default="",
+        description="Why you ask for these details, shown to clients before they give them; "
+                    "empty: a default explanation is shown.")
 
 
 @strawberry.input(description="Fields left out stay as they are; the slug never changes.")
@@ -99,6 +103,9 @@ class UpdateServiceInput:
     custom_questions: strawberry.Maybe[list[CustomQuestionInput]] = strawberry.field(
         description="The whole new list; questions not in it are removed."
     )
+    details_purpose: strawberry.Maybe[str] = strawberry.field(
+        description="Why you ask for the details; an empty string shows the default "
+                    "explanation.")
 
 
 @strawberry.input(description="Which service to archive.")
@@ -166,6 +173,7 @@ class ServiceMutations:
             card_required=input.card_required, auto_charge=input.auto_charge,
             required_details=input.required_details,
             custom_questions=_questions(input.custom_questions),
+            details_purpose=input.details_purpose,
         )
         return ServicePayload(service=Service.of(service))
 
@@ -187,6 +195,7 @@ class ServiceMutations:
             card_required=_given(input.card_required), auto_charge=_given(input.auto_charge),
             required_details=_given(input.required_details),
             custom_questions=_questions(questions) if questions is not None else None,
+            details_purpose=_given(input.details_purpose),
         )
         return ServicePayload(service=Service.of(service))
 

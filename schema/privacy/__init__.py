@@ -1,7 +1,8 @@
-"""Privacy in the API: what a person may ask of the data we hold about them. Above every other
+"""Privacy in the API: exporting one's data and deleting one's account. Above every other
 domain, because an export reads them all.
 """
 
 __all__ = [
+    "erasure",
     "exports",
 ]
