@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from crypto import secrets_at_rest
 from models.accounts import Account
 from models.audit import AuditEntry
+from models.consent import Consent
 from models.outbox import OutboxMessage
 from models.payments import Payment
 from models.practice import Engagement
@@ -158,6 +159,9 @@ async def test_a_clients_export_holds_all_of_theirs_across_professionals_and_not
                                                                      ["client"])
     assert "password_hash" not in account
     assert account["sign_ins"]
+    accepted = await Consent.filter(account_id=anna.id).values_list("document", "version")
+    assert {(c["document"], c["version"]) for c in account["consents"]} == set(accepted)
+    assert len(accepted) == 2, "the terms and the privacy notice, accepted at registration"
 
     sessions = read_json(archive, "sessions.json")
     expected = await Session.filter(client_id=anna.id).values_list("id", flat=True)

@@ -8,7 +8,8 @@ wrapped keys) are not data about the person and stay out; that they exist is sai
 
 The files (paths inside the ZIP):
 
-- `account.json`: the account, its sign-ins (login sessions) and its known devices;
+- `account.json`: the account, its sign-ins (login sessions), its known devices and the
+  versions of the terms and privacy notice it accepted;
 - `engagements.json`: the person's engagements as a client, with the registration answers;
 - `sessions.json`: every session they are in, as client or professional, with its history;
 - `payments.json` and `receipts/<payment id>.pdf`: their payments and refunds, and each
@@ -33,6 +34,7 @@ from tortoise.expressions import Q
 
 from crypto import secrets_at_rest
 from models.accounts import Account, KnownDevice, LoginSession
+from models.consent import Consent
 from models.notes import Note
 from models.payments import Payment, PaymentRefund
 from models.practice import Engagement, ProfessionalProfile, Service
@@ -63,7 +65,7 @@ This archive holds everything Therapy Hub keeps about you, as of {made_at} (UTC)
 Every .json file is UTF-8 JSON; times are ISO 8601 in UTC, amounts in minor units (cents,
 aurar) with their currency.
 
-account.json       your account, sign-ins and known devices
+account.json       your account, sign-ins, known devices and consents
 engagements.json   your engagements with professionals, and the registration answers you gave
 sessions.json      every session you are in, with its history of changes
 payments.json      your payments and refunds; receipts/ holds each receipt as a PDF
@@ -114,6 +116,7 @@ async def gather(settings: Settings, account: Account, note_key: UnlockedNoteKey
 async def _account(account: Account) -> dict[str, Any]:
     sign_ins = await LoginSession.filter(account_id=account.id).order_by("created_at")
     devices = await KnownDevice.filter(account_id=account.id).order_by("created_at")
+    consents = await Consent.filter(account_id=account.id).order_by("accepted_at", "document")
     return {
         "format_version": FORMAT_VERSION,
         "id": account.id, "email": account.email, "name": account.name,
@@ -129,6 +132,8 @@ async def _account(account: Account) -> dict[str, Any]:
                       "address": s.address, "user_agent": s.user_agent} for s in sign_ins],
         "known_devices": [{"first_seen_at": d.created_at, "expires_at": d.expires_at}
                           for d in devices],
+        "consents": [{"document": c.document, "version": c.version,
+                      "accepted_at": c.accepted_at} for c in consents],
     }
 
 
