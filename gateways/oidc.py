@@ -12,13 +12,13 @@ from the provider's answer is echoed back.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
 import httpx
 from authlib.integrations.base_client.errors import OAuthError
-from authlib.integrations.httpx_client import AsyncOAuth2Client
 from authlib.oidc.core import CodeIDToken
 from joserfc import jwt
 from joserfc.errors import BadSignatureError, InvalidKeyIdError, JoseError
@@ -26,6 +26,12 @@ from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
 
 from settings import OidcProvider, Settings
+
+with warnings.catch_warnings():
+    # Authlib 1.9 prefers the httpx2 fork and warns when it runs on httpx, the HTTP client
+    # pinned here for stripe as well; httpx is still supported, so one client library it is.
+    warnings.filterwarnings("ignore", "The httpx module is deprecated", DeprecationWarning)
+    from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 LEEWAY_SECONDS = 60
 """Clock difference tolerated between the provider and us for exp and iat."""

@@ -1,9 +1,11 @@
-"""Accounts in the API: the viewer, registration, sign-in, password and account recovery.
+"""Accounts in the API: the viewer, registration, sign-in (password or eID), password and account
+recovery.
 """
 
 __all__ = [
     "access_log",
     "account_recovery",
     "accounts",
+    "external_sign_in",
     "reauthentication",
 ]
