@@ -59,7 +59,7 @@ class LoginSession(Model):
     user_agent = fields.CharField(max_length=300, default="")
     strength = fields.CharField(max_length=16, default="password")
     """How the sign-in was proved: password, second_factor (password and TOTP or a recovery
-    code) or external_identity (an eID), the last two being strong authentication."""
+    code) or eid (an eID sign-in), the last two being strong authentication."""
 
     class Meta:
         table = "login_session"

@@ -50,7 +50,7 @@ STATE_TOKEN = "oidc-state"
 REGISTRATION_TOKEN = "oidc-register"
 NATIONAL_ID_PURPOSE = "national-id"
 REGISTRATION_HOURS = 1
-STRENGTH = "external_identity"
+STRENGTH = "eid"
 
 OFF = "Sign-in with an eID is not set up on this server; sign in with your email and password."
 STATE_INVALID = ("This eID sign-in is no longer valid (it was used, took too long, or did not "

@@ -10,7 +10,7 @@ from __future__ import annotations
 from resolvers.core.caller import Caller
 from resolvers.core.errors import ErrorCode, PublicError
 
-STRONG = frozenset({"second_factor", "external_identity"})
+STRONG = frozenset({"second_factor", "eid"})
 
 
 def require_strong_authentication(caller: Caller) -> None:
