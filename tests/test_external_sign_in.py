@@ -280,3 +280,21 @@ async def test_strong_authentication_for_professionals(settings: Settings,
         password_only = await login(api, practice.email)
         assert "errors" in await api(PROFILE, {"id": practice.client_id},
                                      token=password_only["token"])
+
+
+def test_providers_come_from_one_json_setting() -> None:
+    import settings as settings_module
+    env = {"ENVIRONMENT": "test", "OIDC_REDIRECT_URIS": REDIRECT_URI, "OIDC_PROVIDERS": (
+        '[{"id": "island", "name": "Ísland.is", "issuer": "https://innskra.island.is/",'
+        ' "clientId": "hub", "clientSecret": "s3cret"}]')}
+    loaded = settings_module.from_env(env)
+    assert loaded.oidc_provider("island") == OidcProvider(
+        id="island", name="Ísland.is", issuer="https://innskra.island.is", client_id="hub",
+        client_secret="s3cret")
+    assert "s3cret" not in repr(loaded)
+    for broken, says in (("not json", "not valid JSON"), ('[{"id": "x"}]', "missing keys"),
+                         ('{"id": "x"}', "not a list")):
+        with pytest.raises(settings_module.SettingsError, match=says):
+            settings_module.from_env({**env, "OIDC_PROVIDERS": broken})
+    with pytest.raises(settings_module.SettingsError, match="OIDC_REDIRECT_URIS"):
+        settings_module.from_env({**env, "OIDC_REDIRECT_URIS": ""})
