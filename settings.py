@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import ipaddress
+import json
 import os
 import secrets
 from dataclasses import dataclass, field, replace
@@ -25,6 +26,30 @@ OWASP_ARGON2_TIME_COST = 2
 
 class SettingsError(RuntimeError):
     """A setting is missing or unsafe; the message names the variable to fix."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class OidcProvider:
+    """One OpenID Connect provider people may sign in with (an eID: island.is, ...), from
+    OIDC_PROVIDERS (docs/eid.md)."""
+
+    id: str
+    """The short name the API uses (`provider` of startExternalSignIn); never changes, since
+    linked identities are stored under it."""
+    name: str
+    """What the sign-in button says."""
+    issuer: str
+    """Its discovery document is `<issuer>/.well-known/openid-configuration`."""
+    client_id: str
+    client_secret: str = field(repr=False)
+    scopes: str = "openid profile"
+    national_id_claim: str = "nationalId"
+    """The claim (ID token or userinfo) that carries the person's national identifier."""
+    name_claim: str = "name"
+
+
+_PROVIDER_KEYS = {"id", "name", "issuer", "clientId", "clientSecret", "scopes",
+                  "nationalIdClaim", "nameClaim"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -149,6 +174,16 @@ class Settings:
     """How long a sent (or finally failed) email's delivery record is kept."""
     retention_poll_seconds: float = 3_600.0
     """How often the retention job looks for rows past their period."""
+    oidc_providers: tuple[OidcProvider, ...] = ()
+    """eID sign-in over OpenID Connect; none: the feature is off (docs/eid.md)."""
+    oidc_redirect_uris: tuple[str, ...] = ()
+    """The SPA pages a provider may send the browser back to; any other is refused."""
+    oidc_attempt_minutes: int = 10
+    """How long the `state` of startExternalSignIn stays usable."""
+    oidc_timeout_seconds: float = 10.0
+    require_strong_auth_for_professionals: bool = False
+    """When on, a professional signed in with a password alone (no TOTP, no eID) must sign in
+    strongly before reading a client profile or notes."""
 
     @property
     def production(self) -> bool:
@@ -157,6 +192,13 @@ class Settings:
     @property
     def card_payments_enabled(self) -> bool:
         return bool(self.stripe_secret_key and self.stripe_webhook_secret)
+
+    @property
+    def external_sign_in_enabled(self) -> bool:
+        return bool(self.oidc_providers)
+
+    def oidc_provider(self, provider_id: str) -> OidcProvider | None:
+        return next((p for p in self.oidc_providers if p.id == provider_id), None)
 
     @property
     def smtp_configured(self) -> bool:
@@ -233,6 +275,69 @@ def _networks(env: dict[str, str], name: str, default: tuple[str, ...]) -> tuple
 def _list(env: dict[str, str], name: str) -> tuple[str, ...]:
     """A comma-separated list; empty items are dropped."""
     return tuple(item.strip() for item in env.get(name, "").split(",") if item.strip())
+
+
+def _bool(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw not in {"true", "false", "1", "0", "yes", "no"}:
+        raise SettingsError(f"{name} must be true or false, got {raw!r}.")
+    return raw in {"true", "1", "yes"}
+
+
+def _oidc_providers(env: dict[str, str]) -> tuple[OidcProvider, ...]:
+    """OIDC_PROVIDERS: a JSON list of objects, one per provider (docs/eid.md). One variable
+    rather than numbered ones, so a provider's fields cannot drift apart."""
+    raw = env.get("OIDC_PROVIDERS", "").strip()
+    if not raw:
+        return ()
+    hint = ('OIDC_PROVIDERS must be a JSON list like [{"id": "island", "name": "Ísland.is", '
+            '"issuer": "https://…", "clientId": "…", "clientSecret": "…"}] (docs/eid.md)')
+    try:
+        entries = json.loads(raw)
+    except ValueError:
+        raise SettingsError(f"{hint}; it is not valid JSON.") from None
+    if not isinstance(entries, list):
+        raise SettingsError(f"{hint}; it is not a list.")
+    providers: list[OidcProvider] = []
+    for entry in entries:
+        if not isinstance(entry, dict) or not all(isinstance(v, str) for v in entry.values()):
+            raise SettingsError(f"{hint}; each provider is an object of strings.")
+        unknown = set(entry) - _PROVIDER_KEYS
+        missing = {"id", "name", "issuer", "clientId", "clientSecret"} - set(entry)
+        if unknown or missing:
+            raise SettingsError(f"{hint}; unknown keys {sorted(unknown)}, "
+                                f"missing keys {sorted(missing)}.")
+        provider = OidcProvider(
+            id=entry["id"], name=entry["name"], issuer=entry["issuer"].rstrip("/"),
+            client_id=entry["clientId"], client_secret=entry["clientSecret"],
+            scopes=entry.get("scopes", "openid profile"),
+            national_id_claim=entry.get("nationalIdClaim", "nationalId"),
+            name_claim=entry.get("nameClaim", "name"),
+        )
+        if "openid" not in provider.scopes.split():
+            raise SettingsError(f"OIDC_PROVIDERS: the scopes of {provider.id!r} must include "
+                                "openid.")
+        providers.append(provider)
+    ids = [p.id for p in providers]
+    if len(set(ids)) != len(ids):
+        raise SettingsError("OIDC_PROVIDERS: two providers have the same id; give each its own.")
+    return tuple(providers)
+
+
+def _check_oidc(settings: Settings) -> None:
+    """Providers need somewhere to send the browser back to; in production only over https,
+    or the authorization code would travel in the clear."""
+    if settings.oidc_providers and not settings.oidc_redirect_uris:
+        raise SettingsError("OIDC_REDIRECT_URIS must list the SPA page(s) a provider sends the "
+                            "browser back to when OIDC_PROVIDERS is set.")
+    if settings.production:
+        plain = [p.issuer for p in settings.oidc_providers if not p.issuer.startswith("https://")]
+        plain += [u for u in settings.oidc_redirect_uris if not u.startswith("https://")]
+        if plain:
+            raise SettingsError("OIDC issuers and OIDC_REDIRECT_URIS must be https:// addresses "
+                                f"in production: {', '.join(plain)}.")
 
 
 def _check_stripe(settings: Settings) -> None:
@@ -357,6 +462,14 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         signal_max_bytes=_int(env, "SIGNAL_MAX_BYTES", defaults.signal_max_bytes),
         signal_rate_per_minute=_int(env, "SIGNAL_RATE_PER_MINUTE",
                                     defaults.signal_rate_per_minute),
+        oidc_providers=_oidc_providers(env),
+        oidc_redirect_uris=_list(env, "OIDC_REDIRECT_URIS"),
+        oidc_attempt_minutes=_int(env, "OIDC_ATTEMPT_MINUTES", defaults.oidc_attempt_minutes),
+        oidc_timeout_seconds=_float(env, "OIDC_TIMEOUT_SECONDS",
+                                    defaults.oidc_timeout_seconds),
+        require_strong_auth_for_professionals=_bool(
+            env, "REQUIRE_STRONG_AUTH_FOR_PROFESSIONALS",
+            defaults.require_strong_auth_for_professionals),
     )
     settings = replace(
         settings,
@@ -379,6 +492,7 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         raise SettingsError("TURN_URLS needs TURN_SECRET (coturn's static-auth-secret) to sign "
                             "the TURN credentials; set it, or leave TURN_URLS empty.")
     _check_stripe(settings)
+    _check_oidc(settings)
     for name, minutes in (("LOGIN_WINDOW_MINUTES", settings.login_window_minutes),
                           ("EMAILING_WINDOW_MINUTES", settings.emailing_window_minutes)):
         if not 1 <= minutes <= 1440:

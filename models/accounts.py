@@ -26,6 +26,9 @@ class Account(Model):
     totp_pending_secret = fields.BinaryField(null=True)
     totp_last_step = fields.BigIntField(null=True)
     """Last accepted TOTP time step: a code is accepted only for a newer step (no replay)."""
+    has_password = fields.BooleanField(default=True)
+    """False for an account registered with an eID: its hash is of a random value nobody
+    knows, until a password reset sets one."""
     password_changed_at = fields.DatetimeField(auto_now_add=True)
     erased_at = fields.DatetimeField(null=True)
     """Set when the person deleted their account: the row stays as a pseudonymous tombstone
@@ -57,6 +60,9 @@ class LoginSession(Model):
     revoked_at = fields.DatetimeField(null=True)
     address = fields.CharField(max_length=64, default="")
     user_agent = fields.CharField(max_length=300, default="")
+    strength = fields.CharField(max_length=16, default="password")
+    """How the sign-in was proved: password, second_factor (password and TOTP or a recovery
+    code) or eid (an eID sign-in), the last two being strong authentication."""
 
     class Meta:
         table = "login_session"
@@ -118,3 +124,68 @@ class KnownDevice(Model):
     class Meta:
         table = "known_device"
         indexes = (("account_id",),)
+
+
+class ExternalIdentity(Model):
+    """An eID (OpenID Connect) identity linked to an account.
+
+    The national identifier is kept encrypted under the server key and found by its keyed
+    hash, so the rows never hold it in plain text.
+    """
+
+    id = fields.UUIDField(primary_key=True, default=uuid4)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "accounts.Account", related_name="external_identities", on_delete=fields.CASCADE
+    )
+    account_id: UUID
+    provider = fields.CharField(max_length=64)
+    national_id_hash = fields.CharField(max_length=64)
+    national_id_encrypted = fields.BinaryField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "external_identity"
+        unique_together = (("provider", "national_id_hash"), ("account", "provider"))
+
+
+class ExternalSignInAttempt(Model):
+    """One trip to an eID provider, from startExternalSignIn to its completion.
+
+    Only the hash of `state` is stored: the PKCE verifier and the nonce are derived from the
+    raw state, which only the browser holds. Used once, within minutes.
+    """
+
+    id = fields.UUIDField(primary_key=True, default=uuid4)
+    state_hash = fields.CharField(max_length=64, unique=True)
+    provider = fields.CharField(max_length=64)
+    redirect_uri = fields.CharField(max_length=500)
+    account: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
+        "accounts.Account", related_name="external_sign_in_attempts", null=True,
+        on_delete=fields.CASCADE,
+    )
+    account_id: UUID | None
+    """Who was signed in when it started: only they may link its identity."""
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "external_sign_in_attempt"
+        indexes = (("account_id",),)
+
+
+class ExternalRegistration(Model):
+    """An eID proved by a person without an account, waiting for the email they register with."""
+
+    id = fields.UUIDField(primary_key=True, default=uuid4)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    provider = fields.CharField(max_length=64)
+    national_id_hash = fields.CharField(max_length=64)
+    national_id_encrypted = fields.BinaryField()
+    name = fields.CharField(max_length=200)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "external_registration"

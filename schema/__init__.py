@@ -24,6 +24,7 @@ from strawberry.types import ExecutionContext
 from schema.accounts.account_recovery import AccountRecoveryMutations, AccountRecoveryQueries
 from schema.accounts.accounts import AccountMutations, AccountQueries
 from schema.accounts.consents import ConsentMutations, ConsentQueries
+from schema.accounts.external_sign_in import ExternalSignInMutations, ExternalSignInQueries
 from schema.core.context import Info
 from schema.core.errors import MaskUnexpectedErrors, refuse_request_mistakes
 from schema.core.trusted_documents import TrustedDocuments, TrustedDocumentsOnly
@@ -73,13 +74,14 @@ def _root(name: str, description: str, types: tuple[type, ...]) -> type:
 Query = _root("Query", "Reads. Send the bearer token in `Authorization: Bearer ...`; fields for "
                        "a signed-in person answer UNAUTHENTICATED without one.",
               (AccountQueries, AccountRecoveryQueries, ConsentQueries, PracticeQueries, NodeQueries,
-               SchedulingQueries, ClientProfileQueries, PaymentQueries, HubQueries, ExportQueries))
+               SchedulingQueries, ClientProfileQueries, PaymentQueries, HubQueries, ExportQueries,
+               ExternalSignInQueries))
 Mutation = _root("Mutation", "Writes. Each takes one `input` and returns a payload whose "
                              "`userErrors` lists what was refused; nothing changes then.", (
     AccountMutations, AccountRecoveryMutations, ConsentMutations, ServiceMutations,
     InvitationMutations,
     EngagementMutations, NoteKeyMutations, SchedulingMutations, NoteMutations, PaymentMutations,
-    LiveMutations, ExportMutations, ErasureMutations,
+    LiveMutations, ExportMutations, ErasureMutations, ExternalSignInMutations,
 ))
 Subscription = _root("Subscription", "Live updates over the graphql-transport-ws websocket; "
                                      "authenticate in the connection_init payload.",

@@ -1,5 +1,6 @@
 """Accounts: registration (never telling whether an address has one), sign-in and second
-factor, password changes and resets, confirming an address, limits on failed sign-ins, and the
+factor, sign-in with a national eID (OpenID Connect), password changes and resets, confirming an
+address, limits on failed sign-ins, strong authentication for reading records, and the
 professional's notes key.
 
 The notes key is a credential of the account: wrapped under its password, unlocked at sign-in,
@@ -13,6 +14,8 @@ __all__ = [
     "accounts",
     "consents",
     "email_confirmation",
+    "external_identities",
+    "external_identities_links",
     "known_devices",
     "login_limits",
     "note_key_reset",
@@ -22,4 +25,5 @@ __all__ = [
     "registration",
     "second_factor",
     "signin",
+    "strong_authentication",
 ]

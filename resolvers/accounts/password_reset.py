@@ -135,7 +135,8 @@ async def apply_new_password(
     now = datetime.now(UTC)
     account.password_hash = password_hash
     account.password_changed_at = now
-    changed = ["password_hash", "password_changed_at"]
+    account.has_password = True
+    changed = ["password_hash", "password_changed_at", "has_password"]
     if email_proven and account.email_confirmed_at is None:
         account.email_confirmed_at = now
         changed.append("email_confirmed_at")

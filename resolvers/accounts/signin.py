@@ -50,9 +50,11 @@ class SecondFactorNeeded:
 
 async def start_session(caller: Caller, account: Account, *,
                         note_key: note_keys.UnlockedNoteKey | None = None,
-                        replacing_device: UUID | None = None) -> SignedIn:
+                        replacing_device: UUID | None = None,
+                        strength: str = "password", audit_action: str = "login") -> SignedIn:
     """Create a login session; a professional's unlocked notes key is held for it. The browser
-    gets a new device token, which replaces the one it signed in with (`replacing_device`)."""
+    gets a new device token, which replaces the one it signed in with (`replacing_device`).
+    `strength` records how the sign-in was proved (LoginSession.strength)."""
     token = new_token()
     raw = decode_token(token)
     assert raw is not None
@@ -65,11 +67,12 @@ async def start_session(caller: Caller, account: Account, *,
         expires_at=expires_at,
         address=caller.address[:64],
         user_agent=caller.user_agent[:300],
+        strength=strength,
     )
     if note_key is not None:
         await note_keys.keep_for_session(session, raw, note_key)
     device_token = await known_devices.issue(caller, account, replacing=replacing_device)
-    await audit.record(caller, "login", subject_type="account", subject_id=account.id,
+    await audit.record(caller, audit_action, subject_type="account", subject_id=account.id,
                        person_id=account.id, actor_id=account.id)
     return SignedIn(token=token, account=account, expires_at=expires_at,
                     device_token=device_token)
@@ -247,7 +250,8 @@ async def verify_second_factor(
                 assert raw is not None
                 note_key = await note_keys.take_from_challenge(found, raw)
                 return await start_session(caller, account, note_key=note_key,
-                                           replacing_device=found.known_device_id)
+                                           replacing_device=found.known_device_id,
+                                           strength="second_factor")
     if accepted:
         raise fail("This sign-in has already been completed. Sign in again.",
                    ErrorCode.CHALLENGE_EXPIRED, field="challenge")

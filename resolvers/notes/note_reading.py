@@ -39,6 +39,7 @@ from crypto.notes import (
 )
 from models.notes import Note
 from resolvers.accounts.note_keys import UnlockedNoteKey, caller_note_key
+from resolvers.accounts.strong_authentication import require_strong_authentication
 from resolvers.core import audit
 from resolvers.core.caller import Caller
 from resolvers.core.errors import UserError, check
@@ -113,6 +114,7 @@ async def client_notes(
     the query is filtered by the caller as author anyway, so nobody else's note can appear.
     """
     account = caller.require_professional()
+    require_strong_authentication(caller)
     needle = _normalised(search or "").strip()
     errors = []
     if date_from and date_to and date_from > date_to:
@@ -150,6 +152,7 @@ async def notes_by_ids(caller: Caller, ids: Iterable[UUID]) -> dict[UUID, Opened
     rows = await Note.filter(author_id=account.id, id__in=wanted).prefetch_related("session")
     if not rows:
         return {}
+    require_strong_authentication(caller)
     key = await caller_note_key(caller)
     for client_id in sorted({note.client_id for note in rows}):
         await audit.record(caller, "read_notes", subject_type="client", subject_id=client_id,

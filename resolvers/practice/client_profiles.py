@@ -17,6 +17,7 @@ from uuid import UUID
 
 from models.accounts import Account
 from models.practice import Engagement
+from resolvers.accounts.strong_authentication import require_strong_authentication
 from resolvers.core import audit
 from resolvers.core.caller import Caller
 
@@ -51,6 +52,8 @@ async def client_profile(caller: Caller, client_id: UUID | None) -> Account | No
 async def visible_client_profiles(caller: Caller, ids: Iterable[UUID]) -> dict[UUID, Account]:
     """The caller's clients among `ids`; each profile shown is recorded in the audit log."""
     found = await clients_of(caller.account, ids)
+    if found:
+        require_strong_authentication(caller)
     for client in found.values():
         await audit.record(caller, "read_client_profile", subject_type="client",
                            subject_id=client.id, person_id=client.id)

@@ -27,7 +27,15 @@ from datetime import UTC, datetime
 from tortoise.transactions import in_transaction
 
 from models.account_links import AccountLink
-from models.accounts import Account, KnownDevice, LoginSession, RecoveryCode, SecondFactorChallenge
+from models.accounts import (
+    Account,
+    ExternalIdentity,
+    ExternalSignInAttempt,
+    KnownDevice,
+    LoginSession,
+    RecoveryCode,
+    SecondFactorChallenge,
+)
 from models.payments import Payment, SavedCard
 from models.practice import (
     OPEN_ENGAGEMENT_STATUSES,
@@ -109,7 +117,7 @@ async def _close_practice(caller: Caller, account: Account, now: datetime) -> No
 async def _erase_personal_data(account: Account, email: str) -> None:
     """What identifies the person or only served their sign-in, gone for good."""
     for model in (LoginSession, SecondFactorChallenge, RecoveryCode, KnownDevice, AccountLink,
-                  CalendarFeed, SavedCard):
+                  CalendarFeed, SavedCard, ExternalIdentity, ExternalSignInAttempt):
         await model.filter(account_id=account.id).delete()
     await Invitation.filter(accepted_by_id=account.id).delete()
     await Invitation.filter(email=email, accepted_at=None).delete()

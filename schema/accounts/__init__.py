@@ -1,4 +1,5 @@
-"""Accounts in the API: the viewer, registration, sign-in, password and account recovery.
+"""Accounts in the API: the viewer, registration, sign-in (password or eID), password and account
+recovery.
 """
 
 __all__ = [
@@ -6,5 +7,6 @@ __all__ = [
     "account_recovery",
     "accounts",
     "consents",
+    "external_sign_in",
     "reauthentication",
 ]

@@ -86,6 +86,12 @@ described_enum(ErrorCode, {
     ErrorCode.NOT_JOINED: "Call `joinSession` before sending or receiving signals.",
     ErrorCode.SIGNAL_TOO_LARGE: "The signal payload is over the size limit; send a smaller "
                                 "message.",
+    ErrorCode.EXTERNAL_SIGN_IN_FAILED: "The eID sign-in did not prove who the person is (refused "
+                                       "consent, a used or foreign code, a token that failed "
+                                       "its checks); start the sign-in again.",
+    ErrorCode.PROVIDER_UNAVAILABLE: "The eID provider did not answer; try again shortly.",
+    ErrorCode.STRONG_AUTHENTICATION_REQUIRED: "Reading client records needs a strong sign-in: "
+                                              "turn on two-step sign-in, or sign in with an eID.",
 }, name="UserErrorCode",
     description="What kind of failure a UserError is: stable, so branch on it rather than on "
                 "the message. Query fields use the same codes in `extensions.code`.")
