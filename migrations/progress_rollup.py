@@ -32,17 +32,22 @@ FILL = (
 
 
 def _apply(engagement: str, status: str, delta: str) -> list[str]:
-    """Statements adding `delta` sessions of `status` to `engagement` (SQL expressions)."""
+    """Statements adding `delta` sessions of `status` to `engagement` (SQL expressions). Only
+    an addition makes the row; taking away from a row that is gone (emptied by hand) is a no-op,
+    never a negative count."""
     counts = ", ".join(f"{column} = {column} + CASE WHEN {status} = '{value}' THEN {delta} "
                        "ELSE 0 END" for column, value in _COUNTS)
     extremes = ", ".join(
         f"{column} = CASE WHEN {status} = 'completed' THEN (SELECT {f}(s.starts_at) "
         f"FROM scheduling_session AS s WHERE s.engagement_id = {engagement} "
         f"AND s.status = 'completed') ELSE {column} END" for column, f in _EXTREMES)
+    update = f"UPDATE {TABLE} SET {counts}, {extremes} WHERE engagement_id = {engagement}"
+    if delta.startswith("-"):
+        return [update]
     return [
         f"INSERT INTO {TABLE} (engagement_id, {', '.join(c for c, _ in _COUNTS)}) "
         f"VALUES ({engagement}, 0, 0, 0, 0, 0) ON CONFLICT (engagement_id) DO NOTHING",
-        f"UPDATE {TABLE} SET {counts}, {extremes} WHERE engagement_id = {engagement}",
+        update,
     ]
 
 
@@ -54,10 +59,12 @@ async def create_triggers(apps: Any, schema_editor: Any) -> None:
     """A `RunPython` function: the triggers on both engines, then the first fill."""
     client = schema_editor.client
     if client.capabilities.dialect == "postgres":
-        body = "; ".join(_apply("p_engagement", "p_status", "p_delta"))
+        adding = "; ".join(_apply("p_engagement", "p_status", "p_delta"))
+        removing = "; ".join(_apply("p_engagement", "p_status", "-1"))
         await client.execute_script(
             f"CREATE FUNCTION {TABLE}_add(p_engagement uuid, p_status varchar, "
-            f"p_delta integer) RETURNS void LANGUAGE plpgsql AS $$ BEGIN {body}; END $$;"
+            f"p_delta integer) RETURNS void LANGUAGE plpgsql AS $$ BEGIN "
+            f"IF p_delta > 0 THEN {adding}; ELSE {removing}; END IF; END $$;"
             f"CREATE FUNCTION {TABLE}_on_session() RETURNS trigger LANGUAGE plpgsql AS $$ "
             "BEGIN IF TG_OP <> 'INSERT' THEN "
             f"PERFORM {TABLE}_add(OLD.engagement_id, OLD.status, -1); END IF; "
