@@ -5,6 +5,7 @@
     python app.py seed           load the demo data and print the demo sign-ins
     python app.py export-schema  write schema.graphql
     python app.py verify-audit   check the audit log's seals and sequence (exit 1 on a break)
+    python app.py rebuild-progress  recompute the progress totals from the sessions
 
 Several processes (production): `python app.py migrate` once, then
 `uvicorn app:from_environment --factory --workers N` (README, "Running on PostgreSQL").
@@ -57,6 +58,7 @@ from resolvers import reactions
 from resolvers.accounts.signin import authenticate
 from resolvers.core import audit
 from resolvers.core.caller import Caller
+from resolvers.practice import progress
 from routes.calendar_feeds import calendar_feed
 from routes.data_exports import data_export_download
 from routes.graphiql import graphiql_page, graphiql_routes
@@ -380,11 +382,20 @@ async def verify_audit(settings: Settings) -> int:
     return 1
 
 
+async def rebuild_progress(settings: Settings) -> int:
+    """Recompute the progress totals from the sessions (the database keeps them otherwise)."""
+    async with TortoiseContext() as context:
+        await context.init(config=db.tortoise_config(settings.database_url))
+        engagements = await progress.rebuild_rollups()
+    print(f"Rebuilt the progress of {engagements} engagements with sessions.")
+    return 0
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["serve", "migrate", "seed", "export-schema",
-                                                 "verify-audit"])
+                                                 "verify-audit", "rebuild-progress"])
     parser.add_argument("--no-seed", action="store_true", help="serve without demo data")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -397,6 +408,8 @@ def main(argv: list[str]) -> int:
     asyncio.run(db.migrate(settings.database_url))
     if args.command == "verify-audit":
         return asyncio.run(verify_audit(settings))
+    if args.command == "rebuild-progress":
+        return asyncio.run(rebuild_progress(settings))
     if args.command == "seed" or (args.command == "serve" and not args.no_seed):
         import seed
 

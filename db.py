@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api.migrate import migrate as _run_migrations
 
@@ -18,8 +19,12 @@ from models import APPS
 def tortoise_config(database_url: str) -> dict[str, Any]:
     if database_url.startswith("sqlite://") and database_url != "sqlite://:memory:":
         Path(database_url.removeprefix("sqlite://")).parent.mkdir(parents=True, exist_ok=True)
+    connection: str | dict[str, Any] = database_url
+    if database_url.startswith(("postgres://", "asyncpg://")):
+        connection = expand_db_url(database_url)
+        connection["credentials"]["reset"] = _end_transaction_only
     return {
-        "connections": {"default": database_url},
+        "connections": {"default": connection},
         "apps": {
             label: {
                 "models": modules,
@@ -31,6 +36,18 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+async def _end_transaction_only(connection: Any) -> None:
+    """What a pooled PostgreSQL connection needs before its next use, instead of asyncpg's
+    default reset (`pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`), a round trip
+    after every statement: a transaction left open is rolled back. Nothing else outlives a
+    statement here: advisory locks are transaction-scoped (`pg_advisory_xact_lock`), settings
+    are `SET LOCAL`, cursors live in transactions, and LISTEN has its own connection
+    (gateways/events.py). A session-level lock, SET or LISTEN on the pool would need the
+    default back."""
+    if connection.is_in_transaction():
+        await connection.execute("ROLLBACK")
 
 
 async def migrate(database_url: str) -> None:

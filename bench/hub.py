@@ -1,15 +1,20 @@
 """The hub's cost against a running server (uvicorn, one process), next to a raw-SQL baseline.
 
-    .venv/bin/python -m bench.hub [--database-url postgres://.../<empty db>] [--requests 300]
+    .venv/bin/python -m bench.hub [--database-url postgres://.../<empty db>] [--requests 200]
+                                  [--rounds 5] [--sizes 10,1000,5000]
 
-Seeds one client (Europe/Berlin) with 5 services of 5 professionals x 200 sessions (190 held,
-10 booked ahead), then measures in the same run, on the same database:
+Seeds one client (Europe/Berlin) with 5 services of 5 professionals, then for each history
+size (10, 1,000 and 5,000 sessions, every two days, a few booked ahead) measures on the same
+server and database:
   (a) the default hub page (HUB_PAGE: next, 5 upcoming, 20 past, engagements with progress,
       totals) at 1 and at 4 requests in flight;
-  (b) the full 1,000-session history paged through, 100 at a time;
-  (c) bench/hub_baseline.py: the same JSON as (a) from hand-written SQL, same server.
-Prints requests/s, p50 and p99 for each, the ratios to the baseline, and the SQL statement count
-of (a) for the small (one session) and the full history.
+  (c) bench/hub_baseline.py: the same JSON as (a) from hand-written SQL, same server;
+  (b) the whole history paged through 50 at a time, by GraphQL and by the baseline's raw
+      keyset query (`/baseline/history`).
+Rounds are interleaved (a baseline batch, then a hub batch, repeated) so the machine's noise
+falls on both. For each batch: throughput and the server's CPU per request, read from the
+server process's own clock (/proc/<pid>/stat, user + system). Prints min/median/max over the
+rounds of each ratio, the SQL statement count of (a), and p50 latencies.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -41,13 +47,15 @@ from bench.common import (
     machine,
     new_secret_key,
     sign_up,
-    summary,
 )
 from models.practice import Engagement
 from models.scheduling import Session, SessionStatus
 
 PASSWORD = "benchmark passphrase"
-SERVICES, SESSIONS_PER_SERVICE, AHEAD = 5, 200, 10
+SERVICES, AHEAD = 5, 10
+SIZES = (10, 1_000, 5_000)
+"""Sessions in the client's whole history, spread evenly over the services."""
+HISTORY_FIRST = 50
 
 SESSION = """id status startsAt endsAt startsAtLocal endsAtLocal canJoin joinOpensAt
   price { amount currency } service { id title } professional { id displayName }"""
@@ -63,7 +71,8 @@ HUB_PAGE = f"""query HubPage {{ hub {{
   }}
   totals {{ sessionsAttended services professionals }}
 }} }}"""
-HISTORY_PAGE = f"""query History($after: String) {{ hub {{ pastSessions(first: 100, after: $after)
+HISTORY_PAGE = f"""query History($after: String) {{ hub {{
+  pastSessions(first: {HISTORY_FIRST}, after: $after)
   {{ edges {{ node {{ {SESSION} }} }} pageInfo {{ hasNextPage endCursor }} }} }} }}"""
 
 CREATE = """mutation($i: CreateServiceInput!) { createService(input: $i) {
@@ -84,7 +93,9 @@ def serve() -> None:
 
     settings = settings_module.from_env()
     app = create_app(settings)
-    app.router.routes.append(Route("/baseline/hub", Baseline(settings).respond))
+    baseline = Baseline(settings)
+    app.router.routes.append(Route("/baseline/hub", baseline.respond))
+    app.router.routes.append(Route("/baseline/history", baseline.history))
     uvicorn.run(app, host="127.0.0.1", port=settings.port, log_level="warning")
 
 
@@ -127,23 +138,30 @@ def _status(index: int) -> SessionStatus:
     return SessionStatus.COMPLETED
 
 
-async def add_history() -> None:
-    """200 sessions per engagement every two days, staggered by an hour so none overlap."""
+def held(per_service: int) -> int:
+    """Sessions of one engagement that are over; the rest are booked ahead."""
+    return per_service - min(AHEAD, per_service // 2)
+
+
+async def add_history(per_service: int) -> None:
+    """`per_service` sessions per engagement every two days, staggered by an hour so none
+    overlap, replacing any there were (the database's triggers keep the progress totals)."""
+    await Session.all().delete()
     # The next whole hour: the first session booked ahead has not started (nor ended) yet.
     now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-    held = SESSIONS_PER_SERVICE - AHEAD
+    done = held(per_service)
     for hour, engagement in enumerate(await Engagement.all().select_related(
             "service__professional")):
         service = engagement.service
-        first = now - timedelta(days=2 * held, hours=-hour)
+        first = now - timedelta(days=2 * done, hours=-hour)
         await Session.bulk_create([Session(
             engagement_id=engagement.id, professional_id=service.professional.account_id,
             client_id=engagement.client_id, starts_at=first + timedelta(days=2 * i),
             ends_at=first + timedelta(days=2 * i, minutes=50), length_minutes=50,
             price_amount=service.price_amount, currency=service.currency,
             booked_by_id=engagement.client_id,
-            status=_status(i) if i < held else SessionStatus.SCHEDULED,
-        ) for i in range(SESSIONS_PER_SERVICE)])
+            status=_status(i) if i < done else SessionStatus.SCHEDULED,
+        ) for i in range(per_service)])
 
 
 async def statements(settings: settings_module.Settings, token: str) -> int:
@@ -157,6 +175,12 @@ async def statements(settings: settings_module.Settings, token: str) -> int:
         with counting_statements() as seen:
             await gql(client, HUB_PAGE, token=token)
     return len(seen)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU the process has used so far, from its own clock."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def load(client: httpx.AsyncClient, send, requests: int, in_flight: int
@@ -176,7 +200,30 @@ async def load(client: httpx.AsyncClient, send, requests: int, in_flight: int
     return durations, time.perf_counter() - started
 
 
-async def measure(base: str, token: str, requests: int) -> None:
+class Batch:
+    """One batch: requests a second, server CPU per request, latencies."""
+
+    def __init__(self, durations: list[float], wall: float, cpu: float) -> None:
+        self.rate = len(durations) / wall
+        self.cpu = cpu / len(durations)
+        self.p50 = statistics.median(durations)
+
+
+async def batch(client: httpx.AsyncClient, pid: int, send, requests: int, in_flight: int
+                ) -> Batch:
+    before = cpu_seconds(pid)
+    durations, wall = await load(client, send, requests, in_flight)
+    return Batch(durations, wall, cpu_seconds(pid) - before)
+
+
+def spread(values: list[float], digits: int = 2) -> str:
+    return (f"min {min(values):.{digits}f} / median {statistics.median(values):.{digits}f} / "
+            f"max {max(values):.{digits}f}")
+
+
+async def measure(base: str, pid: int, token: str, requests: int, rounds: int,
+                  sessions: int) -> dict[str, float]:
+    """Interleaved rounds of (c) then (a) at 1 and 4 in flight, then the history walks."""
     headers = {"authorization": f"Bearer {token}"}
 
     async def hub_page(client: httpx.AsyncClient) -> None:
@@ -187,37 +234,66 @@ async def measure(base: str, token: str, requests: int) -> None:
         response = await client.get("/baseline/hub", headers=headers)
         assert response.status_code == 200
 
-    async def history(client: httpx.AsyncClient) -> None:
+    async def walk(client: httpx.AsyncClient, page) -> int:
         after, seen = None, 0
         while True:
-            page = (await gql(client, HISTORY_PAGE, {"after": after}, token))["hub"][
-                "pastSessions"]
-            seen += len(page["edges"])
-            if not page["pageInfo"]["hasNextPage"]:
-                break
-            after = page["pageInfo"]["endCursor"]
-        assert seen == SERVICES * (SESSIONS_PER_SERVICE - AHEAD), seen
+            found = (await page(client, after))["hub"]["pastSessions"]
+            seen += len(found["edges"])
+            if not found["pageInfo"]["hasNextPage"]:
+                return seen
+            after = found["pageInfo"]["endCursor"]
 
+    async def graphql_page(client: httpx.AsyncClient, after: str | None) -> dict:
+        return await gql(client, HISTORY_PAGE, {"after": after}, token)
+
+    async def raw_page(client: httpx.AsyncClient, after: str | None) -> dict:
+        params = {"after": after} if after else {}
+        return (await client.get("/baseline/history", params=params, headers=headers)).json()[
+            "data"]
+
+    results: dict[str, float] = {}
     async with httpx.AsyncClient(base_url=base, timeout=120) as client:
         graphql_json = (await client.post("/graphql", json={"query": HUB_PAGE},
                                           headers=headers)).json()
         baseline_json = (await client.get("/baseline/hub", headers=headers)).json()
         same = _without_timing(graphql_json) == _without_timing(baseline_json)
-        print(f"baseline JSON identical to (a): {same}")
-        for _ in range(20):  # warm both paths
+        print(f"  baseline JSON identical to (a): {same}")
+        for _ in range(30):  # warm both paths
             await hub_page(client)
             await baseline(client)
-        rates = {}
         for in_flight in (1, 4):
-            for label, send in (("(a) hub page", hub_page), ("(c) baseline", baseline)):
-                durations, wall = await load(client, send, requests, in_flight)
-                rates[label, in_flight] = len(durations) / wall
-                print(summary(f"{label}, {in_flight} in flight", durations, wall))
-            print(f"    (a) / (c) throughput, {in_flight} in flight: "
-                  f"{rates['(a) hub page', in_flight] / rates['(c) baseline', in_flight]:.2f}")
-        durations, wall = await load(client, history, max(5, requests // 30), 1)
-        print(summary("(b) full history, 10 pages of 100 (per walk)", durations,
-                      wall))
+            throughput, cpu, hub_cpu, base_cpu, p50 = [], [], [], [], []
+            for _ in range(rounds):
+                raw = await batch(client, pid, baseline, requests, in_flight)
+                ours = await batch(client, pid, hub_page, requests, in_flight)
+                throughput.append(ours.rate / raw.rate)
+                cpu.append(raw.cpu / ours.cpu)
+                hub_cpu.append(ours.cpu * 1000)
+                base_cpu.append(raw.cpu * 1000)
+                p50.append(ours.p50 * 1000)
+            print(f"  {in_flight} in flight, {rounds} rounds of {requests}:")
+            print(f"    (a) hub CPU per request ms: {spread(hub_cpu, 1)}; (c) baseline: "
+                  f"{spread(base_cpu, 1)}")
+            print(f"    CPU ratio (c)/(a) (>= 0.33 means hub CPU <= 3x baseline): "
+                  f"{spread(cpu)}")
+            print(f"    throughput ratio (a)/(c): {spread(throughput)}")
+            print(f"    (a) p50 ms: {spread(p50, 1)}")
+            results[f"p50_{in_flight}"] = statistics.median(p50)
+        walks = max(1, min(5, 5_000 // max(sessions, 1)))
+        for label, page in (("GraphQL pastSessions(first: 50)", graphql_page),
+                            ("raw keyset query", raw_page)):
+            before, seen = cpu_seconds(pid), 0
+            for _ in range(walks):
+                seen += await walk(client, page)
+            per = (cpu_seconds(pid) - before) / seen * 1000
+            results[label] = per
+            print(f"  (b) history walk, {label}: {per:.3f} ms CPU per session "
+                  f"({seen} sessions in {walks} walks)")
+        raw_per = results["raw keyset query"]
+        if raw_per > 0:
+            print(f"    history CPU per session, GraphQL / raw: "
+                  f"{results['GraphQL pastSessions(first: 50)'] / raw_per:.1f}x")
+    return results
 
 
 def _without_timing(body: dict) -> dict:
@@ -243,7 +319,7 @@ def start_server(database_url: str, env: dict[str, str]) -> tuple[subprocess.Pop
     raise SystemExit("the server did not start")
 
 
-async def run(database_url: str, requests: int) -> None:
+async def run(database_url: str, requests: int, rounds: int, sizes: list[int]) -> None:
     from tortoise import Tortoise
 
     env = {**os.environ, **QUIET_OUTBOX, "SECRET_KEY": new_secret_key()}
@@ -255,14 +331,22 @@ async def run(database_url: str, requests: int) -> None:
         async with httpx.AsyncClient(base_url=base, timeout=60) as client:
             token = await seed(client, Server(base, database_url,
                                               decoded_key(env["SECRET_KEY"])))
-        small = await statements(settings, token)
-        await add_history()
-        large = await statements(settings, token)
         print(f"{machine()}; {'PostgreSQL' if 'postgres' in database_url else 'SQLite'}; "
-              f"{SERVICES} services x {SESSIONS_PER_SERVICE} sessions")
-        print(f"SQL statements of (a): {small} with no sessions, {large} with "
-              f"{SERVICES * SESSIONS_PER_SERVICE}")
-        await measure(base, token, requests)
+              f"{SERVICES} services")
+        p50s = {}
+        for size in sizes:
+            per_service = max(2, size // SERVICES)
+            await add_history(per_service)
+            count = await statements(settings, token)
+            print(f"history of {per_service * SERVICES} sessions "
+                  f"({held(per_service) * SERVICES} held): SQL statements of (a): {count}")
+            found = await measure(base, process.pid, token, requests, rounds,
+                                  per_service * SERVICES)
+            p50s[size] = found["p50_1"]
+        if len(p50s) > 1:
+            smallest, largest = min(p50s), max(p50s)
+            print(f"(a) p50 at 1 in flight, {largest} sessions / {smallest} sessions: "
+                  f"{p50s[largest] / p50s[smallest]:.2f}")
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -276,11 +360,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", help="an empty PostgreSQL database; default SQLite")
-    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--requests", type=int, default=200, help="requests per batch")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds")
+    parser.add_argument("--sizes", default=",".join(str(s) for s in SIZES),
+                        help="history sizes, comma-separated")
     args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory() as folder:
         asyncio.run(run(args.database_url or f"sqlite://{folder}/bench.sqlite3",
-                        args.requests))
+                        args.requests, args.rounds, sizes))
 
 
 if __name__ == "__main__":

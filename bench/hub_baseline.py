@@ -3,11 +3,14 @@
 It answers exactly the JSON that `HUB_PAGE` gets from /graphql (the bench checks that), with
 the fewest queries a person would write by hand: sign-in, engagements joined to services and
 profiles, upcoming sessions (the next one is the first), a page of past ones, and the progress
-aggregate. No GraphQL, no ORM objects: the gap to /graphql is what those cost.
+(the rollup the database keeps plus the last year's months). No GraphQL, no ORM objects: the
+gap to /graphql is what those cost. `/baseline/history` pages the past sessions by a raw keyset
+query, the yardstick for `pastSessions(first: 50, after:)`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -21,11 +24,11 @@ from tortoise.connection import get_connection
 
 from crypto.tokens import decode_token, lookup_hash
 from resolvers.accounts.signin import SESSION_TOKEN
-from resolvers.core.pagination import encode_cursor
+from resolvers.core.pagination import decode_cursor, encode_cursor
 from resolvers.practice.progress import MONTHS, month_starts
 from settings import Settings
 
-UPCOMING, PAST = 5, 20
+UPCOMING, PAST, HISTORY_PAGE = 5, 20, 50
 
 SESSION_COLUMNS = "id, engagement_id, status, starts_at, ends_at, price_amount, currency"
 
@@ -55,7 +58,7 @@ class Baseline:
     async def _rows(self, text: str, values: list[Any]) -> list[dict[str, Any]]:
         return await get_connection("default").execute_query_dict(self._sql(text), values)
 
-    async def respond(self, request: Request) -> Response:
+    async def _signed_in(self, request: Request) -> tuple[str, str, datetime] | None:
         token = request.headers.get("authorization", "").partition(" ")[2]
         raw = decode_token(token)
         now = datetime.now(UTC)
@@ -64,33 +67,31 @@ class Baseline:
             "a.id = s.account_id WHERE s.token_hash = ? AND s.revoked_at IS NULL",
             [lookup_hash(raw, purpose=SESSION_TOKEN)])
         if not signed_in or _time(signed_in[0]["expires_at"]) <= now:
+            return None
+        return str(signed_in[0]["id"]), signed_in[0]["time_zone"], now
+
+    async def respond(self, request: Request) -> Response:
+        signed_in = await self._signed_in(request)
+        if signed_in is None:
             return Response(orjson.dumps({"errors": [{"message": "Sign in."}]}),
                             media_type="application/json")
-        account_id, zone = str(signed_in[0]["id"]), signed_in[0]["time_zone"]
-        return Response(orjson.dumps({"data": {"hub": await self.hub(account_id, zone, now)}}),
+        return Response(orjson.dumps({"data": {"hub": await self.hub(*signed_in)}}),
                         media_type="application/json")
 
-    async def hub(self, account_id: str, zone: str, now: datetime) -> dict[str, Any]:
-        engagements = await self._rows(
+    async def _engagements(self, account_id: str) -> list[dict[str, Any]]:
+        return await self._rows(
             "SELECT e.id, e.status, e.service_id, s.title, s.professional_id, p.display_name "
             "FROM engagement e JOIN service s ON s.id = e.service_id JOIN professional_profile "
             "p ON p.id = s.professional_id WHERE e.client_id = ? "
             "ORDER BY e.created_at DESC, e.id DESC", [account_id])
-        by_id = {str(e["id"]): e for e in engagements}
-        upcoming = await self._rows(
-            f"SELECT {SESSION_COLUMNS} FROM scheduling_session WHERE client_id = ? AND "  # noqa: S608
-            "status = 'scheduled' AND ends_at > ? ORDER BY starts_at, id LIMIT ?",
-            [account_id, now, UPCOMING])
-        past = await self._rows(
-            f"SELECT {SESSION_COLUMNS} FROM scheduling_session WHERE client_id = ? AND "  # noqa: S608
-            "ends_at <= ? ORDER BY starts_at DESC, id DESC LIMIT ?",
-            [account_id, now, PAST + 1])
-        progress = await self._progress(list(by_id), zone, now)
-        local = ZoneInfo(zone)
 
+    def _session_maker(self, by_id: dict[str, dict[str, Any]], local: ZoneInfo, now: datetime
+                       ) -> Callable[[dict[str, Any]], dict[str, Any]]:
         def session(row: dict[str, Any]) -> dict[str, Any]:
             engagement = by_id[str(row["engagement_id"])]
             starts, ends = _time(row["starts_at"]), _time(row["ends_at"])
+            if starts is None or ends is None:
+                raise ValueError("a session always has its times")
             opens = starts - timedelta(minutes=self.settings.join_window_minutes)
             return {
                 "id": to_base64("Session", row["id"]), "status": row["status"].upper(),
@@ -106,6 +107,22 @@ class Baseline:
                     "id": to_base64("ProfessionalProfile", engagement["professional_id"]),
                     "displayName": engagement["display_name"]},
             }
+
+        return session
+
+    async def hub(self, account_id: str, zone: str, now: datetime) -> dict[str, Any]:
+        engagements = await self._engagements(account_id)
+        by_id = {str(e["id"]): e for e in engagements}
+        upcoming = await self._rows(
+            f"SELECT {SESSION_COLUMNS} FROM scheduling_session WHERE client_id = ? AND "  # noqa: S608
+            "status = 'scheduled' AND ends_at > ? ORDER BY starts_at, id LIMIT ?",
+            [account_id, now, UPCOMING])
+        past = await self._rows(
+            f"SELECT {SESSION_COLUMNS} FROM scheduling_session WHERE client_id = ? AND "  # noqa: S608
+            "ends_at <= ? ORDER BY starts_at DESC, id DESC LIMIT ?",
+            [account_id, now, PAST + 1])
+        progress = await self._progress(list(by_id), zone, now)
+        session = self._session_maker(by_id, ZoneInfo(zone), now)
 
         page = past[:PAST]
         cursors = [encode_cursor([_time(r["starts_at"]), UUID(str(r["id"]))]) for r in page]
@@ -134,44 +151,76 @@ class Baseline:
             },
         }
 
+    async def history(self, request: Request) -> Response:
+        """A page of 50 past sessions after `?after=<cursor>`, by a raw keyset query: the
+        yardstick for paging the history through GraphQL (`pastSessions(first: 50)`)."""
+        signed_in = await self._signed_in(request)
+        if signed_in is None:
+            return Response(orjson.dumps({"errors": [{"message": "Sign in."}]}),
+                            media_type="application/json")
+        account_id, zone, now = signed_in
+        engagements = await self._engagements(account_id)
+        after = request.query_params.get("after")
+        values: list[Any] = [account_id, now]
+        keyset = ""
+        if after:
+            starts_at, session_id = decode_cursor(after, [datetime, UUID])
+            keyset = " AND (starts_at < ? OR (starts_at = ? AND id < ?))"
+            values += [starts_at, starts_at, session_id if self.postgres else str(session_id)]
+        rows = await self._rows(
+            f"SELECT {SESSION_COLUMNS} FROM scheduling_session WHERE client_id = ? AND "  # noqa: S608
+            f"ends_at <= ?{keyset} ORDER BY starts_at DESC, id DESC LIMIT ?",
+            [*values, HISTORY_PAGE + 1])
+        page = rows[:HISTORY_PAGE]
+        cursors = [encode_cursor([_time(r["starts_at"]), UUID(str(r["id"]))]) for r in page]
+        session = self._session_maker({str(e["id"]): e for e in engagements}, ZoneInfo(zone),
+                                      now)
+        return Response(orjson.dumps({"data": {"hub": {"pastSessions": {
+            "edges": [{"node": session(r)} for r in page],
+            "pageInfo": {"hasNextPage": len(rows) > HISTORY_PAGE,
+                         "endCursor": cursors[-1] if cursors else None},
+        }}}}), media_type="application/json")
+
     async def _progress(self, ids: list[str], zone: str, now: datetime
                         ) -> dict[str, dict[str, Any]]:
+        """The rollup the database keeps, plus the last year's sessions for the months and
+        the next one: what a person writing SQL by hand would read now that it exists."""
         starts = month_starts(zone, now)
         months = ", ".join(
-            f"COUNT(CASE WHEN starts_at >= ? AND starts_at < ? THEN id END) AS m{i}"
-            for i in range(MONTHS))
+            f"COUNT(CASE WHEN status = 'completed' AND starts_at >= ? AND starts_at < ? "
+            f"THEN id END) AS m{i}" for i in range(MONTHS))
         values: list[Any] = [now]
         for i in range(MONTHS):
             values += [starts[i], starts[i + 1]]
         marks = ", ".join("?" for _ in ids)
         rows = await self._rows(
-            "SELECT engagement_id, status, COUNT(id) AS n, MIN(starts_at) AS first, "  # noqa: S608
-            "MAX(starts_at) AS last, MIN(CASE WHEN ends_at > ? THEN starts_at END) AS next, "
+            "SELECT p.*, r.* FROM scheduling_engagement_progress p LEFT JOIN ("  # noqa: S608
+            "SELECT engagement_id AS recent_id, "
+            "MIN(CASE WHEN status = 'scheduled' AND ends_at > ? THEN starts_at END) AS next, "
             f"{months} FROM scheduling_session WHERE engagement_id IN ({marks}) "
-            "GROUP BY engagement_id, status", values + ids) if ids else []
-        grouped: dict[str, dict[str, dict[str, Any]]] = {i: {} for i in ids}
-        for row in rows:
-            grouped[str(row["engagement_id"])][row["status"]] = row
+            "AND starts_at >= ? GROUP BY engagement_id) r ON r.recent_id = p.engagement_id "
+            f"WHERE p.engagement_id IN ({marks})",
+            [*values, *ids, starts[0], *ids]) if ids else []
+        found = {str(row["engagement_id"]): row for row in rows}
         local_months = [s.astimezone(ZoneInfo(zone)).date().isoformat() for s in starts[:-1]]
 
-        def figures(by_status: dict[str, dict[str, Any]]) -> dict[str, Any]:
-            done = by_status.get("completed", {})
-            n = int(done.get("n") or 0)
-            first, last = _time(done.get("first")), _time(done.get("last"))
-            next_at = _time(by_status.get("scheduled", {}).get("next"))
+        def figures(row: dict[str, Any]) -> dict[str, Any]:
+            n = int(row.get("attended") or 0)
+            first, last = _time(row.get("first_attended_at")), _time(row.get("last_attended_at"))
+            next_at = _time(row.get("next"))
             return {
                 "attended": n,
-                "cancelled": int(by_status.get("cancelled", {}).get("n") or 0),
-                "lateCancelled": int(by_status.get("late_cancelled", {}).get("n") or 0),
-                "noShows": int(by_status.get("no_show", {}).get("n") or 0),
-                "scheduled": int(by_status.get("scheduled", {}).get("n") or 0),
+                "cancelled": int(row.get("cancelled") or 0),
+                "lateCancelled": int(row.get("late_cancelled") or 0),
+                "noShows": int(row.get("no_shows") or 0),
+                "scheduled": int(row.get("scheduled") or 0),
                 "firstSessionAt": first.isoformat() if first else None,
                 "lastSessionAt": last.isoformat() if last else None,
                 "nextSessionAt": next_at.isoformat() if next_at else None,
                 "averageDaysBetween": round((last - first).total_seconds() / 86_400 / (n - 1), 1)
                 if first and last and n > 1 else None,
-                "perMonth": [{"month": m, "attended": int(done.get(f"m{i}") or 0)}
+                "perMonth": [{"month": m, "attended": int(row.get(f"m{i}") or 0)}
                              for i, m in enumerate(local_months)],
             }
 
-        return {i: figures(grouped[i]) for i in ids}
+        return {i: figures(found.get(i, {})) for i in ids}

@@ -190,10 +190,34 @@ class Session(Model):
             ("professional_id", "starts_at"),
             ("client_id", "starts_at"),
             ("engagement_id", "starts_at"),
+            ("engagement_id", "status", "starts_at"),
             ("series_id",),
             ("booked_by_id",),
             ("cancelled_by_id",),
         )
+
+
+class EngagementProgress(Model):
+    """Running totals of an engagement's sessions, kept by database triggers on
+    scheduling_session (scheduling migration 0004) in the transaction of every insert, status
+    change, move or delete, whoever writes the row; `python app.py rebuild-progress` recomputes
+    them from the sessions. Reading progress then costs one row, however long the history.
+    An engagement without sessions has no row (all zero)."""
+
+    engagement_id = fields.UUIDField(primary_key=True)
+    """The engagement's id. A plain key, not a foreign key: Tortoise's migration state reads a
+    one-to-one primary key back under another name and would want a migration forever; the
+    sessions' own foreign key already ties every counted session to its engagement."""
+    attended = fields.IntField(default=0)
+    cancelled = fields.IntField(default=0)
+    late_cancelled = fields.IntField(default=0)
+    no_shows = fields.IntField(default=0)
+    scheduled = fields.IntField(default=0)
+    first_attended_at = fields.DatetimeField(null=True)
+    last_attended_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "scheduling_engagement_progress"
 
 
 class SessionStatusChange(Model):

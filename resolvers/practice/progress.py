@@ -1,8 +1,11 @@
-"""Progress figures of engagements, computed by one aggregate query whatever the history's size.
+"""Progress figures of engagements, read by one query whatever the history's size.
 
-Sessions are never loaded into Python for this: one `GROUP BY engagement, status` query over
-scheduling_session gives counts, the first and last session times, the next upcoming start, and
-attended sessions per month (one conditional count per month). Month boundaries are computed
+Sessions are never loaded into Python for this. The counts and the first and last attended
+starts come from `scheduling_engagement_progress`, which triggers on scheduling_session keep in
+the transaction of every booking, move, cancellation, completion and no-show
+(migrations/progress_rollup.py); `rebuild_rollups` recomputes it from the sessions. The next
+upcoming start and attended sessions per month (one conditional count per month) come from the
+last year's sessions in the same statement. Month boundaries are computed
 here in the viewer's time zone and sent as parameters, so the same SQL runs on SQLite and
 PostgreSQL and a session at 23:30 on the 31st counts in the month the viewer lived it. The hub,
 the practice and the client profile all use `progress_by_engagement`.
@@ -17,6 +20,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from tortoise.connection import get_connection
+from tortoise.transactions import in_transaction
 
 from models.scheduling import SessionStatus
 
@@ -70,18 +74,52 @@ def as_datetime(value: datetime | str | None) -> datetime | None:
 
 
 _MONTH_COLUMNS = ", ".join(
-    f"COUNT(CASE WHEN starts_at >= ? AND starts_at < ? THEN id END) AS m{i}"
-    for i in range(MONTHS)
+    f"COUNT(CASE WHEN status = 'completed' AND starts_at >= ? AND starts_at < ? THEN id END) "
+    f"AS m{i}" for i in range(MONTHS)
 )
 _SQL = (
-    "SELECT engagement_id, status, COUNT(id) AS sessions, MIN(starts_at) AS first, "  # noqa: S608
-    "MAX(starts_at) AS last, MIN(CASE WHEN ends_at > ? THEN starts_at END) AS next, "
-    f"{_MONTH_COLUMNS} FROM scheduling_session WHERE engagement_id IN ({{ids}}) "
-    "GROUP BY engagement_id, status"
+    "SELECT p.engagement_id, p.attended, p.cancelled, p.late_cancelled, p.no_shows, "  # noqa: S608
+    "p.scheduled, p.first_attended_at AS first, p.last_attended_at AS last, recent.* "
+    "FROM scheduling_engagement_progress AS p LEFT JOIN ("
+    "SELECT engagement_id AS recent_id, "
+    "MIN(CASE WHEN status = 'scheduled' AND ends_at > ? THEN starts_at END) AS next, "
+    f"{_MONTH_COLUMNS} FROM scheduling_session "
+    "WHERE engagement_id IN ({ids}) AND starts_at >= ? GROUP BY engagement_id"
+    ") AS recent ON recent.recent_id = p.engagement_id WHERE p.engagement_id IN ({ids})"
 )
-"""Written out rather than built with the ORM: building this query (13 conditional aggregates)
-through Tortoise cost more CPU than running it (BENCHMARKS.md). Only the number of `?`
-placeholders varies; every value is a bound parameter (so S608 is a false alarm)."""
+"""Totals from the rollup the database keeps (one row per engagement, scheduling migration
+0004); the months and the next session from the sessions since the oldest month's start,
+through the (engagement_id, starts_at) index: a year of sessions and those booked ahead, never
+the whole history. Written out rather than built with the ORM: building 13 conditional
+aggregates through Tortoise cost more CPU than running them (BENCHMARKS.md). Only the number of
+`?` placeholders varies; every value is a bound parameter (so S608 is a false alarm)."""
+
+_REBUILD = (
+    "INSERT INTO scheduling_engagement_progress (engagement_id, attended, cancelled, "
+    "late_cancelled, no_shows, scheduled, first_attended_at, last_attended_at) "
+    "SELECT engagement_id, "
+    + ", ".join(f"SUM(CASE WHEN status = '{s.value}' THEN 1 ELSE 0 END)" for s in (
+        SessionStatus.COMPLETED, SessionStatus.CANCELLED, SessionStatus.LATE_CANCELLED,
+        SessionStatus.NO_SHOW, SessionStatus.SCHEDULED))
+    + ", MIN(CASE WHEN status = 'completed' THEN starts_at END), "
+    "MAX(CASE WHEN status = 'completed' THEN starts_at END) "
+    "FROM scheduling_session GROUP BY engagement_id"
+)
+
+
+async def rebuild_rollups() -> int:
+    """Recompute every engagement's totals from its sessions (`app.py rebuild-progress`), for
+    after a restore or a repair by hand. The triggers keep them otherwise. PostgreSQL: writers
+    of sessions wait for the rebuild (SHARE lock) so none is counted twice or missed. Answers
+    the number of engagements with sessions."""
+    async with in_transaction() as connection:
+        if connection.capabilities.dialect == "postgres":
+            await connection.execute_query("LOCK TABLE scheduling_session IN SHARE MODE")
+        await connection.execute_query("DELETE FROM scheduling_engagement_progress")
+        await connection.execute_query(_REBUILD)
+        rows = await connection.execute_query_dict(
+            "SELECT COUNT(*) AS n FROM scheduling_engagement_progress")
+    return int(rows[0]["n"])
 
 
 def _numbered(sql: str) -> str:
@@ -101,42 +139,37 @@ async def progress_by_engagement(engagement_ids: Iterable[UUID], *, time_zone: s
         connection = get_connection("default")
         postgres = connection.capabilities.dialect == "postgres"
         sql = _SQL.format(ids=", ".join("?" for _ in ids))
+        keys: list[object] = list(ids) if postgres else [str(i) for i in ids]
         values: list[object] = [now]
         for i in range(MONTHS):
             values += [starts[i], starts[i + 1]]
-        values += ids if postgres else [str(i) for i in ids]
+        values += [*keys, starts[0], *keys]
         rows = await connection.execute_query_dict(_numbered(sql) if postgres else sql, values)
-    grouped: dict[UUID, dict[SessionStatus, dict]] = {i: {} for i in ids}
-    for row in rows:
-        grouped[_uuid(row["engagement_id"])][SessionStatus(row["status"])] = row
+    found = {_uuid(row["engagement_id"]): row for row in rows}
     local_months = [s.astimezone(ZoneInfo(time_zone)).date() for s in starts[:MONTHS]]
-    return {i: _progress(grouped[i], local_months) for i in ids}
+    return {i: _progress(found.get(i, {}), local_months) for i in ids}
 
 
 def _uuid(value: UUID | str) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
 
 
-def _progress(by_status: dict[SessionStatus, dict], months: list[date]) -> Progress:
-    def count(status: SessionStatus) -> int:
-        return int(by_status.get(status, {}).get("sessions") or 0)
+def _progress(row: dict, months: list[date]) -> Progress:
+    def count(column: str) -> int:
+        return int(row.get(column) or 0)
 
-    attended = by_status.get(SessionStatus.COMPLETED, {})
-    first = as_datetime(attended.get("first"))
-    last = as_datetime(attended.get("last"))
-    n = count(SessionStatus.COMPLETED)
+    first = as_datetime(row.get("first"))
+    last = as_datetime(row.get("last"))
+    n = count("attended")
     average = (last - first).total_seconds() / 86_400 / (n - 1) if first and last and n > 1 \
         else None
-    upcoming = by_status.get(SessionStatus.SCHEDULED, {})
     return Progress(
-        attended=n, cancelled=count(SessionStatus.CANCELLED),
-        late_cancelled=count(SessionStatus.LATE_CANCELLED),
-        no_shows=count(SessionStatus.NO_SHOW), scheduled=count(SessionStatus.SCHEDULED),
+        attended=n, cancelled=count("cancelled"), late_cancelled=count("late_cancelled"),
+        no_shows=count("no_shows"), scheduled=count("scheduled"),
         first_session_at=first, last_session_at=last,
-        next_session_at=as_datetime(upcoming.get("next")),
+        next_session_at=as_datetime(row.get("next")),
         average_days_between=round(average, 1) if average is not None else None,
-        per_month=[MonthCount(month=m, attended=int(attended.get(f"m{i}") or 0))
-                   for i, m in enumerate(months)],
+        per_month=[MonthCount(month=m, attended=count(f"m{i}")) for i, m in enumerate(months)],
     )
 
 
