@@ -3,11 +3,12 @@
     python app.py serve          apply migrations, load demo data if empty, serve
     python app.py migrate        apply pending migrations
     python app.py seed           load the demo data and print the demo sign-ins
-    python app.py export-schema  write schema.graphql
+    python app.py export-schema  write schema.graphql (--output PATH elsewhere)
     python app.py verify-audit   check the audit log's seals and sequence (exit 1 on a break)
 
-Several processes (production): `python app.py migrate` once, then
-`uvicorn app:from_environment --factory --workers N` (README, "Running on PostgreSQL").
+Installed (`pip install .`), the same commands are `therapy-hub serve|migrate|...`.
+Several processes (production): `therapy-hub migrate` once, then
+`uvicorn app:from_environment --factory --workers N` (docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -383,13 +384,16 @@ def main(argv: list[str]) -> int:
     parser.add_argument("command", choices=["serve", "migrate", "seed", "export-schema",
                                                  "verify-audit"])
     parser.add_argument("--no-seed", action="store_true", help="serve without demo data")
+    parser.add_argument("--output", type=Path, default=SCHEMA_FILE,
+                        help="where export-schema writes (default: schema.graphql of the "
+                             "checkout)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = settings_module.from_env()
 
     if args.command == "export-schema":
-        SCHEMA_FILE.write_text(export_schema(settings))
-        print(f"Wrote {SCHEMA_FILE.name}")
+        args.output.write_text(export_schema(settings))
+        print(f"Wrote {args.output}")
         return 0
     asyncio.run(db.migrate(settings.database_url))
     if args.command == "verify-audit":
@@ -403,5 +407,10 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-if __name__ == "__main__":
+def cli() -> None:
+    """The `therapy-hub` command that `pip install .` puts on the PATH."""
     sys.exit(main(sys.argv[1:]))
+
+
+if __name__ == "__main__":
+    cli()
