@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import logging
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -52,7 +51,13 @@ import settings as settings_module
 import sqlite_lock
 from gateways.events import Events, events_for
 from jobs import data_exports, outbox_sender, reminders
-from middleware import AnswerUnavailable, BodyLimit, brief_pool_outages, redact_access_log
+from middleware import (
+    AnswerUnavailable,
+    BodyLimit,
+    brief_pool_outages,
+    redact_access_log,
+    request_log,
+)
 from middleware.json_errors import json_error
 from resolvers import reactions
 from resolvers.accounts.signin import authenticate
@@ -150,6 +155,7 @@ class GraphQLApp(GraphQL[Context, None]):
             events=self.events,
         )
         await _sign_in(self.settings, request.headers.get("authorization", ""), caller)
+        _note_account(caller)
         return Context(request=request, response=response, caller=caller)
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
@@ -165,6 +171,7 @@ class GraphQLApp(GraphQL[Context, None]):
         if not header:
             return
         await _sign_in(self.settings, header, context.caller)
+        _note_account(context.caller)
         if context.caller.account is None:
             raise ConnectionRejectionError({"message": "Sign in again: that token has expired."})
 
@@ -252,6 +259,13 @@ def _authorization(params: object) -> str:
                  if str(key).lower() == "authorization"), "")
 
 
+def _note_account(caller: Caller) -> None:
+    """The account's id (never its email) goes on the request's log line."""
+    facts = request_log.current()
+    if facts is not None and caller.account is not None:
+        facts.account_id = str(caller.account.id)
+
+
 async def _sign_in(settings: Settings, header: str, caller: Caller) -> None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer":
@@ -322,7 +336,8 @@ def create_app(settings: Settings, *, manage_database: bool = True,
     brief_pool_outages()
     # Outermost first: the client's real address for everything, CORS headers even on errors.
     middleware = [Middleware(ProxyHeadersMiddleware,
-                             trusted_hosts=list(settings.trusted_proxies))]
+                             trusted_hosts=list(settings.trusted_proxies)),
+                  Middleware(request_log.RequestLog)]
     if settings.cors_origins:
         middleware.append(Middleware(
             CORSMiddleware, allow_origins=list(settings.cors_origins),
@@ -356,7 +371,9 @@ def from_environment() -> Starlette:
     """The app as uvicorn's `--factory` builds it in each worker process, from the environment's
     settings. It neither migrates nor seeds: several workers would race to; run
     `python app.py migrate` once before starting them."""
-    return create_app(settings_module.from_env())
+    settings = settings_module.from_env()
+    request_log.configure_logging(settings.log_format)
+    return create_app(settings)
 
 
 def export_schema(settings: Settings) -> str:
@@ -388,8 +405,8 @@ def main(argv: list[str]) -> int:
                         help="where export-schema writes (default: schema.graphql of the "
                              "checkout)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = settings_module.from_env()
+    request_log.configure_logging(settings.log_format)
 
     if args.command == "export-schema":
         args.output.write_text(export_schema(settings))

@@ -129,6 +129,14 @@ class Settings:
     signal_rate_per_minute: int = 300
     """Signals one participant may send per minute of a call (counted in the database)."""
 
+    # Operations (docs/deploy.md): logs and metrics.
+    log_format: str = "text"
+    """json (one object per line, the default in production) or text."""
+    metrics_token: str = field(default="", repr=False)
+    """A bearer token that opens /metrics from anywhere; empty: no token opens it."""
+    metrics_networks: tuple[str, ...] = ()
+    """Addresses or networks whose requests see /metrics without a token (Prometheus)."""
+
     @property
     def production(self) -> bool:
         return self.environment == "production"
@@ -337,6 +345,14 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         signal_rate_per_minute=_int(env, "SIGNAL_RATE_PER_MINUTE",
                                     defaults.signal_rate_per_minute),
     )
+    settings = replace(
+        settings,
+        log_format=env.get("LOG_FORMAT", "json" if settings.production else "text"),
+        metrics_token=env.get("METRICS_TOKEN", ""),
+        metrics_networks=_networks(env, "METRICS_NETWORKS", ()),
+    )
+    if settings.log_format not in {"json", "text"}:
+        raise SettingsError("LOG_FORMAT must be json or text.")
     if settings.turn_urls and not settings.turn_secret:
         raise SettingsError("TURN_URLS needs TURN_SECRET (coturn's static-auth-secret) to sign "
                             "the TURN credentials; set it, or leave TURN_URLS empty.")

@@ -25,6 +25,7 @@ from schema.accounts.account_recovery import AccountRecoveryMutations, AccountRe
 from schema.accounts.accounts import AccountMutations, AccountQueries
 from schema.core.context import Info
 from schema.core.errors import MaskUnexpectedErrors, refuse_request_mistakes
+from schema.core.observed import ObserveOperation
 from schema.core.trusted_documents import TrustedDocuments, TrustedDocumentsOnly
 from schema.desk.client_profile import ClientProfileQueries
 from schema.desk.practice import PracticeQueries
@@ -111,6 +112,7 @@ def build_schema(settings: Settings) -> Schema:
         lambda: AddValidationRules(limits),
         lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
         MaskUnexpectedErrors,
+        ObserveOperation,
     ]
     if not settings.trusted_documents:
         extensions[2:2] = [lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)]
