@@ -17,7 +17,7 @@ import argparse
 import asyncio
 import contextlib
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
@@ -55,6 +55,7 @@ from middleware import (
     AnswerUnavailable,
     BodyLimit,
     brief_pool_outages,
+    metrics,
     redact_access_log,
     request_log,
 )
@@ -67,6 +68,7 @@ from routes.calendar_feeds import calendar_feed
 from routes.data_exports import data_export_download
 from routes.graphiql import graphiql_page, graphiql_routes
 from routes.live_client import live_client_routes
+from routes.metrics import metrics_endpoint
 from routes.payments import receipt_endpoint, stripe_webhook_endpoint
 from routes.preflight import graphql_options
 from schema import build_schema
@@ -282,14 +284,46 @@ async def health(_: Request) -> JSONResponse:
 
 
 def readiness(events: Events) -> Route:
-    """`/health/ready`: 503 while this process cannot hear events (its LISTEN connection is
-    reconnecting), so a load balancer sends subscribers elsewhere; `/health` stays liveness."""
-    async def ready(request: Request) -> JSONResponse:
-        alive = await health(request)
-        status = "ok" if alive.status_code == 200 and events.ready else "unavailable"
-        return JSONResponse({"status": status, "events": "ok" if events.ready else "down"},
+    """`/health/ready`: 503 while this process should get no traffic: the database does not
+    answer, it lacks a migration this code ships (a rolling deploy started the new code
+    before `migrate`), or it cannot hear events (its LISTEN connection is reconnecting), so a
+    load balancer sends requests elsewhere. `/health` stays liveness. Once current, the
+    migrations are not queried again."""
+    migrated = False
+
+    async def ready(_: Request) -> JSONResponse:
+        nonlocal migrated
+        try:
+            migrated = migrated or not await db.pending_migrations()
+            database = "ok"
+        except Exception:
+            database = "down"
+        schema = "ok" if migrated else "pending" if database == "ok" else "unknown"
+        checks = {"database": database, "migrations": schema,
+                  "events": "ok" if events.ready else "down"}
+        status = "ok" if set(checks.values()) == {"ok"} else "unavailable"
+        return JSONResponse({"status": status, **checks},
                             status_code=200 if status == "ok" else 503)
     return Route("/health/ready", ready)
+
+
+def process_state(events: Events) -> Callable[[], None]:
+    """Sets this process's gauges: its event-bus connection and its database pool's use."""
+    def update() -> None:
+        pool = getattr(get_connection("default"), "_pool", None) if _orm_open() else None
+        metrics.record_process(
+            event_bus_connected=events.ready,
+            pool_size=pool.get_size() if pool is not None else None,
+            pool_idle=pool.get_idle_size() if pool is not None else None)
+    return update
+
+
+def _orm_open() -> bool:
+    try:
+        get_connection("default")
+    except Exception:
+        return False
+    return True
 
 
 async def _stop_sender(settings: Settings, sender: asyncio.Task[None],
@@ -306,6 +340,7 @@ def create_app(settings: Settings, *, manage_database: bool = True,
     manage_database=False and their own started `events`."""
     bus = events or events_for(settings.database_url)
     graphql = GraphQLApp(settings, bus)
+    update_process = process_state(bus)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -337,7 +372,7 @@ def create_app(settings: Settings, *, manage_database: bool = True,
     # Outermost first: the client's real address for everything, CORS headers even on errors.
     middleware = [Middleware(ProxyHeadersMiddleware,
                              trusted_hosts=list(settings.trusted_proxies)),
-                  Middleware(request_log.RequestLog)]
+                  Middleware(request_log.RequestLog, after=update_process)]
     if settings.cors_origins:
         middleware.append(Middleware(
             CORSMiddleware, allow_origins=list(settings.cors_origins),
@@ -355,6 +390,7 @@ def create_app(settings: Settings, *, manage_database: bool = True,
             WebSocketRoute("/graphql", graphql),
             Route("/health", health),
             readiness(bus),
+            Route("/metrics", metrics_endpoint(settings, update_process), methods=["GET"]),
             Route("/calendar/{token}.ics", calendar_feed, methods=["GET"]),
             Route("/receipts/{payment_id}.pdf", receipt_endpoint(settings), methods=["GET"]),
             Route("/exports/{token}.zip", data_export_download, methods=["GET"]),

@@ -16,12 +16,14 @@ import re
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from middleware import metrics
 from middleware.access_log import redact_url
 
 log = logging.getLogger("therapyhub.request")
@@ -39,6 +41,8 @@ class RequestFacts:
     operation: str = ""
     account_id: str = ""
     error_codes: list[str] = field(default_factory=list)
+    user_errors: list[tuple[str, str]] = field(default_factory=list)
+    """(mutation field, userErrors code) pairs, for the metrics."""
 
 
 _current: contextvars.ContextVar[RequestFacts | None] = contextvars.ContextVar(
@@ -51,10 +55,12 @@ def current() -> RequestFacts | None:
 
 
 class RequestLog:
-    """Pure ASGI, outermost but for the proxy headers: its latency covers everything else."""
+    """Pure ASGI, outermost but for the proxy headers: its latency covers everything else.
+    `after` runs after every request (the app updates this process's gauges there)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, after: Callable[[], None] | None = None) -> None:
         self.app = app
+        self.after = after
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in {"http", "websocket"}:
@@ -86,17 +92,11 @@ class RequestLog:
                 "operation": facts.operation, "account_id": facts.account_id,
                 **({"error_codes": facts.error_codes} if facts.error_codes else {}),
             })
-            observe(scope, facts, status, seconds)
+            metrics.record_request(scope["path"], facts.operation, status, seconds,
+                                   facts.error_codes, facts.user_errors)
+            if self.after is not None:
+                self.after()
             _current.reset(token)
-
-
-def observe(scope: Scope, facts: RequestFacts, status: int, seconds: float) -> None:
-    """Metrics of a finished request (middleware/metrics.py); a no-op until it is imported."""
-    for observer in OBSERVERS:
-        observer(scope, facts, status, seconds)
-
-
-OBSERVERS: list[Any] = []
 
 _FIELDS = ("method", "path", "status", "latency_ms", "operation", "account_id", "error_codes",
            "reference")
