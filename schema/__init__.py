@@ -112,10 +112,11 @@ def build_schema(settings: Settings) -> Schema:
         lambda: AddValidationRules(limits),
         lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
         MaskUnexpectedErrors,
-        ObserveOperation,
     ]
     if not settings.trusted_documents:
         extensions[2:2] = [lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)]
+    # Outermost, so it leaves last and sees the errors as masked (INTERNAL, not the bug's own).
+    extensions.insert(0, ObserveOperation)
     if settings.production:
         extensions.append(DisableIntrospection)
     schema = Schema(

@@ -5,11 +5,21 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
+import strawberry
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
 
+from middleware.request_log import JsonFormatter, RequestIdFilter, RequestLog
+from schema.core.errors import MaskUnexpectedErrors
+from schema.core.observed import ObserveOperation
 from settings import Settings
 from tests.app_process import served_app
 from tests.helpers import LOGIN, REGISTER, register_and_sign_in
@@ -93,3 +103,33 @@ async def test_log_lines_carry_request_ids_and_no_secrets(database_url: str, set
     assert viewer["status"] == 200
     refused = next(line for line in requests if line["operation"] == "Bad")
     assert refused["error_codes"]
+
+
+async def test_a_masked_errors_reference_finds_its_log_line(caplog: pytest.LogCaptureFixture
+                                                            ) -> None:
+    """The person quotes the reference from the message; support finds the line, and through
+    its request id every other line of that request."""
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def broken(self) -> str:
+            raise RuntimeError("the database said something private")
+
+    schema = strawberry.Schema(Query, extensions=[ObserveOperation, MaskUnexpectedErrors])
+    app = Starlette(routes=[Route("/graphql", GraphQL(schema), methods=["POST"])],
+                    middleware=[Middleware(RequestLog)])
+    caplog.handler.addFilter(RequestIdFilter())
+    caplog.set_level(logging.INFO)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://hub.test") as http:
+        answer = await http.post("/graphql", json={"query": "query Broken { broken }"})
+    error = answer.json()["errors"][0]
+    assert error["extensions"]["code"] == "INTERNAL"
+    line = next(record for record in caplog.records
+                if getattr(record, "reference", None) == error["extensions"]["reference"])
+    assert error["extensions"]["reference"] in error["message"]
+    assert line.request_id == answer.headers["x-request-id"]
+    request = next(record for record in caplog.records if record.getMessage() == "request")
+    assert request.request_id == line.request_id
+    assert (request.operation, request.error_codes) == ("Broken", ["INTERNAL"])
+    assert "private" not in JsonFormatter().format(request)
