@@ -3,12 +3,13 @@
     python app.py serve          apply migrations, load demo data if empty, serve
     python app.py migrate        apply pending migrations
     python app.py seed           load the demo data and print the demo sign-ins
-    python app.py export-schema  write schema.graphql
+    python app.py export-schema  write schema.graphql (--output PATH elsewhere)
     python app.py verify-audit   check the audit log's seals and sequence (exit 1 on a break)
     python app.py rebuild-progress  recompute the progress totals from the sessions
 
-Several processes (production): `python app.py migrate` once, then
-`uvicorn app:from_environment --factory --workers N` (README, "Running on PostgreSQL").
+Installed (`pip install .`), the same commands are `therapy-hub serve|migrate|...`.
+Several processes (production): `therapy-hub migrate` once, then
+`uvicorn app:from_environment --factory --workers N` (docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -16,9 +17,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import logging
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
@@ -52,7 +52,14 @@ import settings as settings_module
 import sqlite_lock
 from gateways.events import Events, events_for
 from jobs import data_exports, outbox_sender, reminders, retention
-from middleware import AnswerUnavailable, BodyLimit, brief_pool_outages, redact_access_log
+from middleware import (
+    AnswerUnavailable,
+    BodyLimit,
+    brief_pool_outages,
+    metrics,
+    redact_access_log,
+    request_log,
+)
 from middleware.json_errors import json_error
 from resolvers import reactions
 from resolvers.accounts.signin import authenticate
@@ -63,6 +70,7 @@ from routes.calendar_feeds import calendar_feed
 from routes.data_exports import data_export_download
 from routes.graphiql import graphiql_page, graphiql_routes
 from routes.live_client import live_client_routes
+from routes.metrics import metrics_endpoint
 from routes.payments import receipt_endpoint, stripe_webhook_endpoint
 from routes.preflight import graphql_options
 from schema import build_schema
@@ -151,6 +159,7 @@ class GraphQLApp(GraphQL[Context, None]):
             events=self.events,
         )
         await _sign_in(self.settings, request.headers.get("authorization", ""), caller)
+        _note_account(caller)
         return Context(request=request, response=response, caller=caller)
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
@@ -166,6 +175,7 @@ class GraphQLApp(GraphQL[Context, None]):
         if not header:
             return
         await _sign_in(self.settings, header, context.caller)
+        _note_account(context.caller)
         if context.caller.account is None:
             raise ConnectionRejectionError({"message": "Sign in again: that token has expired."})
 
@@ -253,6 +263,13 @@ def _authorization(params: object) -> str:
                  if str(key).lower() == "authorization"), "")
 
 
+def _note_account(caller: Caller) -> None:
+    """The account's id (never its email) goes on the request's log line."""
+    facts = request_log.current()
+    if facts is not None and caller.account is not None:
+        facts.account_id = str(caller.account.id)
+
+
 async def _sign_in(settings: Settings, header: str, caller: Caller) -> None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer":
@@ -269,14 +286,46 @@ async def health(_: Request) -> JSONResponse:
 
 
 def readiness(events: Events) -> Route:
-    """`/health/ready`: 503 while this process cannot hear events (its LISTEN connection is
-    reconnecting), so a load balancer sends subscribers elsewhere; `/health` stays liveness."""
-    async def ready(request: Request) -> JSONResponse:
-        alive = await health(request)
-        status = "ok" if alive.status_code == 200 and events.ready else "unavailable"
-        return JSONResponse({"status": status, "events": "ok" if events.ready else "down"},
+    """`/health/ready`: 503 while this process should get no traffic: the database does not
+    answer, it lacks a migration this code ships (a rolling deploy started the new code
+    before `migrate`), or it cannot hear events (its LISTEN connection is reconnecting), so a
+    load balancer sends requests elsewhere. `/health` stays liveness. Once current, the
+    migrations are not queried again."""
+    migrated = False
+
+    async def ready(_: Request) -> JSONResponse:
+        nonlocal migrated
+        try:
+            migrated = migrated or not await db.pending_migrations()
+            database = "ok"
+        except Exception:
+            database = "down"
+        schema = "ok" if migrated else "pending" if database == "ok" else "unknown"
+        checks = {"database": database, "migrations": schema,
+                  "events": "ok" if events.ready else "down"}
+        status = "ok" if set(checks.values()) == {"ok"} else "unavailable"
+        return JSONResponse({"status": status, **checks},
                             status_code=200 if status == "ok" else 503)
     return Route("/health/ready", ready)
+
+
+def process_state(events: Events) -> Callable[[], None]:
+    """Sets this process's gauges: its event-bus connection and its database pool's use."""
+    def update() -> None:
+        pool = getattr(get_connection("default"), "_pool", None) if _orm_open() else None
+        metrics.record_process(
+            event_bus_connected=events.ready,
+            pool_size=pool.get_size() if pool is not None else None,
+            pool_idle=pool.get_idle_size() if pool is not None else None)
+    return update
+
+
+def _orm_open() -> bool:
+    try:
+        get_connection("default")
+    except Exception:
+        return False
+    return True
 
 
 async def _stop_sender(settings: Settings, sender: asyncio.Task[None],
@@ -293,6 +342,7 @@ def create_app(settings: Settings, *, manage_database: bool = True,
     manage_database=False and their own started `events`."""
     bus = events or events_for(settings.database_url)
     graphql = GraphQLApp(settings, bus)
+    update_process = process_state(bus)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -326,7 +376,8 @@ def create_app(settings: Settings, *, manage_database: bool = True,
     brief_pool_outages()
     # Outermost first: the client's real address for everything, CORS headers even on errors.
     middleware = [Middleware(ProxyHeadersMiddleware,
-                             trusted_hosts=list(settings.trusted_proxies))]
+                             trusted_hosts=list(settings.trusted_proxies)),
+                  Middleware(request_log.RequestLog, after=update_process)]
     if settings.cors_origins:
         middleware.append(Middleware(
             CORSMiddleware, allow_origins=list(settings.cors_origins),
@@ -344,6 +395,7 @@ def create_app(settings: Settings, *, manage_database: bool = True,
             WebSocketRoute("/graphql", graphql),
             Route("/health", health),
             readiness(bus),
+            Route("/metrics", metrics_endpoint(settings, update_process), methods=["GET"]),
             Route("/calendar/{token}.ics", calendar_feed, methods=["GET"]),
             Route("/receipts/{payment_id}.pdf", receipt_endpoint(settings), methods=["GET"]),
             Route("/exports/{token}.zip", data_export_download, methods=["GET"]),
@@ -360,7 +412,9 @@ def from_environment() -> Starlette:
     """The app as uvicorn's `--factory` builds it in each worker process, from the environment's
     settings. It neither migrates nor seeds: several workers would race to; run
     `python app.py migrate` once before starting them."""
-    return create_app(settings_module.from_env())
+    settings = settings_module.from_env()
+    request_log.configure_logging(settings.log_format)
+    return create_app(settings)
 
 
 def export_schema(settings: Settings) -> str:
@@ -397,13 +451,16 @@ def main(argv: list[str]) -> int:
     parser.add_argument("command", choices=["serve", "migrate", "seed", "export-schema",
                                                  "verify-audit", "rebuild-progress"])
     parser.add_argument("--no-seed", action="store_true", help="serve without demo data")
+    parser.add_argument("--output", type=Path, default=SCHEMA_FILE,
+                        help="where export-schema writes (default: schema.graphql of the "
+                             "checkout)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = settings_module.from_env()
+    request_log.configure_logging(settings.log_format)
 
     if args.command == "export-schema":
-        SCHEMA_FILE.write_text(export_schema(settings))
-        print(f"Wrote {SCHEMA_FILE.name}")
+        args.output.write_text(export_schema(settings))
+        print(f"Wrote {args.output}")
         return 0
     asyncio.run(db.migrate(settings.database_url))
     if args.command == "verify-audit":
@@ -419,5 +476,10 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-if __name__ == "__main__":
+def cli() -> None:
+    """The `therapy-hub` command that `pip install .` puts on the PATH."""
     sys.exit(main(sys.argv[1:]))
+
+
+if __name__ == "__main__":
+    cli()

@@ -6,10 +6,13 @@ database, so constraints that only migrations create (see PITFALLS.md) exist eve
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from pathlib import Path
 from typing import Any
 
 from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.connection import get_connection
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api.migrate import migrate as _run_migrations
 
@@ -56,6 +59,24 @@ async def migrate(database_url: str) -> None:
     async with TortoiseContext() as context:
         await context.init(config=config)
         await _run_migrations(config=config)
+
+
+def known_migrations() -> set[tuple[str, str]]:
+    """(app, name) of every migration this code ships, as Tortoise records them once applied."""
+    known = set()
+    for label in APPS:
+        package = importlib.import_module(f"migrations.{label}")
+        known |= {(label, name) for _, name, is_package in pkgutil.iter_modules(package.__path__)
+                  if not is_package and name[0] not in "_~"}
+    return known
+
+
+async def pending_migrations() -> set[tuple[str, str]]:
+    """The shipped migrations the database has not applied (readiness: this code needs its
+    tables). Raises when the database does not answer."""
+    _, rows = await get_connection("default").execute_query(
+        "SELECT app, name FROM tortoise_migrations")
+    return known_migrations() - {(row["app"], row["name"]) for row in rows}
 
 
 def __getattr__(name: str) -> Any:

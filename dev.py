@@ -4,9 +4,11 @@
     python3 dev.py test      # install, lint, check the import contracts and the types, run
                              # every test on SQLite and on PostgreSQL
 
-Both commands create `.venv/` and install the pinned dependencies from pyproject.toml the first
-time (and again whenever pyproject.toml changes), so a fresh clone needs no other step. This file
-uses the standard library only: it runs before anything is installed.
+Both commands create `.venv/` and install every dependency, transitive ones included, from the
+hash-pinned requirements.lock the first time (and again whenever the lock changes), so a fresh
+clone needs no other step. The app itself runs from the checkout (`app.py`), so it is not
+installed into .venv; `pip install .` is for deployments (docs/deploy.md). This file uses the
+standard library only: it runs before anything is installed.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import tomllib
 import venv
 from pathlib import Path
 
@@ -25,26 +26,24 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 PYTHON = VENV / "bin" / "python"
 POSTGRES_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
-
-
-def _requirements() -> list[str]:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    return [*project["dependencies"], *project["optional-dependencies"]["dev"]]
+LOCK = ROOT / "requirements.lock"
+"""Written by `uv pip compile` from pyproject.toml (README, "Dependencies and the lock")."""
 
 
 def ensure_environment() -> None:
-    """Create the virtual environment and install the pinned packages when they changed."""
-    requirements = _requirements()
-    stamp = VENV / f".installed-{hashlib.sha256(repr(requirements).encode()).hexdigest()[:16]}"
+    """Create the virtual environment and install the locked packages when the lock changed.
+    `--require-hashes` refuses any file whose hash the lock does not list, so a tampered or
+    re-uploaded package stops the install instead of running."""
+    stamp = VENV / f".installed-{hashlib.sha256(LOCK.read_bytes()).hexdigest()[:16]}"
     if stamp.exists():
         return
     if not PYTHON.exists():
         print("Creating .venv ...", flush=True)
         venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
-    print("Installing pinned dependencies (first run takes a minute) ...", flush=True)
+    print("Installing the locked dependencies (first run takes a minute) ...", flush=True)
     subprocess.run(
         [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         *requirements],
+         "--require-hashes", "--only-binary", ":all:", "-r", str(LOCK)],
         check=True,
     )
     for old in VENV.glob(".installed-*"):

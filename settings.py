@@ -184,6 +184,13 @@ class Settings:
     require_strong_auth_for_professionals: bool = False
     """When on, a professional signed in with a password alone (no TOTP, no eID) must sign in
     strongly before reading a client profile or notes."""
+    # Operations (docs/deploy.md): logs and metrics.
+    log_format: str = "text"
+    """json (one object per line, the default in production) or text."""
+    metrics_token: str = field(default="", repr=False)
+    """A bearer token that opens /metrics from anywhere; empty: no token opens it."""
+    metrics_networks: tuple[str, ...] = ()
+    """Addresses or networks whose requests see /metrics without a token (Prometheus)."""
 
     @property
     def production(self) -> bool:
@@ -488,6 +495,14 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         retention_poll_seconds=_float(env, "RETENTION_POLL_SECONDS",
                                       defaults.retention_poll_seconds),
     )
+    settings = replace(
+        settings,
+        log_format=env.get("LOG_FORMAT", "json" if settings.production else "text"),
+        metrics_token=env.get("METRICS_TOKEN", ""),
+        metrics_networks=_networks(env, "METRICS_NETWORKS", ()),
+    )
+    if settings.log_format not in {"json", "text"}:
+        raise SettingsError("LOG_FORMAT must be json or text.")
     if settings.turn_urls and not settings.turn_secret:
         raise SettingsError("TURN_URLS needs TURN_SECRET (coturn's static-auth-secret) to sign "
                             "the TURN credentials; set it, or leave TURN_URLS empty.")

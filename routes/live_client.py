@@ -23,8 +23,8 @@ GRAPHQL_WS_BROWSER_BUILD = CLIENTS / "node_modules" / "graphql-ws" / "dist"
 def live_client_routes(settings: Settings) -> list[BaseRoute]:
     """/live/vendor/graphql-ws/ comes first, or the /live mount would answer it. Before
     `npm ci` the vendor folder is missing: the app still starts, and the page says that its
-    script did not load."""
-    if settings.production:
+    script did not load. An installed wheel has no clients/ (`pip install .`): no page."""
+    if settings.production or not WEB_CLIENT.is_dir():
         return []
     routes: list[BaseRoute] = []
     if GRAPHQL_WS_BROWSER_BUILD.is_dir():

@@ -27,6 +27,7 @@ from schema.accounts.consents import ConsentMutations, ConsentQueries
 from schema.accounts.external_sign_in import ExternalSignInMutations, ExternalSignInQueries
 from schema.core.context import Info
 from schema.core.errors import MaskUnexpectedErrors, refuse_request_mistakes
+from schema.core.observed import ObserveOperation
 from schema.core.trusted_documents import TrustedDocuments, TrustedDocumentsOnly
 from schema.desk.client_profile import ClientProfileQueries
 from schema.desk.practice import PracticeQueries
@@ -119,6 +120,8 @@ def build_schema(settings: Settings) -> Schema:
     ]
     if not settings.trusted_documents:
         extensions[2:2] = [lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)]
+    # Outermost, so it leaves last and sees the errors as masked (INTERNAL, not the bug's own).
+    extensions.insert(0, ObserveOperation)
     if settings.production:
         extensions.append(DisableIntrospection)
     schema = Schema(

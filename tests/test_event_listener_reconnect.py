@@ -55,4 +55,4 @@ async def test_an_open_hub_hears_a_booking_after_the_listener_connection_is_kill
         ready = (await http.get("/health/ready")).json()
     assert heard["kind"] == "SESSION_BOOKED"
     assert heard["session"]["id"] == booked["session"]["id"]
-    assert ready == {"status": "ok", "events": "ok"}
+    assert ready == {"status": "ok", "database": "ok", "migrations": "ok", "events": "ok"}

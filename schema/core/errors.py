@@ -169,7 +169,7 @@ class MaskUnexpectedErrors(MaskErrors):
             return self._unavailable(error)
         reference = secrets.token_hex(6)
         log.error("Unexpected error %s at %s", reference, error.path,
-                  exc_info=error.original_error)
+                  exc_info=error.original_error, extra={"reference": reference})
         masked = super().anonymise_error(error)
         masked.message = f"Something went wrong on our side (reference {reference})."
         masked.extensions = {"code": "INTERNAL", "reference": reference}
