@@ -13,7 +13,7 @@ from middleware.metrics import MAX_OPERATIONS, ROUTES
 from settings import Settings
 from tests.api_client import Api
 from tests.app_process import served_app
-from tests.helpers import LOGIN, REGISTER
+from tests.helpers import CURRENT_TERMS, LOGIN, REGISTER
 
 METRICS_TOKEN = "metrics-token-for-tests-0123456789"
 BEARER = {"Authorization": f"Bearer {METRICS_TOKEN}"}
@@ -59,7 +59,7 @@ async def test_metrics_count_operations_errors_logins_and_the_outbox(settings: S
         await api(REGISTER, {"input": {"email": "metrics@example.com", "password":
                                        "a long enough password", "name": "Metric Person",
                                        "timeZone": "Atlantic/Reykjavik", "locale": "en",
-                                       "roles": ["CLIENT"]}})
+                                       "roles": ["CLIENT"], **CURRENT_TERMS}})
         after = await _scrape(api)
 
     def grew(name: str, **labels: str) -> float:

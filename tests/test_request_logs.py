@@ -22,7 +22,7 @@ from schema.core.errors import MaskUnexpectedErrors
 from schema.core.observed import ObserveOperation
 from settings import Settings
 from tests.app_process import served_app
-from tests.helpers import LOGIN, REGISTER, register_and_sign_in
+from tests.helpers import CURRENT_TERMS, LOGIN, REGISTER, register_and_sign_in
 
 PASSWORD = "Canary-Passw0rd-7731"
 EMAIL = "canary.person.7731@example.com"
@@ -72,7 +72,7 @@ async def test_log_lines_carry_request_ids_and_no_secrets(database_url: str, set
         await api(LOGIN, {"input": {"email": EMAIL, "password": PASSWORD + "x"}})
         await api(REGISTER, {"input": {"email": EMAIL, "password": PASSWORD, "name": NOTE_TEXT,
                                        "timeZone": "Nowhere/7731", "locale": "en",
-                                       "roles": ["CLIENT"]}})
+                                       "roles": ["CLIENT"], **CURRENT_TERMS}})
         await api("{ viewer { id } }", token=FORGED_TOKEN)
         await api("query Bad($n: Int) { viewer { id } }", {"n": CARD})
         await api('{ viewer(x: "' + NOTE_TEXT + '") { id } }')
