@@ -48,8 +48,8 @@ def receipt_endpoint(settings: Settings) -> Endpoint:
             return HTMLResponse(_PAGE.format(title=title, advice=advice), result.status, headers={
                 **_HEADERS, "Content-Security-Policy": "default-src 'none'; style-src "
                                                        "'unsafe-inline'"})
-        return Response(result, media_type="application/pdf", headers={
-            "Content-Disposition": 'inline; filename="receipt.pdf"', **_HEADERS})
+        return Response(result.pdf, media_type="application/pdf", headers={
+            "Content-Disposition": f'inline; filename="{result.filename}"', **_HEADERS})
     return receipt
 
 

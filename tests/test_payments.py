@@ -56,6 +56,22 @@ async def test_manual_payment_without_stripe_keys_is_paid_and_numbered(api):
     assert seen["payments"][0]["receiptUrl"]
 
 
+async def test_amounts_come_formatted_as_the_viewers_receipts_write_them(api):
+    practice = await engaged_practice(api, price={"amount": 15000, "currency": "ISK"})
+    session = await book(practice)
+    await record_manual(api, practice.professional, session, "CASH")
+    query = """query($id: ID!) { payments(sessionId: $id) { amount { formatted } }
+      node(id: $id) { ... on Session { price { formatted } } } }"""
+
+    by_client = await api.data(query, {"id": session_id(session)}, token=practice.client)
+    by_professional = await api.data(query, {"id": session_id(session)},
+                                     token=practice.professional)
+
+    assert by_client["payments"][0]["amount"]["formatted"] == "15.000\u00a0kr."
+    assert by_client["node"]["price"]["formatted"] == "15.000\u00a0kr."
+    assert by_professional["payments"][0]["amount"]["formatted"] == "ISK\u00a015,000"
+
+
 async def test_card_features_without_stripe_keys_answer_card_payments_disabled(api):
     practice = await engaged_practice(api)
     session = await book(practice)
@@ -114,6 +130,7 @@ async def test_receipt_pdf_through_the_signed_link_shows_names_number_amounts_an
 
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"
+    assert response.headers["content-disposition"] == 'inline; filename="receipt-1.pdf"'
     text = pdf_text(response.content)
     for expected in ("Sálfræðistofa Sigrúnar", "550199-1239 / IS 123456", "stofa@example.is",
                      "Þórunn Ólafsdóttir", "Psychological counselling", "Kvittun nr. 1",

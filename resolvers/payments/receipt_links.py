@@ -41,6 +41,14 @@ class Refused:
     status: int  # 403 or 404
 
 
+@dataclass(frozen=True)
+class Receipt:
+    pdf: bytes
+    filename: str
+    """What a browser saves it as: `receipt-<number>.pdf`, so a folder of receipts sorts and
+    reads by number rather than piling up as receipt (1).pdf, receipt (2).pdf."""
+
+
 def receipt_url(settings: Settings, payment: Payment, account: Account | None, *,
                 now: datetime | None = None) -> str | None:
     """A link to the payment's receipt for this viewer: only its client and professional get
@@ -56,7 +64,7 @@ def receipt_url(settings: Settings, payment: Payment, account: Account | None, *
 
 
 async def open_receipt(settings: Settings, payment_id: str, *, for_account: str,
-                       expires: str, signature: str) -> bytes | Refused:
+                       expires: str, signature: str) -> Receipt | Refused:
     """The receipt PDF behind a signed link, or why not."""
     expected = _signature(settings, payment_id, for_account, expires)
     if not hmac.compare_digest(expected, signature) or not expires.isdigit():
@@ -69,7 +77,8 @@ async def open_receipt(settings: Settings, payment_id: str, *, for_account: str,
             payment.client_id, payment.professional_id):
         return Refused(404)
     data = await receipt_data(payment)
-    return await asyncio.to_thread(render_receipt, data)
+    return Receipt(pdf=await asyncio.to_thread(render_receipt, data),
+                   filename=f"receipt-{payment.receipt_number}.pdf")
 
 
 async def receipt_data(payment: Payment) -> ReceiptData:
