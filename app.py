@@ -57,7 +57,7 @@ from resolvers import reactions
 from resolvers.accounts.signin import authenticate
 from resolvers.core import audit
 from resolvers.core.caller import Caller
-from routes.calendar_feeds import calendar_feed
+from routes.calendar_feeds import calendar_feed, session_calendar_file_endpoint
 from routes.data_exports import data_export_download
 from routes.graphiql import graphiql_page, graphiql_routes
 from routes.live_client import live_client_routes
@@ -340,6 +340,8 @@ def create_app(settings: Settings, *, manage_database: bool = True,
             Route("/health", health),
             readiness(bus),
             Route("/calendar/{token}.ics", calendar_feed, methods=["GET"]),
+            Route("/sessions/{session_id}.ics", session_calendar_file_endpoint(settings),
+                  methods=["GET"]),
             Route("/receipts/{payment_id}.pdf", receipt_endpoint(settings), methods=["GET"]),
             Route("/exports/{token}.zip", data_export_download, methods=["GET"]),
             Route("/webhooks/stripe", stripe_webhook_endpoint(settings), methods=["POST"]),
