@@ -13,6 +13,7 @@ import seed
 from models.accounts import Account
 from models.payments import Payment
 from models.scheduling import SessionStatus
+from resolvers.core import signed_links
 from resolvers.payments import payment_queries, receipt_links, receipt_numbers
 from tests.payment_steps import (
     CHARGE,
@@ -190,7 +191,8 @@ async def test_only_the_client_and_professional_can_open_a_receipt(api, settings
         assert response.headers["content-type"].startswith("text/html")
         assert "This receipt link has expired" in response.text
         assert "open the receipt again" in response.text
-    forged = receipt_links._signature(settings, str(row.id), stranger_id, "9999999999")
+    forged = signed_links.signature(settings, receipt_links.PURPOSE, str(row.id), stranger_id,
+                                    "9999999999")
     response = await download(api, f"/receipts/{row.id}.pdf?for={stranger_id}"
                                    f"&expires=9999999999&signature={forged}")
     assert response.status_code == 404
