@@ -66,7 +66,7 @@ from resolvers.accounts.signin import authenticate
 from resolvers.core import audit
 from resolvers.core.caller import Caller
 from resolvers.practice import progress
-from routes.calendar_feeds import calendar_feed
+from routes.calendar_feeds import calendar_feed, session_calendar_file_endpoint
 from routes.data_exports import data_export_download
 from routes.graphiql import graphiql_page, graphiql_routes
 from routes.live_client import live_client_routes
@@ -397,9 +397,11 @@ def create_app(settings: Settings, *, manage_database: bool = True,
             readiness(bus),
             Route("/metrics", metrics_endpoint(settings, update_process), methods=["GET"]),
             Route("/calendar/{token}.ics", calendar_feed, methods=["GET"]),
+            Route("/sessions/{session_id}.ics", session_calendar_file_endpoint(settings),
+                  methods=["GET"]),
             Route("/receipts/{payment_id}.pdf", receipt_endpoint(settings), methods=["GET"]),
             Route("/exports/{token}.zip", data_export_download, methods=["GET"]),
-            Route("/webhooks/stripe", stripe_webhook_endpoint(settings), methods=["POST"]),
+            Route("/webhooks/stripe", stripe_webhook_endpoint(settings, bus), methods=["POST"]),
             *live_client_routes(settings),
             *graphiql_routes(settings),
         ],

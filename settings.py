@@ -109,6 +109,8 @@ class Settings:
     stripe_max_network_retries: int = 2
     receipt_link_minutes: int = 15
     """How long a signed receipt link (`receiptUrl`) opens the PDF."""
+    calendar_file_minutes: int = 15
+    """How long a signed "Add to calendar" link (`Session.calendarFileUrl`) opens the .ics."""
 
     smtp_host: str = ""
     """Empty outside production: mail is written to `mail_dir` instead of sent."""
@@ -427,6 +429,7 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
             env, "STRIPE_MAX_NETWORK_RETRIES", defaults.stripe_max_network_retries
         ),
         receipt_link_minutes=_int(env, "RECEIPT_LINK_MINUTES", defaults.receipt_link_minutes),
+        calendar_file_minutes=_int(env, "CALENDAR_FILE_MINUTES", defaults.calendar_file_minutes),
         smtp_host=env.get("SMTP_HOST", defaults.smtp_host),
         smtp_port=_int(env, "SMTP_PORT", defaults.smtp_port),
         smtp_username=env.get("SMTP_USERNAME", defaults.smtp_username),

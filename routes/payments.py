@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from gateways.events import Events
 from resolvers.payments import receipt_links, stripe_webhooks
 from settings import Settings
 
@@ -48,17 +49,17 @@ def receipt_endpoint(settings: Settings) -> Endpoint:
             return HTMLResponse(_PAGE.format(title=title, advice=advice), result.status, headers={
                 **_HEADERS, "Content-Security-Policy": "default-src 'none'; style-src "
                                                        "'unsafe-inline'"})
-        return Response(result, media_type="application/pdf", headers={
-            "Content-Disposition": 'inline; filename="receipt.pdf"', **_HEADERS})
+        return Response(result.pdf, media_type="application/pdf", headers={
+            "Content-Disposition": f'inline; filename="{result.filename}"', **_HEADERS})
     return receipt
 
 
-def stripe_webhook_endpoint(settings: Settings) -> Endpoint:
+def stripe_webhook_endpoint(settings: Settings, events: Events) -> Endpoint:
     async def stripe_webhook(request: Request) -> Response:
         """POST /webhooks/stripe: Stripe's events, on the raw body its signature covers."""
         try:
             outcome = await stripe_webhooks.receive(
-                settings, await request.body(), request.headers.get("stripe-signature"))
+                settings, events, await request.body(), request.headers.get("stripe-signature"))
         except stripe_webhooks.WebhookRefused as refused:
             log.warning("Stripe webhook refused (%s): %s", refused.status, refused)
             return JSONResponse({"error": str(refused)}, refused.status)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 
 from icalendar import Calendar
 from strawberry import relay
@@ -57,6 +58,9 @@ async def test_the_professional_books_a_session_with_a_snapshot_of_the_service(a
     confirmation = mailbox.last("anna@example.com")
     assert confirmation["Subject"].startswith("Session booked")
     assert "Psychological counselling" in text_of(confirmation)
+    # The link names the session by the id the API uses, not the database's.
+    assert f"/sessions/{quote(session['id'], safe='')}" in text_of(confirmation)
+    assert str(stored.id) not in text_of(confirmation)
     calendar_file = next(part for part in confirmation.iter_attachments()
                          if part.get_content_type() == "text/calendar")
     calendar = Calendar.from_ical(calendar_file.get_payload(decode=True))

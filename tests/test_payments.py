@@ -13,6 +13,7 @@ import seed
 from models.accounts import Account
 from models.payments import Payment
 from models.scheduling import SessionStatus
+from resolvers.core import signed_links
 from resolvers.payments import payment_queries, receipt_links, receipt_numbers
 from tests.payment_steps import (
     CHARGE,
@@ -54,6 +55,22 @@ async def test_manual_payment_without_stripe_keys_is_paid_and_numbered(api):
     seen = (await api.data(PAYMENTS, {"id": session_id(first)}, token=practice.client))
     assert [p["id"] for p in seen["payments"]] == [payment["id"]]
     assert seen["payments"][0]["receiptUrl"]
+
+
+async def test_amounts_come_formatted_as_the_viewers_receipts_write_them(api):
+    practice = await engaged_practice(api, price={"amount": 15000, "currency": "ISK"})
+    session = await book(practice)
+    await record_manual(api, practice.professional, session, "CASH")
+    query = """query($id: ID!) { payments(sessionId: $id) { amount { formatted } }
+      node(id: $id) { ... on Session { price { formatted } } } }"""
+
+    by_client = await api.data(query, {"id": session_id(session)}, token=practice.client)
+    by_professional = await api.data(query, {"id": session_id(session)},
+                                     token=practice.professional)
+
+    assert by_client["payments"][0]["amount"]["formatted"] == "15.000\u00a0kr."
+    assert by_client["node"]["price"]["formatted"] == "15.000\u00a0kr."
+    assert by_professional["payments"][0]["amount"]["formatted"] == "ISK\u00a015,000"
 
 
 async def test_card_features_without_stripe_keys_answer_card_payments_disabled(api):
@@ -114,6 +131,7 @@ async def test_receipt_pdf_through_the_signed_link_shows_names_number_amounts_an
 
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"
+    assert response.headers["content-disposition"] == 'inline; filename="receipt-1.pdf"'
     text = pdf_text(response.content)
     for expected in ("Sálfræðistofa Sigrúnar", "550199-1239 / IS 123456", "stofa@example.is",
                      "Þórunn Ólafsdóttir", "Psychological counselling", "Kvittun nr. 1",
@@ -173,7 +191,8 @@ async def test_only_the_client_and_professional_can_open_a_receipt(api, settings
         assert response.headers["content-type"].startswith("text/html")
         assert "This receipt link has expired" in response.text
         assert "open the receipt again" in response.text
-    forged = receipt_links._signature(settings, str(row.id), stranger_id, "9999999999")
+    forged = signed_links.signature(settings, receipt_links.PURPOSE, str(row.id), stranger_id,
+                                    "9999999999")
     response = await download(api, f"/receipts/{row.id}.pdf?for={stranger_id}"
                                    f"&expires=9999999999&signature={forged}")
     assert response.status_code == 404

@@ -9,6 +9,7 @@ Times are written in UTC (`...Z`): no VTIMEZONE is needed and every client shows
 zone. Each session is its own event with a stable UID (the session id) rather than one event
 with an RRULE: occurrences of a series are cancelled and moved one by one.
 
+A download ("Add to calendar") is one event without METHOD, organizer or attendees.
 An email carries an iTIP message (RFC 5546): `METHOD:REQUEST` for a new or changed session,
 `METHOD:CANCEL` (with `STATUS:CANCELLED`) when it is cancelled; the UID stays the same and the
 caller raises `sequence` on every change, so the calendar app updates its copy instead of adding
@@ -75,6 +76,15 @@ def message(event: CalendarEvent) -> bytes:
     calendar = _calendar()
     calendar.add("METHOD", method(event))
     calendar.add_component(_event(event, with_people=True))
+    return calendar.to_ical()
+
+
+def download(event: CalendarEvent) -> bytes:
+    """An "Add to calendar" file with this one event: no METHOD, since it is imported rather
+    than answered, and no organizer or attendees, as in a feed (it goes to the owner's own
+    calendar). The UID is the one emails and feeds use, so importing it again updates it."""
+    calendar = _calendar()
+    calendar.add_component(_event(event, with_people=False))
     return calendar.to_ical()
 
 

@@ -1,10 +1,12 @@
-"""What an open hub hears: its sessions booked, moved, cancelled, completed or about to start.
+"""What an open hub hears: its sessions booked, moved, cancelled, completed or about to start;
+requests answered, invitations accepted, engagements ended; payments paid, failed or refunded.
 
-Booking use cases publish `{"kind": ..., "sessionId": ...}` on `account:<id>` for both
-participants after their transaction commits (gateways/events.py carries it between app
-processes). Events hold ids only; this stream loads the session again, through the same
-visibility rule as every other path, so an event can never show someone a session that is not
-theirs. `session_starting` is not published by anyone: each stream sets a timer for the next
+Use cases publish `{"kind": ..., "sessionId" | "engagementId" | "paymentId": ...}` on
+`account:<id>` for both sides inside their transaction, delivered once it commits
+(resolvers/core/account_events.py; gateways/events.py carries it between app processes). Events
+hold ids only; this stream loads the object again, through the same visibility rule as every
+other path, so an event can never show someone something that is not theirs.
+`session_starting` is not published by anyone: each stream sets a timer for the next
 session's join window and announces it itself, so no scheduler process is needed.
 """
 
@@ -16,17 +18,25 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
+from uuid import UUID
 
 from tortoise.expressions import Q
 
 from models.accounts import Account
+from models.payments import Payment
+from models.practice import Engagement, Invitation
 from models.scheduling import Session, SessionStatus
 from resolvers.accounts import signin
 from resolvers.core.caller import Caller
 from resolvers.core.errors import not_signed_in
 from resolvers.core.validation import as_uuid
+from resolvers.payments.payments import visible_payments
+from resolvers.practice.engagements import visible_engagements
+from resolvers.practice.invitations import owned_invitations
 from resolvers.scheduling.session_access import visible_sessions
+
+T = TypeVar("T")
 
 SIGN_IN_CHECK_SECONDS = 60
 """How often an idle stream checks that its login session still stands; every update is
@@ -43,8 +53,19 @@ class HubEventKind(StrEnum):
     SESSION_STARTING = "session_starting"
     PARTICIPANT_JOINED = "participant_joined"
     PARTICIPANT_LEFT = "participant_left"
+    REQUEST_APPROVED = "request_approved"
+    REQUEST_DECLINED = "request_declined"
+    INVITATION_ACCEPTED = "invitation_accepted"
+    ENGAGEMENT_ENDED = "engagement_ended"
+    PAYMENT_PAID = "payment_paid"
+    PAYMENT_FAILED = "payment_failed"
+    PAYMENT_REFUNDED = "payment_refunded"
 
 
+ENGAGEMENT_KINDS = frozenset({HubEventKind.REQUEST_APPROVED, HubEventKind.REQUEST_DECLINED,
+                              HubEventKind.INVITATION_ACCEPTED, HubEventKind.ENGAGEMENT_ENDED})
+PAYMENT_KINDS = frozenset({HubEventKind.PAYMENT_PAID, HubEventKind.PAYMENT_FAILED,
+                           HubEventKind.PAYMENT_REFUNDED})
 PUBLISHED_KINDS = {kind.value for kind in HubEventKind} - {
     HubEventKind.LISTENING.value, HubEventKind.SESSION_STARTING.value,
 }
@@ -52,8 +73,13 @@ PUBLISHED_KINDS = {kind.value for kind in HubEventKind} - {
 
 @dataclass(frozen=True)
 class HubUpdate:
+    """One update; which object it carries depends on the kind (none for LISTENING)."""
+
     kind: HubEventKind
     session: Session | None = None
+    engagement: Engagement | None = None
+    invitation: Invitation | None = None
+    payment: Payment | None = None
 
 
 def topic(account: Account) -> str:
@@ -68,16 +94,34 @@ async def _next_opening(account: Account, after: datetime) -> Session | None:
     ).order_by("starts_at", "id").first()
 
 
+def _one(found: dict[UUID, T]) -> T | None:
+    """The one visible object of a visibility check on one id (or none)."""
+    return next(iter(found.values()), None)
+
+
+def _id(event: dict[str, Any], name: str) -> list[UUID]:
+    found = as_uuid(str(event.get(name, "")))
+    return [found] if found else []
+
+
 async def _published(account: Account, event: dict[str, Any]) -> HubUpdate | None:
-    """The update an event means for this account, or None for one that is not about a
-    session it may see (or is not an event we know)."""
+    """The update an event means for this account, or None for one that is not about
+    something it may see (or is not an event we know)."""
     if event.get("kind") not in PUBLISHED_KINDS:
         return None
-    session_id = as_uuid(str(event.get("sessionId", "")))
-    found = await visible_sessions(account, [session_id] if session_id else [])
-    if session_id not in found:
-        return None
-    return HubUpdate(kind=HubEventKind(event["kind"]), session=found[session_id])
+    kind = HubEventKind(event["kind"])
+    if kind in PAYMENT_KINDS:
+        payment = _one(await visible_payments(account, _id(event, "paymentId")))
+        return HubUpdate(kind=kind, payment=payment) if payment else None
+    if kind in ENGAGEMENT_KINDS:
+        engagement = _one(await visible_engagements(account, _id(event, "engagementId")))
+        if engagement is None:
+            return None
+        # Only the invitation's professional sees it; the client hears about the engagement.
+        invitation = _one(await owned_invitations(account, _id(event, "invitationId")))
+        return HubUpdate(kind=kind, engagement=engagement, invitation=invitation)
+    session = _one(await visible_sessions(account, _id(event, "sessionId")))
+    return HubUpdate(kind=kind, session=session) if session else None
 
 
 async def hub_updates(caller: Caller) -> AsyncIterator[HubUpdate]:

@@ -34,7 +34,7 @@ from models.scheduling import Session, SessionStatus
 from resolvers.core import audit
 from resolvers.core.caller import Caller
 from resolvers.core.errors import ErrorCode, UserErrors, fail
-from resolvers.payments import payment_mail
+from resolvers.payments import payment_events, payment_mail
 from resolvers.payments.cards import require_card_payments
 from resolvers.payments.gateway_errors import as_user_error
 from resolvers.payments.payments import (
@@ -118,7 +118,7 @@ async def _charge(caller: Caller, session: Session, *, automatic: bool = False) 
         raise as_user_error(error) from None  # PROCESSING stays: the retry sends the same key
     except PaymentGatewayError as error:
         problem = as_user_error(error)
-        await _fail(payment, code="gateway_error", message=problem.errors[0].message)
+        await _fail(caller, payment, code="gateway_error", message=problem.errors[0].message)
         raise problem from None
     await apply_charge_result(caller, payment, result)
     return await Payment.get(id=payment.id)
@@ -165,7 +165,8 @@ async def apply_charge_result(caller: Caller, payment: Payment, result: ChargeRe
         if result.payment_intent_id else {}
     async with in_transaction():
         if result.outcome == "succeeded":
-            await mark_paid(payment.id, payment.professional_id, **intent)
+            if await mark_paid(payment.id, payment.professional_id, **intent):
+                await payment_events.announce(caller.events, payment, "payment_paid")
         elif result.outcome == "requires_action":
             moved = await Payment.filter(id=payment.id, status=PaymentStatus.PROCESSING).update(
                 status=PaymentStatus.REQUIRES_ACTION, client_secret=result.client_secret,
@@ -175,11 +176,14 @@ async def apply_charge_result(caller: Caller, payment: Payment, result: ChargeRe
         elif result.outcome == "processing":
             await Payment.filter(id=payment.id, status__in=list(UNSETTLED)).update(**intent)
         else:
-            await _fail(payment, code=result.decline_code or result.failure_code or "declined",
+            await _fail(caller, payment,
+                        code=result.decline_code or result.failure_code or "declined",
                         message=result.failure_message or "The card was declined.", **intent)
 
 
-async def _fail(payment: Payment, *, code: str, message: str, **changes: object) -> None:
-    await Payment.filter(id=payment.id, status__in=list(UNSETTLED)).update(
-        status=PaymentStatus.FAILED, settles_session_id=None, client_secret=None,
-        failure_code=code[:64], failure_message=message, **changes)
+async def _fail(caller: Caller, payment: Payment, *, code: str, message: str,
+                **changes: object) -> None:
+    if await Payment.filter(id=payment.id, status__in=list(UNSETTLED)).update(
+            status=PaymentStatus.FAILED, settles_session_id=None, client_secret=None,
+            failure_code=code[:64], failure_message=message, **changes):
+        await payment_events.announce(caller.events, payment, "payment_failed")

@@ -16,6 +16,7 @@ from models.payments import Payment, PaymentMethodKind, PaymentStatus
 from resolvers.core import audit
 from resolvers.core.caller import Caller
 from resolvers.core.errors import fail
+from resolvers.payments import payment_events
 from resolvers.payments.payments import (
     already_paid,
     check_payable,
@@ -51,6 +52,7 @@ async def record_manual_payment(caller: Caller, session_id: UUID | None, *,
                 status=PaymentStatus.PROCESSING, method=method, recorded_by_id=account.id,
             )
             await mark_paid(payment.id, session.professional_id)
+            await payment_events.announce(caller.events, payment, "payment_paid")
             await audit.record(caller, "record_manual_payment", subject_type="payment",
                                subject_id=payment.id, person_id=session.client_id)
     except IntegrityError:

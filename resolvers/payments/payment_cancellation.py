@@ -27,6 +27,7 @@ from models.payments import Payment, PaymentStatus, SavedCard
 from resolvers.core import audit
 from resolvers.core.caller import Caller
 from resolvers.core.errors import ErrorCode, fail
+from resolvers.payments import payment_events
 from resolvers.payments.cards import require_card_payments
 from resolvers.payments.gateway_errors import as_user_error
 from resolvers.payments.payments import UNSETTLED, professionals_payment
@@ -61,7 +62,9 @@ async def cancel_payment(caller: Caller, payment_id: UUID | None) -> Payment:
                    "paid).", ErrorCode.WRONG_STATUS, "paymentId")
     found = {"stripe_payment_intent_id": intent_id} if intent_id else {}
     async with in_transaction():
-        await mark_canceled(payment.id, **found)  # the webhook's echo may have done it already
+        # The webhook's echo may have done it already (and told the hubs then).
+        if await mark_canceled(payment.id, **found):
+            await payment_events.announce(caller.events, payment, "payment_failed")
         await audit.record(caller, "cancel_payment", subject_type="payment",
                            subject_id=payment.id, person_id=payment.client_id)
     return await Payment.get(id=payment.id)

@@ -1,19 +1,17 @@
 """Receipts: the signed, short-lived link a browser tab can open, and the PDF behind it.
 
-The link names the payment, the account it was given to and an expiry, signed with an HMAC
-under the server key. A browser tab sends no bearer token, so the signature is the
-authority; it is checked in constant time, and the account must still be the payment's
-client or professional when the link is opened. Every refusal looks the same from outside:
+The link names the payment, the account it was given to and an expiry, signed
+(resolvers/core/signed_links.py): a browser tab sends no bearer token, so the signature is the
+authority, and the account must still be the payment's client or professional when the link is
+opened. Every refusal looks the same from outside:
 a tampered or expired link is 403, a payment that is not (any more) theirs is 404.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from models.accounts import Account
@@ -29,9 +27,11 @@ from receipts import (
     Refund,
     render_receipt,
 )
+from resolvers.core import signed_links
 from resolvers.core.validation import as_uuid
 from settings import Settings
 
+PURPOSE = "receipt"
 _MANUAL: dict[str, ManualMethod] = {method: method for method in MANUAL_METHODS}
 """Every payment method but a card, as the receipt names it."""
 
@@ -39,6 +39,14 @@ _MANUAL: dict[str, ManualMethod] = {method: method for method in MANUAL_METHODS}
 @dataclass(frozen=True)
 class Refused:
     status: int  # 403 or 404
+
+
+@dataclass(frozen=True)
+class Receipt:
+    pdf: bytes
+    filename: str
+    """What a browser saves it as: `receipt-<number>.pdf`, so a folder of receipts sorts and
+    reads by number rather than piling up as receipt (1).pdf, receipt (2).pdf."""
 
 
 def receipt_url(settings: Settings, payment: Payment, account: Account | None, *,
@@ -49,19 +57,18 @@ def receipt_url(settings: Settings, payment: Payment, account: Account | None, *
         return None
     if account.id not in (payment.client_id, payment.professional_id):
         return None
-    expires = int((now or datetime.now(UTC)).timestamp()) + settings.receipt_link_minutes * 60
-    signature = _signature(settings, str(payment.id), str(account.id), str(expires))
+    expires = signed_links.expiry(settings.receipt_link_minutes, now=now)
+    signature = signed_links.signature(settings, PURPOSE, str(payment.id), str(account.id),
+                                       expires)
     return (f"{settings.public_url}/receipts/{payment.id}.pdf"
             f"?for={account.id}&expires={expires}&signature={signature}")
 
 
 async def open_receipt(settings: Settings, payment_id: str, *, for_account: str,
-                       expires: str, signature: str) -> bytes | Refused:
+                       expires: str, signature: str) -> Receipt | Refused:
     """The receipt PDF behind a signed link, or why not."""
-    expected = _signature(settings, payment_id, for_account, expires)
-    if not hmac.compare_digest(expected, signature) or not expires.isdigit():
-        return Refused(403)
-    if int(expires) < datetime.now(UTC).timestamp():
+    if not signed_links.genuine(settings, PURPOSE, payment_id, for_account, expires,
+                                given=signature) or signed_links.expired(expires):
         return Refused(403)
     payment_uuid, account_uuid = as_uuid(payment_id), as_uuid(for_account)
     payment = await Payment.get_or_none(id=payment_uuid) if payment_uuid else None
@@ -69,7 +76,8 @@ async def open_receipt(settings: Settings, payment_id: str, *, for_account: str,
             payment.client_id, payment.professional_id):
         return Refused(404)
     data = await receipt_data(payment)
-    return await asyncio.to_thread(render_receipt, data)
+    return Receipt(pdf=await asyncio.to_thread(render_receipt, data),
+                   filename=f"receipt-{payment.receipt_number}.pdf")
 
 
 async def receipt_data(payment: Payment) -> ReceiptData:
@@ -110,9 +118,4 @@ async def receipt_data(payment: Payment) -> ReceiptData:
         issued_on=payment.paid_at.astimezone(zone).date(),
         locale=client.locale,
     )
-
-
-def _signature(settings: Settings, *parts: str) -> str:
-    message = ":".join(("receipt", *parts)).encode()
-    return hmac.new(settings.secret_key, message, hashlib.sha256).hexdigest()
 

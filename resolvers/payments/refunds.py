@@ -19,6 +19,7 @@ from models.payments import Payment, PaymentMethodKind, PaymentRefund, PaymentSt
 from resolvers.core import audit
 from resolvers.core.caller import Caller
 from resolvers.core.errors import ErrorCode, fail
+from resolvers.payments import payment_events
 from resolvers.payments.gateway_errors import as_user_error
 from resolvers.payments.payments import professionals_payment
 
@@ -54,6 +55,7 @@ async def refund_payment(caller: Caller, payment_id: UUID | None, *,
                                        created_by_id=account.id)
             await audit.record(caller, "refund_payment", subject_type="payment",
                                subject_id=payment.id, person_id=payment.client_id)
+            await payment_events.announce(caller.events, payment, "payment_refunded")
         elif stripe_refund_id is None:
             raise fail("This payment changed while you were refunding it; look again and "
                        "retry.", ErrorCode.CONFLICT, "paymentId")

@@ -5,7 +5,8 @@ into ProcessedEvent first, in the same transaction as its effect: a replay fails
 and changes nothing. Order does not matter because every effect is conditional on the state
 it moves from (a payment is paid once and a paid payment never becomes failed; the refunded
 total only grows; an older card does not replace a newer one). Unknown event types are
-acknowledged and ignored, so enabling more events in the dashboard breaks nothing.
+acknowledged and ignored, so enabling more events in the dashboard breaks nothing. An effect
+that changed a payment tells both sides' hubs (resolvers/payments/payment_events.py).
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from gateways.events import Events
 from gateways.payment_errors import CardPaymentsDisabled, PaymentGatewayError, WebhookSignatureError
 from gateways.payment_results import CardDetails, WebhookEvent
 from gateways.stripe_amounts import from_stripe_amount
 from gateways.stripe_gateway import StripeGateway, parse_webhook
 from models.payments import Payment, PaymentRefund, PaymentStatus, ProcessedEvent
 from resolvers.core.validation import as_uuid
-from resolvers.payments import cards
+from resolvers.payments import cards, payment_events
 from resolvers.payments.payment_cancellation import mark_canceled
 from resolvers.payments.payments import UNSETTLED, mark_paid
 from settings import Settings
@@ -40,7 +42,8 @@ class WebhookRefused(Exception):
         self.status = status
 
 
-async def receive(settings: Settings, payload: bytes, signature_header: str | None) -> str:
+async def receive(settings: Settings, events: Events, payload: bytes,
+                  signature_header: str | None) -> str:
     """Verify and apply one webhook request; returns what happened, for the log."""
     try:
         event = parse_webhook(settings, payload, signature_header)
@@ -53,7 +56,7 @@ async def receive(settings: Settings, payload: bytes, signature_header: str | No
         return "ignored"
     if await ProcessedEvent.exists(event_id=event.id):
         return "duplicate"
-    return await handler(settings, event)
+    return await handler(settings, events, event)
 
 
 async def _payment_of(intent: dict[str, Any]) -> Payment | None:
@@ -78,7 +81,7 @@ async def _once(event: WebhookEvent, payment: Payment | None,
         return await effect(payment)
 
 
-async def _payment_succeeded(settings: Settings, event: WebhookEvent) -> str:
+async def _payment_succeeded(settings: Settings, events: Events, event: WebhookEvent) -> str:
     intent = event.data_object
 
     async def effect(payment: Payment) -> str:
@@ -96,6 +99,8 @@ async def _payment_succeeded(settings: Settings, event: WebhookEvent) -> str:
             changed = await mark_paid(payment.id, payment.professional_id,
                                       from_statuses=(PaymentStatus.FAILED,),
                                       stripe_payment_intent_id=intent["id"])
+        if changed:
+            await payment_events.announce(events, payment, "payment_paid")
         return "paid" if changed else "no change"
 
     return await _once(event, await _payment_of(intent), effect)
@@ -104,7 +109,7 @@ async def _payment_succeeded(settings: Settings, event: WebhookEvent) -> str:
 NEEDS_CLIENT = "authentication_required"
 
 
-async def _payment_failed(settings: Settings, event: WebhookEvent) -> str:
+async def _payment_failed(settings: Settings, events: Events, event: WebhookEvent) -> str:
     intent = event.data_object
     error = intent.get("last_payment_error") or {}
 
@@ -119,24 +124,28 @@ async def _payment_failed(settings: Settings, event: WebhookEvent) -> str:
             failure_code=str(error.get("decline_code") or error.get("code") or "declined")[:64],
             failure_message=error.get("message") or "The card was declined.",
         )
+        if changed:
+            await payment_events.announce(events, payment, "payment_failed")
         return "failed" if changed else "no change"
 
     return await _once(event, await _payment_of(intent), effect)
 
 
-async def _payment_canceled(settings: Settings, event: WebhookEvent) -> str:
+async def _payment_canceled(settings: Settings, events: Events, event: WebhookEvent) -> str:
     """Cancelled at Stripe (our cancelPayment's echo, or the dashboard): it can never be
     charged, so a waiting payment fails with the code `canceled` and frees its session."""
     intent = event.data_object
 
     async def effect(payment: Payment) -> str:
         changed = await mark_canceled(payment.id, stripe_payment_intent_id=intent["id"])
+        if changed:
+            await payment_events.announce(events, payment, "payment_failed")
         return "canceled" if changed else "no change"
 
     return await _once(event, await _payment_of(intent), effect)
 
 
-async def _charge_refunded(settings: Settings, event: WebhookEvent) -> str:
+async def _charge_refunded(settings: Settings, events: Events, event: WebhookEvent) -> str:
     """Bring the refunded total up to Stripe's (refunds made in the Stripe dashboard too); a
     total lower than ours is an older event and changes nothing."""
     charge = event.data_object
@@ -155,13 +164,14 @@ async def _charge_refunded(settings: Settings, event: WebhookEvent) -> str:
         if updated:
             await PaymentRefund.create(payment_id=payment.id,
                                        amount=total - current.refunded_amount)
+            await payment_events.announce(events, payment, "payment_refunded")
         return "refunded"
 
     payment = await Payment.filter(stripe_payment_intent_id=charge.get("payment_intent")).first()
     return await _once(event, payment, effect)
 
 
-async def _setup_succeeded(settings: Settings, event: WebhookEvent) -> str:
+async def _setup_succeeded(settings: Settings, _events: Events, event: WebhookEvent) -> str:
     """Save the card the client just confirmed in Stripe Elements. Its details come from
     Stripe (the event may carry only the payment method's id)."""
     intent = event.data_object
@@ -199,7 +209,7 @@ async def _record(event: WebhookEvent) -> bool:
     return True
 
 
-Handler = Callable[[Settings, WebhookEvent], Awaitable[str]]
+Handler = Callable[[Settings, Events, WebhookEvent], Awaitable[str]]
 _HANDLERS: dict[str, Handler] = {
     "payment_intent.succeeded": _payment_succeeded,
     "payment_intent.payment_failed": _payment_failed,

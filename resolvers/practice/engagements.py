@@ -31,7 +31,7 @@ from resolvers.core import audit, domain_events, outbox
 from resolvers.core.caller import Caller
 from resolvers.core.errors import ErrorCode, UserErrors, check, fail
 from resolvers.core.validation import text_error
-from resolvers.practice import emailing_limits, registration_details, services
+from resolvers.practice import emailing_limits, engagement_events, registration_details, services
 from resolvers.practice.card_requirement import require_card
 from resolvers.practice.registration_details import RegistrationDetails
 from settings import Settings
@@ -168,6 +168,7 @@ async def approve_request(caller: Caller, engagement_id: UUID | None) -> Engagem
                     started_at=now)
         await _mail_client(caller.settings, engagement, "request_approved",
                            link=f"{caller.settings.public_url}/hub")
+        await engagement_events.announce(caller, engagement, "request_approved")
         await audit.record(caller, "approve_request", subject_type="engagement",
                            subject_id=engagement.id, person_id=engagement.client_id)
     return await _loaded(engagement.id)
@@ -187,6 +188,7 @@ async def decline_request(caller: Caller, engagement_id: UUID | None, *, reason:
         await _move(engagement, EngagementStatus.REQUESTED, status=EngagementStatus.DECLINED,
                     declined_at=datetime.now(UTC), decline_reason=reason)
         await _mail_client(caller.settings, engagement, "request_declined", reason=reason)
+        await engagement_events.announce(caller, engagement, "request_declined")
         await audit.record(caller, "decline_request", subject_type="engagement",
                            subject_id=engagement.id, person_id=engagement.client_id)
     return await _loaded(engagement.id)
@@ -217,6 +219,7 @@ async def end_engagement(caller: Caller, engagement_id: UUID | None, *, reason: 
         await _move(engagement, engagement.status, status=EngagementStatus.ENDED,
                     ended_at=datetime.now(UTC), ended_by=side, end_reason=reason)
         await domain_events.publish(EngagementEnded(caller, account, engagement.id))
+        await engagement_events.announce(caller, engagement, "engagement_ended")
         if side is EngagementSide.CLIENT:
             await outbox.enqueue(
                 caller.settings, to=profile.account.email, template="engagement_ended",

@@ -22,7 +22,7 @@ from resolvers.accounts.signin import SignedIn, start_session
 from resolvers.core import audit, outbox
 from resolvers.core.caller import Caller
 from resolvers.core.errors import ErrorCode, UserError, check, fail
-from resolvers.practice import engagements, registration_details
+from resolvers.practice import engagement_events, engagements, registration_details
 from resolvers.practice.invitations import RELATED, TOKEN_PURPOSE, InvitationStatus, status_of
 from resolvers.practice.registration_details import RegistrationDetails
 from settings import Settings
@@ -148,6 +148,7 @@ async def _accept(caller: Caller, invitation: Invitation, details: RegistrationD
             details=details, invitation=invitation,
         )
         await _tell_the_professional(caller.settings, invitation, account)
+        await engagement_events.announce(caller, engagement, "invitation_accepted")
         await audit.record(caller, "accept_invitation", subject_type="engagement",
                            subject_id=engagement.id, person_id=account.id,
                            actor_id=account.id)

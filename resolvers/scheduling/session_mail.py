@@ -19,7 +19,7 @@ from gateways.mail import Attachment
 from models.accounts import Account
 from models.practice import Service
 from models.scheduling import Session, SessionStatus
-from resolvers.core import outbox
+from resolvers.core import node_ids, outbox
 from settings import Settings
 from timetable import ics
 
@@ -94,7 +94,8 @@ async def mail_session(settings: Settings, session: Session, template: str, *,
                     "service": session.engagement.service.title,
                     "when": when(session.starts_at, recipient.account),
                     "before": when(before, recipient.account) if before else "",
-                    "link": f"{settings.public_url}/sessions/{session.id}"},
+                    "link": f"{settings.public_url}/sessions/"
+                            f"{node_ids.in_path('Session', session.id)}"},
             attachments=[attachment(session, for_professional=recipient.role == "professional")],
             dedupe_key=f"{dedupe}:{recipient.role}" if dedupe else None,
         )

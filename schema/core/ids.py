@@ -10,6 +10,7 @@ from uuid import UUID
 import strawberry
 from strawberry import relay
 
+from resolvers.core import node_ids
 from resolvers.core.validation import as_uuid
 
 Row = TypeVar("Row")
@@ -36,7 +37,7 @@ def global_id(type_name: str, uuid: object) -> strawberry.ID:
     `id` as a plain field set from this, instead of inheriting Node's resolved `id`: a resolved
     field costs GraphQL execution several times a plain one (BENCHMARKS.md, hub). They still
     implement Node, and `node(id:)` resolves them as before."""
-    return strawberry.ID(relay.to_base64(type_name, str(uuid)))
+    return strawberry.ID(node_ids.global_id(type_name, uuid))
 
 
 def node_uuids(node_ids: Iterable[str]) -> list[UUID | None]:

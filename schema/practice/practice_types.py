@@ -18,6 +18,7 @@ import strawberry
 from strawberry import relay
 
 from models import practice as m
+from receipts.money import format_money
 from resolvers.practice import invitations, profiles, services
 from resolvers.practice import registration_details as details
 from schema.core.context import Info
@@ -83,6 +84,14 @@ class Money:
                     "ISK has no minor unit, so 15000 ISK is 15.000 kr."
     )
     currency: str = strawberry.field(description="ISO 4217 code, e.g. ISK, EUR.")
+
+    @strawberry.field(
+        description="The amount written as the viewer's receipts write it, in their locale: "
+                    "\"15.000 kr.\" for 15000 ISK in Icelandic, \"ISK 15,000\" in English. "
+                    "Spaces in it are non-breaking. Signed-out viewers get English.")
+    def formatted(self, info: Info) -> str:
+        account = info.context.caller.account
+        return format_money(self.amount, self.currency, account.locale if account else "en")
 
 
 @strawberry.type(description="A free-text question a service asks its clients.")

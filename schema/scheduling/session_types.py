@@ -13,7 +13,7 @@ from models import practice as practice_models
 from models import scheduling as m
 from models.live import ParticipantRole
 from resolvers import live
-from resolvers.scheduling import session_access, session_changes
+from resolvers.scheduling import session_access, session_calendar_files, session_changes
 from schema.core.context import Info
 from schema.core.ids import GLOBAL_ID, global_id, visible_nodes
 from schema.core.viewpoint import Viewpoint
@@ -150,6 +150,17 @@ class Session(relay.Node):
     def cancellation_reason(self, info: Info) -> str | None:
         caller = info.context.caller
         return session_changes.cancellation_reason(caller.settings, caller.account, self._model)
+
+    @strawberry.field(description="An \"Add to calendar\" link: a download of this session as "
+                                  "an iCalendar (.ics) file, as the viewer's calendar shows it. "
+                                  "It opens without a bearer token, for the viewer only, and "
+                                  "expires after CALENDAR_FILE_MINUTES (15 by default): fetch "
+                                  "it when the person asks, not ahead. Null for anyone but the "
+                                  "session's client and professional.")
+    def calendar_file_url(self, info: Info) -> str | None:
+        caller = info.context.caller
+        return session_calendar_files.calendar_file_url(caller.settings, self._model,
+                                                        caller.account)
 
     @strawberry.field(description="Whether the viewer may cancel it now (cancelSession).")
     def can_cancel(self, info: Info) -> bool:
