@@ -110,3 +110,23 @@ async def test_production_suggests_nothing(settings, database, caplog, query, va
     assert body["errors"]
     assert "Did you mean" not in str(body)
     assert "Did you mean" not in caplog.text
+
+
+@pytest.mark.parametrize(("query", "variables", "message"), [
+    pytest.param('mutation { updateService(input: {serviceId: "x", requiredDetails: null}) '
+                 "{ userErrors { code } } }", None,
+                 "'requiredDetails' cannot be null: give a value, or leave the field out.",
+                 id="inline"),
+    pytest.param("mutation($input: UpdateServiceInput!) { updateService(input: $input) "
+                 "{ userErrors { code } } }", {"input": {"serviceId": "x", "kind": None}},
+                 "This field cannot be null: give a value, or leave the field out.",
+                 id="variable"),
+])
+async def test_null_for_a_field_that_may_only_be_left_out_says_so(api, query, variables,
+                                                                   message):
+    """Found by fuzzing: Strawberry's own words named Python types, one as a repr with a
+    memory address, and advised a schema change."""
+    [error] = (await api(query, variables))["errors"]
+    assert error["message"].endswith(message), error
+    assert "strawberry" not in error["message"].lower()
+    assert error["extensions"]["code"] in {"GRAPHQL_VALIDATION_FAILED", "BAD_REQUEST"}

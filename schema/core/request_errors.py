@@ -38,6 +38,12 @@ _PREFIX = re.compile(r"^((?:Variable '\$\w+'|Argument '\w+') has invalid (?:defa
 _TYPE = r"'[\w!\[\]]+'"
 _REBUILT = tuple((re.compile(pattern + r".*$", re.DOTALL), replacement) for pattern, replacement
                  in (
+    # Strawberry's Maybe[T] refusing null names Python types (some as a repr with an address)
+    # and tells a schema author what to change; the caller needs to know what to send.
+    (r"^Expected value of type .*?, found null\. Field '(\w+)' of type 'Maybe\[",
+     r"'\1' cannot be null: give a value, or leave the field out."),
+    (r"^Expected value of type .*?, found null\. Field of type 'Maybe\[",
+     r"This field cannot be null: give a value, or leave the field out."),
     (rf"^(Expected value of type {_TYPE} not to include unknown field '\w+')", r"\1."),
     (rf"^(Expected value of type {_TYPE} to be an object)", r"\1."),
     (rf"^(Expected value of type {_TYPE} to include required field '\w+')", r"\1."),
