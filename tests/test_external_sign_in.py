@@ -10,10 +10,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from models.accounts import ExternalIdentity, LoginSession
+from models.accounts import Account, ExternalIdentity, LoginSession
+from resolvers.accounts import consents
 from settings import OidcProvider, Settings
 from tests.api_client import Api
-from tests.helpers import PASSWORD, emailed_token, login, register
+from tests.helpers import CURRENT_TERMS, PASSWORD, emailed_token, login, register
 from tests.mailbox import free_port
 from tests.note_steps import PROFILE, notes_page, practice_with_client
 from tests.notes_support import raw_rows
@@ -98,8 +99,10 @@ async def registered_with_eid(api: Api, provider: LocalProvider, email: str,
     assert first["registrationName"] == PEOPLE[person][0]
     accepted = (await api.data(REGISTER, {"input": {
         "registration": first["registration"], "email": email,
-        "timeZone": "Atlantic/Reykjavik"}}))["registerWithExternalIdentity"]
+        "timeZone": "Atlantic/Reykjavik", **CURRENT_TERMS}}))["registerWithExternalIdentity"]
     assert accepted == {"accepted": True, "userErrors": []}
+    account = await Account.get(email=email)
+    assert await consents.consent_required(api.settings, account) is False
     link = await emailed_token(api.settings, email, "confirm_email")
     confirmed = (await api.data(CONFIRM, {"input": {"token": link}}))["confirmEmail"]
     assert confirmed["emailConfirmed"] is True

@@ -32,7 +32,7 @@ from models.accounts import (
     ExternalRegistration,
     ExternalSignInAttempt,
 )
-from resolvers.accounts import email_confirmation, password_reset
+from resolvers.accounts import consents, email_confirmation, password_reset
 from resolvers.accounts.accounts import NewAccount, create_account, hash_password
 from resolvers.accounts.signin import SignedIn, start_session
 from resolvers.core import audit
@@ -213,12 +213,13 @@ async def _registration(settings: Settings, redeemed: Redeemed, hashed: str
 
 
 async def register(caller: Caller, *, registration: str, email: str, time_zone: str,
-                   locale: str = "en") -> None:
+                   accepted: consents.AcceptedVersions, locale: str = "en") -> None:
     """Create the eID's account with this email, unconfirmed until its link is opened; a taken
     address is left alone and its owner told, and the caller learns neither (as `register`)."""
     email = normalise_email(email)
     errors = [e for e in (email_error(email), time_zone_error(time_zone), locale_error(locale))
               if e]
+    errors += consents.consent_errors(caller.settings, accepted)
     check(errors)
     raw = decode_token(registration)
     now = datetime.now(UTC)
@@ -243,6 +244,7 @@ async def register(caller: Caller, *, registration: str, email: str, time_zone: 
                 account = await create_account(caller, new, as_client=True,
                                                as_professional=False, email_confirmed=False)
                 await Account.filter(id=account.id).update(has_password=False)
+                await consents.record(caller.settings, account)
                 await ExternalIdentity.create(
                     account=account, provider=pending.provider,
                     national_id_hash=pending.national_id_hash,

@@ -10,6 +10,7 @@ import strawberry
 
 from resolvers.accounts import external_identities, external_identities_links, signin
 from schema.accounts.accounts import AuthPayload, RegisterPayload, Viewer
+from schema.accounts.consents import ACCEPTED_PRIVACY_NOTICE, ACCEPTED_TERMS, accepted_versions
 from schema.accounts.reauthentication import IdentityInput
 from schema.core.context import Info
 from schema.core.errors import MutationInput, Payload, user_errors_as
@@ -101,6 +102,8 @@ class RegisterWithExternalIdentityInput:
         description="The address for emails; a confirmation link goes there, and the account "
                     "signs in with the eID once it is opened.")
     time_zone: str = strawberry.field(description="IANA zone, e.g. Atlantic/Reykjavik.")
+    accepted_terms: str = strawberry.field(description=ACCEPTED_TERMS)
+    accepted_privacy_notice: str = strawberry.field(description=ACCEPTED_PRIVACY_NOTICE)
     locale: str = strawberry.field(default="en",
                                    description="Language of emails: en or is.")
 
@@ -192,6 +195,9 @@ class ExternalSignInMutations:
     ) -> RegisterPayload:
         await external_identities.register(info.context.caller, registration=input.registration,
                                            email=input.email, time_zone=input.time_zone,
+                                           accepted=accepted_versions(
+                                               input.accepted_terms,
+                                               input.accepted_privacy_notice),
                                            locale=input.locale)
         return RegisterPayload(accepted=True)
 
