@@ -80,6 +80,9 @@ QUERIES: dict[str, Case] = {
         "query($t: String!) { passwordResetPreview(token: $t) { valid } }",
         anyone(ALLOWED), t="A" * 43),
     "legalDocuments": case("{ legalDocuments { termsVersion } }", anyone(ALLOWED)),
+    "externalSignInProviders": case("{ externalSignInProviders { enabled } }", anyone(ALLOWED)),
+    "linkedExternalIdentities": case("{ linkedExternalIdentities { provider } }",
+                                     own_account(signed_in=EMPTY)),
     "practice": case(
         "{ practice { profile { id } services { id } engagements { id client { email } } "
         "invitations { id } clients { edges { node { id email } } } } }",
@@ -202,6 +205,27 @@ MUTATIONS: dict[str, Case] = {
         own_account(signed_out=user_error("INVALID_TOKEN"), signed_in=NOT_APPLICABLE),
         i={"token": "A" * 43, "newPassword": "another horse battery",
            "acceptLockedNotes": True}),
+    # eID sign-in: no provider is configured in this world, so every attempt is refused alike;
+    # tests/test_external_sign_in.py runs the flows against a real provider.
+    "startExternalSignIn": case(
+        "mutation { startExternalSignIn(input: {provider: \"island\", "
+        "redirectUri: \"https://spa.example/eid\"}) { authorizationUrl } }",
+        anyone(user_error("NOT_ENABLED"))),
+    "completeExternalSignIn": case(
+        "mutation { completeExternalSignIn(input: {state: \"nothing\", code: \"x\"}) "
+        "{ token } }", anyone(user_error("INVALID_TOKEN"))),
+    "registerWithExternalIdentity": case(
+        "mutation($i: RegisterWithExternalIdentityInput!) { registerWithExternalIdentity("
+        "input: $i) { accepted } }", anyone(user_error("INVALID_TOKEN")),
+        i={"registration": "A" * 43, "email": "eid@example.com", "timeZone": "UTC",
+           **CURRENT_TERMS}),
+    "linkExternalIdentity": case(
+        "mutation($p: String!) { linkExternalIdentity(input: {state: \"nothing\", "
+        "code: \"x\", identity: {password: $p}}) { externalIdentity { provider } } }",
+        own_account(signed_in=user_error("EXTERNAL_SIGN_IN_FAILED")), p=PASSWORD),
+    "unlinkExternalIdentity": case(
+        "mutation { unlinkExternalIdentity(input: {provider: \"island\"}) { unlinked } }",
+        own_account(signed_in=user_error("NOT_FOUND"))),
     "acceptTerms": case(
         "mutation($i: AcceptTermsInput!) { acceptTerms(input: $i) { consentRequired } }",
         own_account(signed_in=NOT_APPLICABLE), i=CURRENT_TERMS),
@@ -371,6 +395,11 @@ ROUTES: dict[str, Case] = {
     "/exports/{token}.zip": {"path": "@export_path", "miss": status(404), **anyone(status(200))},
     # Stripe's calls: the signature is the authority, so an unsigned body is refused for all.
     "/webhooks/stripe": {"path": "/webhooks/stripe", "method": "POST", **anyone(status(400))},
+    # Operators' metrics: without METRICS_TOKEN or METRICS_NETWORKS nobody sees them.
+    "/metrics": {"path": "/metrics", **anyone(status(404))},
+    # A session's "Add to calendar" file: a signed link anyone holding it may open.
+    "/sessions/{session_id}.ics": {"path": "@session_calendar_path", "miss": status(404),
+                                   **anyone(status(200))},
     # Static files of the development pages: public.
     "/live": {"path": "/live/", **anyone(status(200))},
     "/live/vendor/graphql-ws": {"path": "/live/vendor/graphql-ws/client.mjs",

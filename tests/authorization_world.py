@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from strawberry import relay
 
@@ -98,6 +99,7 @@ async def _owned_objects(api: Any, practice: Any) -> dict[str, str]:
         "slots_to": (today + timedelta(days=8)).isoformat(),
         "feed_path": "/calendar/" + FEED_TOKEN.search(feed["url"]).group(1) + ".ics",
         "export_path": await _export_path(api, practice.client_email),
+        "session_calendar_path": await _session_calendar_path(api, practice, session_id),
     }
 
 
@@ -105,6 +107,13 @@ async def _engagement_id(api: Any, practice: Any) -> str:
     engagements = (await api.data("{ myEngagements { id } }", token=practice.client_token)
                    )["myEngagements"]
     return str(engagements[0]["id"])
+
+
+async def _session_calendar_path(api: Any, practice: Any, session_id: str) -> str:
+    found = (await api.data("query($id: ID!) { node(id: $id) { ... on Session { "
+                            "calendarFileUrl } } }", {"id": session_id},
+                            token=practice.client_token))["node"]
+    return _path(found["calendarFileUrl"])
 
 
 async def _export_path(api: Any, email: str) -> str:
@@ -129,4 +138,7 @@ def _missing_like(owned: dict[str, str]) -> dict[str, str]:
                                      owned["receipt_path"])
     missing["feed_path"] = "/calendar/" + "A" * 43 + ".ics"
     missing["export_path"] = "/exports/" + "A" * 43 + ".zip"
+    missing["session_calendar_path"] = re.sub(
+        r"/sessions/[^.]+", "/sessions/" + quote(missing["session"], safe=""),
+        owned["session_calendar_path"])
     return missing
