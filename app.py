@@ -340,7 +340,7 @@ def create_app(settings: Settings, *, manage_database: bool = True,
                events: Events | None = None) -> Starlette:
     """Build the app. Tests that open the database (and events) themselves pass
     manage_database=False and their own started `events`."""
-    bus = events or events_for(settings.database_url)
+    bus = events or events_for(settings)
     graphql = GraphQLApp(settings, bus)
     update_process = process_state(bus)
 
