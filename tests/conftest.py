@@ -41,9 +41,10 @@ TEST_ENV = {
     # links an app process wrote to its outbox.
     "SECRET_KEY": "t" * 43,
     # Events go through Redis only where a test asks for it (`broker`), on this run's own
-    # channel, so parallel runs sharing one Redis never hear each other.
+    # channel, so parallel runs sharing one Redis never hear each other. The process id, not a
+    # random token: pytest imports this module twice (as `conftest` and `tests.conftest`).
     "REDIS_URL": "",
-    "REDIS_CHANNEL_PREFIX": f"therapyhub-test-{secrets.token_hex(6)}",
+    "REDIS_CHANNEL_PREFIX": f"therapyhub-test-{os.getpid()}",
 }
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 BROKERS = ("postgres", "redis") if ON_POSTGRES else ("in_process",)
