@@ -23,8 +23,10 @@ import asyncpg
 import redis.asyncio as aioredis
 from redis.asyncio.client import PubSub
 from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
+from redis.backoff import ExponentialBackoff, NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from tortoise.connection import get_connection
 
 from gateways.after_commit import after_commit
@@ -38,6 +40,7 @@ _QUEUE_SIZE = 100
 _RETRY_FIRST_SECONDS = 0.1
 _RETRY_MAX_SECONDS = 10.0
 _SUBSCRIBE_TIMEOUT_SECONDS = 5.0
+_PUBLISH_RETRIES = 3
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +177,13 @@ class RedisEvents(Events):
         return self._subscribed
 
     async def start(self) -> None:
-        self._publisher = aioredis.from_url(self._redis_url, client_name=APPLICATION_NAME)
+        # A pooled connection may have died since its last use (killed, Redis restarted): the
+        # publisher connects again and retries, a few times, rather than lose the event.
+        self._publisher = aioredis.from_url(
+            self._redis_url, client_name=APPLICATION_NAME,
+            retry=Retry(ExponentialBackoff(cap=_RETRY_MAX_SECONDS, base=_RETRY_FIRST_SECONDS),
+                        _PUBLISH_RETRIES),
+            retry_on_error=[RedisConnectionError, RedisTimeoutError])
         pubsub = await self._subscribe()
         self._receiving = asyncio.get_running_loop().create_task(
             self._receive(pubsub), name="redis-events")
