@@ -288,7 +288,7 @@ async def health(_: Request) -> JSONResponse:
 def readiness(events: Events) -> Route:
     """`/health/ready`: 503 while this process should get no traffic: the database does not
     answer, it lacks a migration this code ships (a rolling deploy started the new code
-    before `migrate`), or it cannot hear events (its LISTEN connection is reconnecting), so a
+    before `migrate`), or it cannot hear events (its LISTEN or Redis connection is reconnecting), so a
     load balancer sends requests elsewhere. `/health` stays liveness. Once current, the
     migrations are not queried again."""
     migrated = False
@@ -340,7 +340,7 @@ def create_app(settings: Settings, *, manage_database: bool = True,
                events: Events | None = None) -> Starlette:
     """Build the app. Tests that open the database (and events) themselves pass
     manage_database=False and their own started `events`."""
-    bus = events or events_for(settings.database_url)
+    bus = events or events_for(settings)
     graphql = GraphQLApp(settings, bus)
     update_process = process_state(bus)
 

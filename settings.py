@@ -56,6 +56,12 @@ _PROVIDER_KEYS = {"id", "name", "issuer", "clientId", "clientSecret", "scopes",
 class Settings:
     environment: str = "development"
     database_url: str = f"sqlite://{VAR / 'therapyhub.sqlite3'}"
+    redis_url: str = field(default="", repr=False)
+    """Events between app processes over Redis pub/sub (redis://, rediss://); empty: over
+    PostgreSQL's LISTEN/NOTIFY, or in process on SQLite."""
+    redis_channel_prefix: str = "therapyhub"
+    """The Redis channel is `<prefix>:events`: deployments (or test runs) sharing one Redis
+    keep apart by giving each its own prefix."""
     secret_key: bytes = field(default=b"", repr=False)
     public_url: str = "http://127.0.0.1:8000"
     host: str = "127.0.0.1"
@@ -372,6 +378,8 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
     settings = Settings(
         environment=environment,
         database_url=env.get("DATABASE_URL", defaults.database_url),
+        redis_url=env.get("REDIS_URL", ""),
+        redis_channel_prefix=env.get("REDIS_CHANNEL_PREFIX", defaults.redis_channel_prefix),
         secret_key=_secret_key(environment, env.get("SECRET_KEY")),
         public_url=env.get("PUBLIC_URL", defaults.public_url).rstrip("/"),
         host=env.get("HOST", defaults.host),

@@ -3,6 +3,9 @@ built by the same migrations as production, emptied after every test.
 
 TEST_DATABASE=sqlite (default) or a PostgreSQL admin URL such as
 postgres://postgres@127.0.0.1:5432/postgres, under which a database is created and dropped.
+Tests of events between processes run once per broker (`broker`): on PostgreSQL its
+LISTEN/NOTIFY and Redis pub/sub (TEST_REDIS_URL, default the local Redis, on a channel of this
+run only); on SQLite the in-process bus.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
 import pytest
+import redis
 from tortoise import Tortoise
 from tortoise.connection import get_connection
 from tortoise.contrib.test import truncate_all_models
@@ -36,7 +40,14 @@ TEST_ENV = {
     # One server key for the tests and every app process they start, so a test can read the
     # links an app process wrote to its outbox.
     "SECRET_KEY": "t" * 43,
+    # Events go through Redis only where a test asks for it (`broker`), on this run's own
+    # channel, so parallel runs sharing one Redis never hear each other. The process id, not a
+    # random token: pytest imports this module twice (as `conftest` and `tests.conftest`).
+    "REDIS_URL": "",
+    "REDIS_CHANNEL_PREFIX": f"therapyhub-test-{os.getpid()}",
 }
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+BROKERS = ("postgres", "redis") if ON_POSTGRES else ("in_process",)
 
 
 def pytest_report_header() -> str:
@@ -96,6 +107,42 @@ async def empty_database() -> None:
     await truncate_all_models()
     for statement in append_only.sqlite_statements("audit_entry"):
         await connection.execute_script(statement)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The Redis the broker tests use: a failure in CI (CI=true), where it must run, else a
+    skip that says how to get one."""
+    try:
+        with redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=2) as client:
+            client.ping()
+    except redis.RedisError as error:
+        message = (f"No Redis answers at {TEST_REDIS_URL} ({type(error).__name__}): start one "
+                   "(redis-server) or point TEST_REDIS_URL at one.")
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return TEST_REDIS_URL
+
+
+@pytest.fixture(params=BROKERS)
+def broker(request: pytest.FixtureRequest) -> str:
+    """Which bus carries events between app processes in this run of the test."""
+    return str(request.param)
+
+
+@pytest.fixture
+def broker_env(broker: str, request: pytest.FixtureRequest) -> dict[str, str]:
+    """The settings an app process needs to use `broker`, as environment variables."""
+    if broker == "redis":
+        return {"REDIS_URL": request.getfixturevalue("redis_url")}
+    return {}
+
+
+@pytest.fixture
+def bus_settings(settings: Settings, broker_env: dict[str, str]) -> Settings:
+    """The test settings with `broker` as the event bus (events_for(bus_settings))."""
+    return settings.with_changes(redis_url=broker_env.get("REDIS_URL", ""))
 
 
 @pytest.fixture

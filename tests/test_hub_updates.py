@@ -16,11 +16,11 @@ from websockets.exceptions import ConnectionClosed
 from app import create_app
 from gateways.events import events_for
 from models.scheduling import Session, SessionStatus
+from tests.app_process import served_app
 from tests.conftest import ON_POSTGRES, Api
 from tests.hub_steps import account, add_session, client, connect, practice
 from tests.scheduling_steps import CANCEL, book, every_day, soon
 from tests.scheduling_steps import practice as scheduling_practice
-from tests.test_server import server  # noqa: F401  (the real `python app.py serve` process)
 from tests.ws_client import graphql_ws, served
 
 LOGOUT = "mutation($input: LogoutInput!) { logout(input: $input) { signedOut } }"
@@ -30,10 +30,10 @@ HUB_UPDATES = """subscription { hubUpdates {
 
 
 @pytest.fixture
-async def buses(database_url):
+async def buses(bus_settings, broker):
     """The served app's bus and a publisher's bus, as two app processes would have."""
-    app_bus = events_for(database_url)
-    publisher = events_for(database_url) if ON_POSTGRES else app_bus
+    app_bus = events_for(bus_settings)
+    publisher = events_for(bus_settings) if broker != "in_process" else app_bus
     for bus in {app_bus, publisher}:
         await bus.start()
     yield app_bus, publisher
@@ -164,9 +164,9 @@ async def test_without_a_token_the_subscription_asks_to_sign_in(settings, buses)
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="another process hears events only through "
-                                            "PostgreSQL; SQLite serves one process")
+                                            "a broker; SQLite serves one process")
 async def test_a_served_app_process_hears_an_event_published_by_another_process(
-        api, server, buses):  # noqa: F811  (the fixture imported above)
+        api, database_url, broker_env, buses, tmp_path):
     _, publisher = buses
     sigrun = await practice(api, "sigrun@example.com", "Sigrún", ["Counselling"])
     anna_token = await client(api, "anna@example.com", "Anna")
@@ -174,13 +174,14 @@ async def test_a_served_app_process_hears_an_event_published_by_another_process(
     engagement = await connect(api, anna_token, sigrun, "Counselling")
     session = await add_session(engagement, datetime.now(UTC) + timedelta(days=1),
                                 SessionStatus.SCHEDULED)
-    url = server.replace("http://", "ws://") + "/graphql"
-    async with graphql_ws(url, bearer(anna_token)) as ws:
-        assert (await ws.receive())["type"] == "connection_ack"
-        await listening(ws)
-        await publisher.publish(f"account:{anna.id}",
-                                {"kind": "session_booked", "sessionId": str(session.id)})
-        booked = (await ws.next_data())["hubUpdates"]
+    async with served_app(database_url, tmp_path / "app.log", **broker_env) as server:
+        url = server.replace("http://", "ws://") + "/graphql"
+        async with graphql_ws(url, bearer(anna_token)) as ws:
+            assert (await ws.receive())["type"] == "connection_ack"
+            await listening(ws)
+            await publisher.publish(f"account:{anna.id}",
+                                    {"kind": "session_booked", "sessionId": str(session.id)})
+            booked = (await ws.next_data())["hubUpdates"]
     assert booked["kind"] == "SESSION_BOOKED"
     assert booked["session"]["service"] == {"title": "Counselling"}
 

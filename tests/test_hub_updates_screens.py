@@ -17,7 +17,6 @@ import pytest
 
 from gateways.events import events_for
 from tests.api_client import Api
-from tests.conftest import ON_POSTGRES
 from tests.mailbox import token_in
 from tests.payment_steps import (
     REFUND,
@@ -49,10 +48,10 @@ HUB_UPDATES = """subscription { hubUpdates {
 
 
 @pytest.fixture
-async def buses(database_url):
+async def buses(bus_settings, broker):
     """The served app's bus and a publisher's bus, as two app processes would have."""
-    app_bus = events_for(database_url)
-    publisher = events_for(database_url) if ON_POSTGRES else app_bus
+    app_bus = events_for(bus_settings)
+    publisher = events_for(bus_settings) if broker != "in_process" else app_bus
     for bus in {app_bus, publisher}:
         await bus.start()
     yield app_bus, publisher

@@ -18,7 +18,6 @@ from gateways.events import events_for
 from models.live import CallParticipant, Signal
 from models.scheduling import Session, SessionStatus
 from tests.api_client import Api
-from tests.conftest import ON_POSTGRES
 from tests.hub_steps import client, connect, practice
 from tests.live_steps import (
     device_key,
@@ -35,10 +34,10 @@ from tests.ws_client import served
 
 
 @pytest.fixture
-async def buses(database_url):
+async def buses(bus_settings, broker):
     """The served app's bus and a publisher's bus, as two app processes would have."""
-    app_bus = events_for(database_url)
-    publisher = events_for(database_url) if ON_POSTGRES else app_bus
+    app_bus = events_for(bus_settings)
+    publisher = events_for(bus_settings) if broker != "in_process" else app_bus
     for bus in {app_bus, publisher}:
         await bus.start()
     yield app_bus, publisher

@@ -213,9 +213,9 @@ async def test_the_professional_marks_a_no_show(api):
 
 
 async def test_both_participants_hear_about_a_booking_and_a_cancellation(
-        api, settings, database_url):
+        api, settings, bus_settings):
     setup = await practice(api, self_booking=True, weeklyHours=ALL_DAY, timeZone="UTC")
-    bus = events_for(database_url)
+    bus = events_for(bus_settings)
     await bus.start()
     try:
         async with (

@@ -1,6 +1,7 @@
 """Several app processes: README's production command (`uvicorn app:from_environment --factory
 --workers N`) runs, with the uvicorn options `serve` uses, and on PostgreSQL a subscriber on each
-worker hears one booking. Which worker holds a websocket is read from /proc, not from the app."""
+worker hears one booking, on each broker. Which worker holds a websocket is read from /proc, not
+from the app."""
 
 from __future__ import annotations
 
@@ -59,8 +60,10 @@ async def subscriber(stack: contextlib.AsyncExitStack, served: Uvicorn,
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="SQLite serves one process (test_sqlite_lock.py)")
-async def test_a_subscriber_on_each_of_two_workers_hears_one_booking(database_url, tmp_path):
-    async with (uvicorn_process(database_url, tmp_path / "uvicorn.log", workers=2) as served,
+async def test_a_subscriber_on_each_of_two_workers_hears_one_booking(database_url, broker_env,
+                                                                     tmp_path):
+    async with (uvicorn_process(database_url, tmp_path / "uvicorn.log", workers=2,
+                                env=broker_env) as served,
                 httpx.AsyncClient(base_url=served.base) as http,
                 contextlib.AsyncExitStack() as stack):
         await served.healthy()

@@ -64,12 +64,13 @@ class Uvicorn:
 
 @contextlib.asynccontextmanager
 async def uvicorn_process(database_url: str, log: Path, *, workers: int,
-                          ) -> AsyncIterator[Uvicorn]:
-    """README's production command on a free loopback port with `workers` workers."""
+                          env: dict[str, str] | None = None) -> AsyncIterator[Uvicorn]:
+    """README's production command on a free loopback port with `workers` workers and extra
+    settings `env`."""
     command = production_command()
     assert command[0] == ".venv/bin/uvicorn"
     port = free_port()
-    env = {**os.environ, **TEST_ENV, "DATABASE_URL": database_url}
+    env = {**os.environ, **TEST_ENV, "DATABASE_URL": database_url, **(env or {})}
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "uvicorn", *command[1:],
         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
