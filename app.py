@@ -289,8 +289,8 @@ def readiness(events: Events) -> Route:
     """`/health/ready`: 503 while this process should get no traffic: the database does not
     answer, it lacks a migration this code ships (a rolling deploy started the new code
     before `migrate`), or it cannot hear events (its LISTEN or Redis connection is
-    reconnecting), so a load balancer sends requests elsewhere. `/health` stays liveness. Once current, the
-    migrations are not queried again."""
+    reconnecting), so a load balancer sends requests elsewhere. `/health` stays liveness.
+    Once current, the migrations are not queried again."""
     migrated = False
 
     async def ready(_: Request) -> JSONResponse:
