@@ -148,8 +148,8 @@ async def test_account_mutations_need_a_sign_in_where_declared(api: Any, world: 
 
 
 async def test_subscriptions_answer_each_caller_as_declared(
-        api: Any, world: World, settings: Settings, database_url: str) -> None:
-    bus = events_for(database_url)
+        api: Any, world: World, settings: Settings) -> None:
+    bus = events_for(settings)
     await bus.start()
     failures = []
     try:
