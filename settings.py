@@ -180,6 +180,9 @@ class Settings:
     """How long a used or expired confirmation or password reset link is kept."""
     outbox_retention_days: int = 7
     """How long a sent (or finally failed) email's delivery record is kept."""
+    data_export_retention_days: int = 30
+    """How long the row of an expired or failed data export is kept (its archive is gone when
+    the link expires)."""
     retention_poll_seconds: float = 3_600.0
     """How often the retention job looks for rows past their period."""
     oidc_providers: tuple[OidcProvider, ...] = ()
@@ -503,6 +506,8 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         account_link_retention_days=_int(env, "ACCOUNT_LINK_RETENTION_DAYS",
                                          defaults.account_link_retention_days),
         outbox_retention_days=_int(env, "OUTBOX_RETENTION_DAYS", defaults.outbox_retention_days),
+        data_export_retention_days=_int(env, "DATA_EXPORT_RETENTION_DAYS",
+                                        defaults.data_export_retention_days),
         retention_poll_seconds=_float(env, "RETENTION_POLL_SECONDS",
                                       defaults.retention_poll_seconds),
     )

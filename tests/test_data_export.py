@@ -15,7 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 from crypto import secrets_at_rest
-from models.accounts import Account
+from models.accounts import Account, ExternalIdentity
 from models.audit import AuditEntry
 from models.consent import Consent
 from models.outbox import OutboxMessage
@@ -23,6 +23,7 @@ from models.payments import Payment
 from models.practice import Engagement
 from models.privacy import DataExport, DataExportStatus
 from models.scheduling import Session, SessionStatus
+from resolvers.accounts import external_identities
 from resolvers.core import outbox
 from resolvers.privacy.exports_building import build_pending
 from tests.helpers import PASSWORD
@@ -152,6 +153,12 @@ def pdf_text(pdf: bytes) -> str:
 async def test_a_clients_export_holds_all_of_theirs_across_professionals_and_nothing_else(
         api, two_practices):
     anna = await Account.get(email=ANNA)
+    await ExternalIdentity.create(
+        account=anna, provider="island",
+        national_id_hash=external_identities.national_id_hash(api.settings, "island",
+                                                              "0101902149"),
+        national_id_encrypted=external_identities.encrypt_national_id(api.settings,
+                                                                      "0101902149"))
     archive = await exported(api, two_practices["anna"], ANNA)
 
     account = read_json(archive, "account.json")
@@ -162,6 +169,8 @@ async def test_a_clients_export_holds_all_of_theirs_across_professionals_and_not
     accepted = await Consent.filter(account_id=anna.id).values_list("document", "version")
     assert {(c["document"], c["version"]) for c in account["consents"]} == set(accepted)
     assert len(accepted) == 2, "the terms and the privacy notice, accepted at registration"
+    assert [(i["provider"], i["national_id"]) for i in account["external_identities"]] == [
+        ("island", "0101902149")]
 
     sessions = read_json(archive, "sessions.json")
     expected = await Session.filter(client_id=anna.id).values_list("id", flat=True)

@@ -6,10 +6,11 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from models.account_links import AccountLink, LinkPurpose
-from models.accounts import Account, LoginSession
+from models.accounts import Account, ExternalRegistration, ExternalSignInAttempt, LoginSession
 from models.outbox import OutboxMessage, OutboxStatus
 from models.payments import Payment
 from models.practice import Engagement, EngagementSource, EngagementStatus, Invitation, Service
+from models.privacy import DataExport, DataExportStatus
 from models.rate_limits import RateLimitEvent
 from resolvers.privacy import retention
 from tests.helpers import register
@@ -115,3 +116,33 @@ async def test_payments_of_an_erased_person_go_after_the_bookkeeping_period_only
     await Account.filter(id=practice.client_id).update(erased_at=NOW)
     await retention.remove_expired(api.settings, now=NOW)
     assert sorted(p.id for p in await Payment.all()) == sorted(p.id for p in payments[1:])
+
+
+async def test_spent_eid_attempts_and_finished_exports_go_after_their_periods(api):
+    await register(api, "anna@example.com")
+    anna = await Account.get(email="anna@example.com")
+
+    def attempt(**dates: datetime) -> ExternalSignInAttempt:
+        return ExternalSignInAttempt(state_hash=_hash(), provider="island",
+                                     redirect_uri="https://spa.example/eid", **dates)
+
+    old_attempt = attempt(expires_at=_ago(days=8))
+    fresh_attempt = attempt(expires_at=_ago(minutes=5), used_at=_ago(minutes=6))
+    for row in (old_attempt, fresh_attempt):
+        await row.save()
+    old_registration = await ExternalRegistration.create(
+        token_hash=_hash(), provider="island", national_id_hash=_hash(),
+        national_id_encrypted=b"sealed", name="Anna", expires_at=_ago(days=8))
+    expired_export = await DataExport.create(account=anna, status=DataExportStatus.EXPIRED,
+                                             expires_at=_ago(days=31))
+    failed_lately = await DataExport.create(account=anna, status=DataExportStatus.FAILED)
+
+    removed = await retention.remove_expired(api.settings, now=NOW)
+
+    assert removed["spent_external_sign_ins"] == 2
+    assert not await ExternalSignInAttempt.exists(id=old_attempt.id)
+    assert await ExternalSignInAttempt.exists(id=fresh_attempt.id)
+    assert not await ExternalRegistration.exists(id=old_registration.id)
+    assert removed["finished_exports"] == 1
+    assert not await DataExport.exists(id=expired_export.id)
+    assert await DataExport.exists(id=failed_lately.id)

@@ -86,6 +86,11 @@ def encrypt_national_id(settings: Settings, national_id: str) -> bytes:
                                    purpose=NATIONAL_ID_PURPOSE)
 
 
+def decrypt_national_id(settings: Settings, sealed: bytes) -> str:
+    return secrets_at_rest.decrypt(settings.secret_key, sealed,
+                                   purpose=NATIONAL_ID_PURPOSE).decode()
+
+
 def providers(caller: Caller) -> tuple[OidcProvider, ...]:
     return caller.settings.oidc_providers
 

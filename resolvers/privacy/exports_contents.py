@@ -33,7 +33,7 @@ import orjson
 from tortoise.expressions import Q
 
 from crypto import secrets_at_rest
-from models.accounts import Account, KnownDevice, LoginSession
+from models.accounts import Account, ExternalIdentity, KnownDevice, LoginSession
 from models.consent import Consent
 from models.notes import Note
 from models.payments import Payment, PaymentRefund
@@ -47,7 +47,7 @@ from models.scheduling import (
     WeeklyHours,
 )
 from receipts import render_receipt
-from resolvers.accounts import access_log
+from resolvers.accounts import access_log, external_identities
 from resolvers.accounts.note_keys import UnlockedNoteKey
 from resolvers.core.pagination import MAX_PAGE_SIZE, Page, PageRequest
 from resolvers.notes.note_reading import open_row
@@ -65,7 +65,7 @@ This archive holds everything Therapy Hub keeps about you, as of {made_at} (UTC)
 Every .json file is UTF-8 JSON; times are ISO 8601 in UTC, amounts in minor units (cents,
 aurar) with their currency.
 
-account.json       your account, sign-ins, known devices and consents
+account.json       your account, sign-ins, known devices, consents and linked eIDs
 engagements.json   your engagements with professionals, and the registration answers you gave
 sessions.json      every session you are in, with its history of changes
 payments.json      your payments and refunds; receipts/ holds each receipt as a PDF
@@ -102,7 +102,7 @@ async def gather(settings: Settings, account: Account, note_key: UnlockedNoteKey
                  now: datetime) -> Contents:
     contents = Contents()
     contents.files["README.txt"] = README.format(made_at=now.isoformat()).encode()
-    contents.json("account.json", await _account(account))
+    contents.json("account.json", await _account(settings, account))
     contents.json("engagements.json", await _engagements(settings, account))
     contents.json("sessions.json", await _sessions(account))
     await _payments(contents, account)
@@ -113,10 +113,11 @@ async def gather(settings: Settings, account: Account, note_key: UnlockedNoteKey
     return contents
 
 
-async def _account(account: Account) -> dict[str, Any]:
+async def _account(settings: Settings, account: Account) -> dict[str, Any]:
     sign_ins = await LoginSession.filter(account_id=account.id).order_by("created_at")
     devices = await KnownDevice.filter(account_id=account.id).order_by("created_at")
     consents = await Consent.filter(account_id=account.id).order_by("accepted_at", "document")
+    identities = await ExternalIdentity.filter(account_id=account.id).order_by("created_at")
     return {
         "format_version": FORMAT_VERSION,
         "id": account.id, "email": account.email, "name": account.name,
@@ -134,6 +135,10 @@ async def _account(account: Account) -> dict[str, Any]:
                           for d in devices],
         "consents": [{"document": c.document, "version": c.version,
                       "accepted_at": c.accepted_at} for c in consents],
+        "external_identities": [
+            {"provider": i.provider, "linked_at": i.created_at, "last_used_at": i.last_used_at,
+             "national_id": external_identities.decrypt_national_id(
+                 settings, i.national_id_encrypted)} for i in identities],
     }
 
 

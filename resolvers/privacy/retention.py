@@ -6,7 +6,7 @@ same rows, which is harmless. What the law keeps is not swept: sessions and note
 records) stay; payments and receipts of an erased person go once the bookkeeping period after
 their year has passed.
 
-Another kind of row with a period (finished data exports, say) adds its sweep to `SWEEPS`.
+Another kind of row with a period adds its sweep to `SWEEPS`.
 """
 
 from __future__ import annotations
@@ -18,11 +18,18 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from models.account_links import AccountLink
-from models.accounts import KnownDevice, LoginSession, SecondFactorChallenge
+from models.accounts import (
+    ExternalRegistration,
+    ExternalSignInAttempt,
+    KnownDevice,
+    LoginSession,
+    SecondFactorChallenge,
+)
 from models.live import Signal
 from models.outbox import OutboxMessage, OutboxStatus
 from models.payments import Payment
 from models.practice import Invitation
+from models.privacy import DataExport, DataExportStatus
 from models.rate_limits import RateLimitEvent
 from settings import Settings
 
@@ -79,6 +86,27 @@ async def counted_attempts(settings: Settings, now: datetime) -> int:
     return await RateLimitEvent.filter(at__lt=now - RATE_LIMIT_KEEP).delete()
 
 
+async def spent_external_sign_ins(settings: Settings, now: datetime) -> int:
+    """eID round trips and registrations waiting for an email, used or expired longer ago than
+    the links' period: a registration holds a national id, sealed, until it goes."""
+    cutoff = now - _days(settings.account_link_retention_days)
+    removed = await ExternalSignInAttempt.filter(
+        Q(expires_at__lt=cutoff) | Q(used_at__lt=cutoff)).delete()
+    return removed + await ExternalRegistration.filter(
+        Q(expires_at__lt=cutoff) | Q(used_at__lt=cutoff)).delete()
+
+
+async def finished_exports(settings: Settings, now: datetime) -> int:
+    """Exports whose link expired or whose build failed, longer ago than the period; the
+    archive itself is erased when its link expires (jobs/data_exports.py), and the audit log
+    keeps that an export was made."""
+    cutoff = now - _days(settings.data_export_retention_days)
+    return await DataExport.filter(
+        Q(status=DataExportStatus.EXPIRED, expires_at__lt=cutoff)
+        | Q(status=DataExportStatus.FAILED, requested_at__lt=cutoff)
+    ).delete()
+
+
 async def undelivered_signals(settings: Settings, now: datetime) -> int:
     """Live-session signals nobody picked up before they expired."""
     return await Signal.filter(expires_at__lt=now).delete()
@@ -99,6 +127,8 @@ SWEEPS: list[Sweep] = [
     delivered_mail,
     counted_attempts,
     undelivered_signals,
+    spent_external_sign_ins,
+    finished_exports,
     bookkeeping_of_erased_people,
 ]
 """Every kind of row with a retention period; a module adding one appends its sweep."""
