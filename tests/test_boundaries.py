@@ -64,6 +64,15 @@ async def test_one_failure_past_the_address_limit_refuses_every_email_from_that_
     assert codes(locked) == ["RATE_LIMITED"]
 
 
+async def test_the_last_failure_the_account_limit_allows_still_lets_the_right_password_in(
+        api, settings):
+    await register(api, "anna@example.com")
+    for _ in range(settings.login_max_failures_per_account - 1):
+        await login(api, "anna@example.com", "wrong password!")
+
+    assert (await login(api, "anna@example.com", PASSWORD))["token"]
+
+
 async def _locked_out(api, settings) -> None:
     await register(api, "anna@example.com")
     for _ in range(settings.login_max_failures_per_account):
