@@ -22,6 +22,8 @@ refunds) the way Stripe documents it, including:
 - Stripe's ISK rule: amounts must be a multiple of 100 (two decimals, zero-decimal in fact).
 - `delay_next_response(path, seconds)`: the request is carried out at once but its answer is
   held back, as when a response is lost to a timeout.
+- `unreachable()`: a block during which nothing listens on the fake's port (Stripe down or
+  the network to it cut); afterwards it serves again with its state intact.
 
 `event_payload` and `sign_webhook` build webhook requests signed with Stripe's scheme
 (`Stripe-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "t.body">`), written here from the
@@ -132,9 +134,29 @@ class FakeStripe:
     def running(cls) -> Iterator[FakeStripe]:
         """Serve a fresh fake on a free loopback port for the duration of the block."""
         fake = cls()
+        fake._serve_on(0)
+        try:
+            yield fake
+        finally:
+            fake._stop_serving()
+
+    @contextlib.contextmanager
+    def unreachable(self) -> Iterator[None]:
+        """Stripe is down for the block: nothing listens on its port, so every request is
+        refused at connect. Afterwards it serves again on the same port, knowing everything
+        it knew (customers, cards, charges, idempotency keys)."""
+        port = int(self.url.rsplit(":", 1)[1])
+        self._stop_serving()
+        try:
+            yield
+        finally:
+            self._serve_on(port)
+
+    def _serve_on(self, port: int) -> None:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
-        server = uvicorn.Server(uvicorn.Config(fake.app, log_level="warning", lifespan="off",
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
+        server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning", lifespan="off",
                                                timeout_graceful_shutdown=5))
         thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
         thread.start()
@@ -143,13 +165,14 @@ class FakeStripe:
             if time.monotonic() > deadline or not thread.is_alive():
                 raise RuntimeError("The fake Stripe server did not start.")
             time.sleep(0.01)
-        fake.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        try:
-            yield fake
-        finally:
-            server.should_exit = True
-            thread.join(10)
-            sock.close()
+        self._serving = (server, thread, sock)
+        self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+    def _stop_serving(self) -> None:
+        server, thread, sock = self._serving
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
 
     # -- what tests arrange -------------------------------------------------------------------
 

@@ -51,16 +51,22 @@ class _Collector:
 
 
 class SmtpServer:
+    """Started, stopped and started again on one port, keeping what it received (a stopped
+    aiosmtpd Controller has closed its event loop, so each start makes a new one)."""
+
     def __init__(self) -> None:
         self.collector = _Collector()
         self.port = free_port()
-        self.controller = Controller(self.collector, hostname="127.0.0.1", port=self.port)
+        self.controller: Controller | None = None
 
     def start(self) -> None:
+        self.controller = Controller(self.collector, hostname="127.0.0.1", port=self.port)
         self.controller.start()
 
     def stop(self) -> None:
-        self.controller.stop()
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
 
 
 class Mailbox:
