@@ -1,7 +1,7 @@
 """The practitioner's views against a running server (uvicorn, one process), 1 in flight.
 
     .venv/bin/python -m bench.practitioner [--database-url postgres://.../<empty db>]
-                                           [--requests 200] [--rounds 3]
+                                           [--requests 200] [--rounds 3] [--show-statements]
 
 Seeds, through the API, a professional (Atlantic/Reykjavik) with one service and one client
 (Europe/Berlin) with 200 notes (2 KB, sealed as writeNote seals them), then 200 sessions
@@ -94,7 +94,7 @@ async def add_sessions() -> None:
 
 
 async def statements(settings: settings_module.Settings, query: str, variables: dict,
-                     token: str) -> int:
+                     token: str) -> list[str]:
     """SQL statements of one request, counted in process from Tortoise's query log."""
     from app import create_app
     from tests.sql_count import counting_statements, sign_ins_seen_now
@@ -105,7 +105,7 @@ async def statements(settings: settings_module.Settings, query: str, variables: 
         await sign_ins_seen_now()
         with counting_statements() as seen:
             await gql(client, query, variables, token)
-    return len(seen)
+    return seen
 
 
 async def measure(base: str, pid: int, views: dict[str, tuple[str, dict]], token: str,
@@ -118,7 +118,8 @@ async def measure(base: str, pid: int, views: dict[str, tuple[str, dict]], token
             async def send(client: httpx.AsyncClient) -> None:
                 response = await client.post("/graphql", headers=headers,
                                              json={"query": query, "variables": variables})
-                assert response.status_code == 200 and "errors" not in response.json()
+                assert response.status_code == 200
+                assert "errors" not in response.json()
             return send
 
         senders = {label: sender(*view) for label, view in views.items()}
@@ -143,7 +144,7 @@ async def measure(base: str, pid: int, views: dict[str, tuple[str, dict]], token
         print(f"    server CPU per request ms: {spread(found['cpu'], 1)}")
 
 
-async def run(database_url: str, requests: int, rounds: int) -> None:
+async def run(database_url: str, requests: int, rounds: int, show_statements: bool) -> None:
     from tortoise import Tortoise
 
     env = {**os.environ, **QUIET_OUTBOX, "SECRET_KEY": new_secret_key()}
@@ -167,8 +168,10 @@ async def run(database_url: str, requests: int, rounds: int) -> None:
         print(f"{machine()}; {'PostgreSQL' if 'postgres' in database_url else 'SQLite'}; "
               f"1 client, {SESSIONS} sessions, {NOTES} notes of 2 KB")
         for label, (query, variables) in views.items():
-            count = await statements(settings, query, variables, token)
-            print(f"  {label}: SQL statements per request: {count}")
+            seen = await statements(settings, query, variables, token)
+            print(f"  {label}: SQL statements per request: {len(seen)}")
+            if show_statements:
+                print("\n".join(f"    {statement[:160]}" for statement in seen))
         await measure(base, process.pid, views, token, requests, rounds)
     finally:
         process.terminate()
@@ -182,10 +185,12 @@ def main() -> None:
     parser.add_argument("--database-url", help="an empty PostgreSQL database; default SQLite")
     parser.add_argument("--requests", type=int, default=200, help="requests per batch")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds")
+    parser.add_argument("--show-statements", action="store_true",
+                        help="print each view's SQL statements (their first 160 characters)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         asyncio.run(run(args.database_url or f"sqlite://{folder}/bench.sqlite3",
-                        args.requests, args.rounds))
+                        args.requests, args.rounds, args.show_statements))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ sessions they return.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import TypeVar, cast
 from uuid import UUID
 
@@ -94,9 +94,11 @@ class Loaders:
                 if (related := _loaded(row, name)) is not None:
                     self.remember(related)
 
-    async def attach(self, sessions: list[Session]) -> list[Session]:
+    async def attach(self, sessions: list[Session], known: Iterable[Engagement] = ()
+                     ) -> list[Session]:
         """Join each session's engagement, service, professional and client in one query and
-        remember them.
+        remember them. Engagements in `known` (loaded by the caller with those relations
+        joined in) are used as they are; the query runs only for the others, if any.
 
         A list resolver calls this for its own rows instead of leaving them to the shared
         loaders: sibling lists (today's and this week's sessions) resolving a moment apart
@@ -105,9 +107,10 @@ class Loaders:
         """
         if not sessions:
             return sessions
-        found = {e.id: e for e in await Engagement.filter(
-            id__in={s.engagement_id for s in sessions}
-        ).select_related("client", "service__professional")}
+        found = {e.id: e for e in known}
+        if missing := {s.engagement_id for s in sessions} - found.keys():
+            found.update((e.id, e) for e in await Engagement.filter(
+                id__in=missing).select_related("client", "service__professional"))
         for session in sessions:
             session.engagement = found[session.engagement_id]
         self.remember(*sessions)
