@@ -89,10 +89,18 @@ class Loaders:
         for row in rows:
             loader = self._by_model.get(type(row))
             if loader is not None:
+                if self._holds(loader, row):
+                    continue  # remembered already, with its relations: many sessions share it
                 loader.prime(row.pk, row)
             for name in ("engagement", "service", "professional", "client", "account"):
                 if (related := _loaded(row, name)) is not None:
                     self.remember(related)
+
+    @staticmethod
+    def _holds(loader: DataLoader, row: Model) -> bool:
+        future = loader.cache_map.get(row.pk)
+        return (future is not None and future.done() and not future.cancelled()
+                and future.exception() is None and future.result() is row)
 
     async def attach(self, sessions: list[Session], known: Iterable[Engagement] = ()
                      ) -> list[Session]:
