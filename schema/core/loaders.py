@@ -24,6 +24,7 @@ from models.scheduling import Session, SessionSeries, SessionStatusChange
 from resolvers.practice.progress import Progress, progress_by_engagement
 
 M = TypeVar("M", bound=Model)
+T = TypeVar("T")
 
 
 def _by_id(model: type[M]) -> Callable[[list[UUID]], Awaitable[Sequence[M | None]]]:
@@ -69,6 +70,7 @@ class Loaders:
         self.refunds: DataLoader[UUID, list[PaymentRefund]] = DataLoader(
             _grouped(PaymentRefund, "payment_id", "created_at"))
         self._progress: dict[str, DataLoader[UUID, Progress]] = {}
+        self._shown: dict[tuple[type, UUID], object] = {}
         self._by_model: dict[type[Model], DataLoader] = {
             Account: self.accounts, ProfessionalProfile: self.profiles,
             Service: self.services, Engagement: self.engagements,
@@ -135,6 +137,16 @@ class Loaders:
                 and future.exception() is None:
             return future.result()
         return None
+
+    def shown(self, kind: type[T], key: UUID, build: Callable[[], T]) -> T:
+        """The API object `kind` for row `key`, built once per request: the sessions of a list
+        share a few services and professionals, and each is shown by the same object."""
+        if (kind, key) not in self._shown:
+            self._shown[kind, key] = build()
+        return cast("T", self._shown[kind, key])
+
+    def session_engagement_now(self, session: Session) -> Engagement | None:
+        return self._known(session, "engagement", self.engagements, session.engagement_id)
 
     def session_service_now(self, session: Session) -> Service | None:
         engagement = self._known(session, "engagement", self.engagements, session.engagement_id)

@@ -107,14 +107,14 @@ class Practice:
     async def today_sessions(self, info: Info) -> list[Session]:
         found = await practice_agenda.todays_sessions(info.context.caller)
         await info.context.loaders.attach(found, known=await self._engagements)
-        return Session.list_of(found, info.context.viewpoint)
+        return Session.list_of(found, info.context.viewpoint, info.context.loaders)
 
     @strawberry.field(description="Sessions starting this week (Monday to Sunday) in the "
                                   "viewer's own time zone, every status, earliest first.")
     async def week_sessions(self, info: Info) -> list[Session]:
         found = await practice_agenda.this_weeks_sessions(info.context.caller)
         await info.context.loaders.attach(found, known=await self._engagements)
-        return Session.list_of(found, info.context.viewpoint)
+        return Session.list_of(found, info.context.viewpoint, info.context.loaders)
 
     @strawberry.field(description="Current and former clients (active or ended engagements). "
                                   "`search` matches name or email." + BOTH_WAYS)

@@ -62,5 +62,6 @@ class HubSubscriptions:
             # nothing cached for an earlier event is shown as current.
             info.context.loaders = Loaders()
             yield HubEvent(kind=update.kind,
-                           session=Session.of(update.session, Viewpoint.of(info.context.caller))
+                           session=Session.of(update.session, Viewpoint.of(info.context.caller),
+                                              info.context.loaders)
                            if update.session else None)
