@@ -145,20 +145,17 @@ class Loaders:
             self._shown[kind, key] = build()
         return cast("T", self._shown[kind, key])
 
-    def session_engagement_now(self, session: Session) -> Engagement | None:
-        return self._known(session, "engagement", self.engagements, session.engagement_id)
-
-    def session_service_now(self, session: Session) -> Service | None:
+    def session_relations_now(self, session: Session) -> tuple[
+            Engagement | None, Service | None, ProfessionalProfile | None]:
+        """The session's engagement, service and professional's profile, those in hand."""
         engagement = self._known(session, "engagement", self.engagements, session.engagement_id)
         if engagement is None:
-            return None
-        return self._known(engagement, "service", self.services, engagement.service_id)
-
-    def session_profile_now(self, session: Session) -> ProfessionalProfile | None:
-        service = self.session_service_now(session)
+            return None, None, None
+        service = self._known(engagement, "service", self.services, engagement.service_id)
         if service is None:
-            return None
-        return self._known(service, "professional", self.profiles, service.professional_id)
+            return engagement, None, None
+        return engagement, service, self._known(service, "professional", self.profiles,
+                                                service.professional_id)
 
     async def _related(self, row: Model, relation: str, loader: DataLoader[UUID, M | None],
                        key: UUID) -> M:

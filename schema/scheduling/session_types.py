@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
-from typing import Self, cast
+from typing import NamedTuple, Self, cast
 
 import strawberry
 from strawberry import relay
@@ -30,35 +30,39 @@ from schema.practice.practice_types import (
 from schema.scheduling.scheduling_types import SessionChange, SessionStatus
 
 
-def _engagement(session: m.Session, loaders: Loaders) -> Engagement:
-    if (known := loaders.session_engagement_now(session)) is not None:
-        return loaders.shown(Engagement, known.id, lambda: Engagement.of(known))
+class _Relations(NamedTuple):
+    engagement: Engagement
+    service: Service
+    professional: ProfessionalProfile
 
-    async def load() -> Engagement:
+
+def _relations(session: m.Session, loaders: Loaders) -> _Relations:
+    """The session's engagement, service and professional as API objects, built once per
+    engagement in a request: every session of a list shares them."""
+    return loaders.shown(_Relations, session.engagement_id,
+                         lambda: _relations_of(session, loaders))
+
+
+def _relations_of(session: m.Session, loaders: Loaders) -> _Relations:
+    """Each relation in hand is built now; any other is a shared awaitable that loads it when
+    asked for (GraphQL awaits a plain field's awaitable value)."""
+    engagement, service, profile = loaders.session_relations_now(session)
+
+    async def load_engagement() -> Engagement:
         return Engagement.of(await loaders.engagement_of(session))
 
-    return cast("Engagement", Once(load))  # GraphQL awaits a plain field's awaitable value
-
-
-def _service(session: m.Session, loaders: Loaders) -> Service:
-    if (known := loaders.session_service_now(session)) is not None:
-        return loaders.shown(Service, known.id, lambda: Service.of(known))
-
-    async def load() -> Service:
+    async def load_service() -> Service:
         return Service.of(await loaders.session_service(session))
 
-    return cast("Service", Once(load))
-
-
-def _professional(session: m.Session, loaders: Loaders) -> ProfessionalProfile:
-    if (known := loaders.session_profile_now(session)) is not None:
-        return loaders.shown(ProfessionalProfile, known.id,
-                             lambda: ProfessionalProfile.of(known))
-
-    async def load() -> ProfessionalProfile:
+    async def load_professional() -> ProfessionalProfile:
         return ProfessionalProfile.of(await loaders.session_profile(session))
 
-    return cast("ProfessionalProfile", Once(load))
+    return _Relations(
+        Engagement.of(engagement) if engagement else cast("Engagement", Once(load_engagement)),
+        Service.of(service) if service else cast("Service", Once(load_service)),
+        ProfessionalProfile.of(profile) if profile
+        else cast("ProfessionalProfile", Once(load_professional)),
+    )
 
 
 @strawberry.type(description="One appointment of a client with a professional.")
@@ -104,6 +108,7 @@ class Session(relay.Node):
         """The viewer-dependent fields and the relations are computed here rather than by
         resolvers: a plain field costs GraphQL execution a fraction of a resolved one
         (BENCHMARKS.md)."""
+        relations = _relations(session, loaders)
         return cls(
             session_id=str(session.id), id=global_id("Session", session.id),
             status=session.status,
@@ -115,9 +120,8 @@ class Session(relay.Node):
             starts_at_local=session.starts_at.astimezone(viewpoint.zone),
             ends_at_local=session.ends_at.astimezone(viewpoint.zone),
             join_opens_at=viewpoint.join_opens_at(session),
-            can_join=viewpoint.can_join(session), engagement=_engagement(session, loaders),
-            service=_service(session, loaders), professional=_professional(session, loaders),
-            _model=session,
+            can_join=viewpoint.can_join(session), engagement=relations.engagement,
+            service=relations.service, professional=relations.professional, _model=session,
         )
 
     @classmethod
