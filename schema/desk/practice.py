@@ -51,6 +51,7 @@ class Practice:
     @classmethod
     def of(cls, caller: Caller) -> Self:
         return cls(_engagements=Once(lambda: engagements.practice_engagements(caller, None)))
+
     @strawberry.field(description="Null until set with updateProfessionalProfile or the first "
                                   "service is created.")
     async def profile(self, info: Info) -> ProfessionalProfile | None:
@@ -81,12 +82,12 @@ class Practice:
 
     @strawberry.field(description="Requests waiting for approveRequest or declineRequest, "
                                   "oldest first.")
-    async def pending_requests(self, info: Info) -> list[Engagement]:
+    async def pending_requests(self) -> list[Engagement]:
         return Engagement.list_of(engagements.with_statuses(
             await self._engagements, [EngagementStatus.REQUESTED]))
 
     @strawberry.field(description="Engagements with this practice's services, oldest first.")
-    async def engagements(self, info: Info, statuses: STATUSES = None) -> list[Engagement]:
+    async def engagements(self, statuses: STATUSES = None) -> list[Engagement]:
         return Engagement.list_of(engagements.with_statuses(await self._engagements, statuses))
 
     @strawberry.field(description="Newest first; by default only those that can still be "
