@@ -185,4 +185,6 @@ async def test_the_practice_statement_count_does_not_grow_with_clients_or_sessio
     assert sorted(i["service"]["title"] for i in data["invitations"]) == [
         "Counselling"] * 5 + ["Couples"] * 4
     assert len(small) == len(large), "\n".join(s[:90] for s in [*small, "--", *large])
+    engagement_reads = [s for s in large if '"engagement"."details_sealed"' in s]
+    assert len(engagement_reads) == 1, "one read of the practice's engagements serves all"
 

@@ -235,18 +235,23 @@ async def end_engagement(caller: Caller, engagement_id: UUID | None, *, reason: 
     return await _loaded(engagement.id)
 
 
-async def pending_requests(caller: Caller) -> list[Engagement]:
-    """The professional's requests waiting for an answer, oldest first."""
-    return await practice_engagements(caller, [EngagementStatus.REQUESTED])
-
-
 async def practice_engagements(caller: Caller, statuses: list[EngagementStatus] | None
                                ) -> list[Engagement]:
+    """The practice's engagements in `statuses` (all of them for none), oldest first, with
+    their client, service and professional joined in."""
     account = caller.require_professional()
     query = Engagement.filter(service__professional__account_id=account.id)
     if statuses:
         query = query.filter(status__in=statuses)
-    return await query.order_by("created_at").select_related(*RELATED)
+    return await query.order_by("created_at", "id").select_related(*RELATED)
+
+
+def with_statuses(found: list[Engagement], statuses: Iterable[EngagementStatus] | None
+                  ) -> list[Engagement]:
+    """Those of `found` in `statuses` (all of them for none), in their order: one read of the
+    practice's engagements serves every list of them in a request."""
+    wanted = set(statuses or ())
+    return [e for e in found if e.status in wanted] if wanted else found
 
 
 async def my_engagements(caller: Caller, statuses: list[EngagementStatus] | None

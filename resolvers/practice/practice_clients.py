@@ -11,6 +11,7 @@ keys (computed per client) out of SQL that would differ between SQLite and Postg
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -67,18 +68,26 @@ def _sort_key(client: PracticeClient, order: ClientOrder) -> list[Any]:
 
 async def practice_clients(caller: Caller, *, search: str | None = None,
                            order: ClientOrder = ClientOrder.NAME,
-                           request: PageRequest = FIRST_PAGE, now: datetime | None = None
+                           request: PageRequest = FIRST_PAGE, now: datetime | None = None,
+                           practice_engagements: Awaitable[list[Engagement]] | None = None,
                            ) -> Page[PracticeClient]:
+    """`practice_engagements`: every engagement of the practice, oldest first with its client
+    joined in, when the request has read them already; used when there is no search."""
     account = caller.require_professional()
-    query = Engagement.filter(service__professional__account_id=account.id,
-                              started_at__isnull=False)
-    if search is not None and search.strip():
-        term = search.strip()
-        if len(term) > 200:
-            raise fail("Search with at most 200 characters.", field="search")
-        query = query.filter(Q(client__name__icontains=term) | Q(client__email__icontains=term))
-    engagements = await query.order_by("created_at", "id").select_related(
-        "client", "service__professional")
+    searching = search is not None and bool(search.strip())
+    if practice_engagements is not None and not searching:
+        engagements = [e for e in await practice_engagements if e.started_at is not None]
+    else:
+        query = Engagement.filter(service__professional__account_id=account.id,
+                                  started_at__isnull=False)
+        if search is not None and searching:
+            term = search.strip()
+            if len(term) > 200:
+                raise fail("Search with at most 200 characters.", field="search")
+            query = query.filter(Q(client__name__icontains=term)
+                                 | Q(client__email__icontains=term))
+        engagements = await query.order_by("created_at", "id").select_related(
+            "client", "service__professional")
     clients: dict[UUID, PracticeClient] = {}
     for engagement in engagements:
         clients.setdefault(engagement.client_id, PracticeClient(engagement.client)

@@ -9,7 +9,7 @@ sessions they return.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import TypeVar, cast
 from uuid import UUID
 
@@ -24,6 +24,7 @@ from models.scheduling import Session, SessionSeries, SessionStatusChange
 from resolvers.practice.progress import Progress, progress_by_engagement
 
 M = TypeVar("M", bound=Model)
+T = TypeVar("T")
 
 
 def _by_id(model: type[M]) -> Callable[[list[UUID]], Awaitable[Sequence[M | None]]]:
@@ -69,6 +70,7 @@ class Loaders:
         self.refunds: DataLoader[UUID, list[PaymentRefund]] = DataLoader(
             _grouped(PaymentRefund, "payment_id", "created_at"))
         self._progress: dict[str, DataLoader[UUID, Progress]] = {}
+        self._shown: dict[tuple[type, UUID], object] = {}
         self._by_model: dict[type[Model], DataLoader] = {
             Account: self.accounts, ProfessionalProfile: self.profiles,
             Service: self.services, Engagement: self.engagements,
@@ -89,14 +91,24 @@ class Loaders:
         for row in rows:
             loader = self._by_model.get(type(row))
             if loader is not None:
+                if self._holds(loader, row):
+                    continue  # remembered already, with its relations: many sessions share it
                 loader.prime(row.pk, row)
             for name in ("engagement", "service", "professional", "client", "account"):
                 if (related := _loaded(row, name)) is not None:
                     self.remember(related)
 
-    async def attach(self, sessions: list[Session]) -> list[Session]:
+    @staticmethod
+    def _holds(loader: DataLoader, row: Model) -> bool:
+        future = loader.cache_map.get(row.pk)
+        return (future is not None and future.done() and not future.cancelled()
+                and future.exception() is None and future.result() is row)
+
+    async def attach(self, sessions: list[Session], known: Iterable[Engagement] = ()
+                     ) -> list[Session]:
         """Join each session's engagement, service, professional and client in one query and
-        remember them.
+        remember them. Engagements in `known` (loaded by the caller with those relations
+        joined in) are used as they are; the query runs only for the others, if any.
 
         A list resolver calls this for its own rows instead of leaving them to the shared
         loaders: sibling lists (today's and this week's sessions) resolving a moment apart
@@ -105,9 +117,10 @@ class Loaders:
         """
         if not sessions:
             return sessions
-        found = {e.id: e for e in await Engagement.filter(
-            id__in={s.engagement_id for s in sessions}
-        ).select_related("client", "service__professional")}
+        found = {e.id: e for e in known}
+        if missing := {s.engagement_id for s in sessions} - found.keys():
+            found.update((e.id, e) for e in await Engagement.filter(
+                id__in=missing).select_related("client", "service__professional"))
         for session in sessions:
             session.engagement = found[session.engagement_id]
         self.remember(*sessions)
@@ -125,17 +138,24 @@ class Loaders:
             return future.result()
         return None
 
-    def session_service_now(self, session: Session) -> Service | None:
+    def shown(self, kind: type[T], key: UUID, build: Callable[[], T]) -> T:
+        """The API object `kind` for row `key`, built once per request: the sessions of a list
+        share a few services and professionals, and each is shown by the same object."""
+        if (kind, key) not in self._shown:
+            self._shown[kind, key] = build()
+        return cast("T", self._shown[kind, key])
+
+    def session_relations_now(self, session: Session) -> tuple[
+            Engagement | None, Service | None, ProfessionalProfile | None]:
+        """The session's engagement, service and professional's profile, those in hand."""
         engagement = self._known(session, "engagement", self.engagements, session.engagement_id)
         if engagement is None:
-            return None
-        return self._known(engagement, "service", self.services, engagement.service_id)
-
-    def session_profile_now(self, session: Session) -> ProfessionalProfile | None:
-        service = self.session_service_now(session)
+            return None, None, None
+        service = self._known(engagement, "service", self.services, engagement.service_id)
         if service is None:
-            return None
-        return self._known(service, "professional", self.profiles, service.professional_id)
+            return engagement, None, None
+        return engagement, service, self._known(service, "professional", self.profiles,
+                                                service.professional_id)
 
     async def _related(self, row: Model, relation: str, loader: DataLoader[UUID, M | None],
                        key: UUID) -> M:

@@ -16,6 +16,7 @@ from typing import Annotated, Self
 import strawberry
 from strawberry import relay
 
+from models import practice as m
 from models.accounts import Account
 from resolvers.core.pagination import PageRequest
 from resolvers.notes import note_reading
@@ -24,6 +25,7 @@ from resolvers.practice import client_history, client_profiles
 from resolvers.practice.progress import combined
 from schema.core.context import Info, viewer_time_zone
 from schema.core.ids import node_uuid, visible_nodes
+from schema.core.once import Once
 from schema.core.pagination import BOTH_WAYS, After, Before, Connection, First, Last
 from schema.core.query_errors import user_errors_as_graphql_errors
 from schema.notes.note_types import Note
@@ -45,19 +47,21 @@ class ClientProfile(relay.Node):
     time_zone: str = strawberry.field(description="The client's IANA time zone.")
     _client: strawberry.Private[Account]
     _professional: strawberry.Private[Account]
+    _engagements: strawberry.Private[Once[list[m.Engagement]]]
+    """Read once for engagements, progress and the sessions' engagements."""
 
     @classmethod
     def of(cls, client: Account, professional: Account) -> Self:
         return cls(client_id=str(client.id), name=client.name, email=client.email,
                    email_confirmed=client.email_confirmed_at is not None,
-                   time_zone=client.time_zone, _client=client, _professional=professional)
+                   time_zone=client.time_zone, _client=client, _professional=professional,
+                   _engagements=Once(lambda: client_profiles.engagements_with(professional,
+                                                                              client.id)))
 
     @strawberry.field(description="The client's engagements with this professional's "
                                   "services, newest first, with their registration details.")
     async def engagements(self) -> list[Engagement]:
-        return Engagement.list_of(
-            await client_profiles.engagements_with(self._professional, self._client.id)
-        )
+        return Engagement.list_of(await self._engagements)
 
     @strawberry.field(description="Every session of this client with this professional, any "
                                   "status, newest first." + BOTH_WAYS)
@@ -67,7 +71,7 @@ class ClientProfile(relay.Node):
         page = await client_history.sessions_with(
             self._professional, self._client,
             request=PageRequest.of(first=first, after=after, last=last, before=before))
-        await info.context.loaders.attach(page.items)
+        await info.context.loaders.attach(page.items, known=await self._engagements)
         return Connection.of(page, Session.seen_by(info))
 
     @strawberry.field(description="The client's payments to this professional, newest first; "
@@ -89,7 +93,7 @@ class ClientProfile(relay.Node):
                                   "professional (each engagement has its own too); months in "
                                   "the professional's time zone.")
     async def progress(self, info: Info) -> Progress:
-        found = await client_profiles.engagements_with(self._professional, self._client.id)
+        found = await self._engagements
         loader = info.context.loaders.progress(viewer_time_zone(info))
         return Progress.of(combined(await loader.load_many([e.id for e in found])))
 

@@ -5,11 +5,13 @@ schema/accounts/account_recovery.py."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Self
 
 import strawberry
 
+from models import practice as m
 from resolvers.accounts import access_log
+from resolvers.core.caller import Caller
 from resolvers.core.pagination import PageRequest
 from resolvers.practice import (
     engagements,
@@ -22,6 +24,7 @@ from resolvers.practice import (
 )
 from schema.accounts.access_log import AccessLogEntry
 from schema.core.context import Info
+from schema.core.once import Once
 from schema.core.pagination import BOTH_WAYS, After, Before, Connection, First, Last
 from schema.core.query_errors import user_errors_as_graphql_errors
 from schema.desk.practice_clients import ClientOrder, PracticeClient
@@ -41,6 +44,14 @@ STATUSES = Annotated[list[EngagementStatus] | None, strawberry.argument(
 
 @strawberry.type(description="The signed-in professional's practice.")
 class Practice:
+    _engagements: strawberry.Private[Once[list[m.Engagement]]]
+    """Every engagement of the practice, oldest first, read once for the fields that list
+    engagements and for the sessions' engagements."""
+
+    @classmethod
+    def of(cls, caller: Caller) -> Self:
+        return cls(_engagements=Once(lambda: engagements.practice_engagements(caller, None)))
+
     @strawberry.field(description="Null until set with updateProfessionalProfile or the first "
                                   "service is created.")
     async def profile(self, info: Info) -> ProfessionalProfile | None:
@@ -71,14 +82,13 @@ class Practice:
 
     @strawberry.field(description="Requests waiting for approveRequest or declineRequest, "
                                   "oldest first.")
-    async def pending_requests(self, info: Info) -> list[Engagement]:
-        return Engagement.list_of(await engagements.pending_requests(info.context.caller))
+    async def pending_requests(self) -> list[Engagement]:
+        return Engagement.list_of(engagements.with_statuses(
+            await self._engagements, [EngagementStatus.REQUESTED]))
 
     @strawberry.field(description="Engagements with this practice's services, oldest first.")
-    async def engagements(self, info: Info, statuses: STATUSES = None) -> list[Engagement]:
-        return Engagement.list_of(
-            await engagements.practice_engagements(info.context.caller, statuses)
-        )
+    async def engagements(self, statuses: STATUSES = None) -> list[Engagement]:
+        return Engagement.list_of(engagements.with_statuses(await self._engagements, statuses))
 
     @strawberry.field(description="Newest first; by default only those that can still be "
                                   "accepted.")
@@ -97,13 +107,15 @@ class Practice:
                                   "earliest first.")
     async def today_sessions(self, info: Info) -> list[Session]:
         found = await practice_agenda.todays_sessions(info.context.caller)
-        return Session.list_of(await info.context.loaders.attach(found), info.context.viewpoint)
+        await info.context.loaders.attach(found, known=await self._engagements)
+        return Session.list_of(found, info.context.viewpoint, info.context.loaders)
 
     @strawberry.field(description="Sessions starting this week (Monday to Sunday) in the "
                                   "viewer's own time zone, every status, earliest first.")
     async def week_sessions(self, info: Info) -> list[Session]:
         found = await practice_agenda.this_weeks_sessions(info.context.caller)
-        return Session.list_of(await info.context.loaders.attach(found), info.context.viewpoint)
+        await info.context.loaders.attach(found, known=await self._engagements)
+        return Session.list_of(found, info.context.viewpoint, info.context.loaders)
 
     @strawberry.field(description="Current and former clients (active or ended engagements). "
                                   "`search` matches name or email." + BOTH_WAYS)
@@ -120,6 +132,7 @@ class Practice:
         page = await practice_clients.practice_clients(
             info.context.caller, search=search, order=order_by,
             request=PageRequest.of(first=first, after=after, last=last, before=before),
+            practice_engagements=self._engagements,
         )
         return Connection.of(page, PracticeClient.of)
 
@@ -129,7 +142,7 @@ class PracticeQueries:
     @strawberry.field(description="The signed-in professional's practice.")
     def practice(self, info: Info) -> Practice:
         info.context.caller.require_professional()
-        return Practice()
+        return Practice.of(info.context.caller)
 
     @strawberry.field(description="The signed-in person's engagements as a client, newest "
                                   "first.")

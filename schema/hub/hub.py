@@ -62,7 +62,7 @@ class Hub:
                                   "canJoin to show its join button.")
     async def next_session(self, info: Info) -> Session | None:
         found = await self._upcoming.load(hub.UpcomingAsk(first=1))
-        return Session.of(found[0], info.context.viewpoint) if found else None
+        return Session.of(found[0], info.context.viewpoint, info.context.loaders) if found else None
 
     @strawberry.field(description="Booked sessions that have not ended, soonest first. "
                                   f"`first` is at most {hub.MAX_UPCOMING}. With "
@@ -81,7 +81,7 @@ class Hub:
     ) -> list[Session]:
         hub.check_upcoming_first(first)
         found = await self._upcoming.load(hub.UpcomingAsk(first, include_cancelled))
-        return Session.list_of(found, info.context.viewpoint)
+        return Session.list_of(found, info.context.viewpoint, info.context.loaders)
 
     @strawberry.field(description="Sessions that have ended, whatever their status, newest "
                                   "first. Filter by one service with serviceId." + BOTH_WAYS)

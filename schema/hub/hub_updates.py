@@ -99,7 +99,8 @@ class HubSubscriptions:
             info.context.loaders = Loaders()
             yield HubEvent(
                 kind=update.kind,
-                session=Session.of(update.session, Viewpoint.of(info.context.caller))
+                session=Session.of(update.session, Viewpoint.of(info.context.caller),
+                                   info.context.loaders)
                 if update.session else None,
                 engagement=Engagement.of(update.engagement) if update.engagement else None,
                 invitation=Invitation.of(update.invitation) if update.invitation else None,

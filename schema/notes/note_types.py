@@ -61,7 +61,7 @@ class Note(relay.Node):
     @strawberry.field(description="The session the note belongs to, if it was linked to one.")
     def session(self, info: Info) -> Session | None:
         session = self._model.session
-        return Session.of(session, info.context.viewpoint) if session is not None else None
+        return Session.seen_by(info)(session) if session is not None else None
 
     # Strawberry never passes required=True here (node(id:) is nullable).
     @classmethod

@@ -152,7 +152,7 @@ class Payment(relay.Node):
 
     @strawberry.field(description="The session paid for.")
     async def session(self, info: Info) -> Session:
-        return Session.of(await self._model.session, info.context.viewpoint)
+        return Session.of(await self._model.session, info.context.viewpoint, info.context.loaders)
 
     # Strawberry never passes required=True here (node(id:) is nullable).
     @classmethod

@@ -242,7 +242,7 @@ class SchedulingMutations:
                            ) -> SessionPayload:
         session = await booking.book_session(
             info.context.caller, node_uuid(input.engagement_id, "Engagement"), input.starts_at)
-        return SessionPayload(session=Session.of(session, info.context.viewpoint))
+        return SessionPayload(session=Session.seen_by(info)(session))
 
     @strawberry.mutation(description="Book a weekly (or every-n-weeks) series; each date is "
                                      "checked like bookSession and `skipped` lists the ones "
@@ -255,7 +255,7 @@ class SchedulingMutations:
             every_weeks=input.every_weeks, count=input.count, until=input.until)
         return BookSeriesPayload(
             series=SessionSeries.of(result.series) if result.series else None,
-            sessions=Session.list_of(result.sessions, info.context.viewpoint),
+            sessions=[*map(Session.seen_by(info), result.sessions)],
             skipped=[SkippedOccurrence.of(s) for s in result.skipped])
 
     @strawberry.mutation(description="Move a scheduled session to another bookable time.")
@@ -264,7 +264,7 @@ class SchedulingMutations:
                                  ) -> SessionPayload:
         session = await session_changes.reschedule_session(
             info.context.caller, node_uuid(input.session_id, "Session"), input.starts_at)
-        return SessionPayload(session=Session.of(session, info.context.viewpoint))
+        return SessionPayload(session=Session.seen_by(info)(session))
 
     @strawberry.mutation(description="Cancel a session (either side). A client inside the "
                                      "cancellation window makes it LATE_CANCELLED.")
@@ -273,7 +273,7 @@ class SchedulingMutations:
                              ) -> SessionPayload:
         session = await session_changes.cancel_session(
             info.context.caller, node_uuid(input.session_id, "Session"), reason=input.reason)
-        return SessionPayload(session=Session.of(session, info.context.viewpoint))
+        return SessionPayload(session=Session.seen_by(info)(session))
 
     @strawberry.mutation(description="Cancel every scheduled session of a series from a time "
                                      "on.")
@@ -283,7 +283,7 @@ class SchedulingMutations:
         sessions = await session_changes.cancel_series(
             info.context.caller, node_uuid(input.series_id, "SessionSeries"), input.from_,
             reason=input.reason)
-        return CancelSeriesPayload(sessions=Session.list_of(sessions, info.context.viewpoint))
+        return CancelSeriesPayload(sessions=[*map(Session.seen_by(info), sessions)])
 
     @strawberry.mutation(description="The professional marks a started session completed.")
     @user_errors_as(SessionPayload)
@@ -291,7 +291,7 @@ class SchedulingMutations:
                                ) -> SessionPayload:
         session = await session_changes.complete_session(
             info.context.caller, node_uuid(input.session_id, "Session"))
-        return SessionPayload(session=Session.of(session, info.context.viewpoint))
+        return SessionPayload(session=Session.seen_by(info)(session))
 
     @strawberry.mutation(description="The professional marks that the client did not come.")
     @user_errors_as(SessionPayload)
@@ -299,7 +299,7 @@ class SchedulingMutations:
                            ) -> SessionPayload:
         session = await session_changes.mark_no_show(
             info.context.caller, node_uuid(input.session_id, "Session"))
-        return SessionPayload(session=Session.of(session, info.context.viewpoint))
+        return SessionPayload(session=Session.seen_by(info)(session))
 
     @strawberry.mutation(description="A private calendar link (iCalendar) of your sessions; "
                                      "the URL is in this answer only.")

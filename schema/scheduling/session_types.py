@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
-from typing import Self, TypeVar
+from typing import NamedTuple, Self, cast
 
 import strawberry
 from strawberry import relay
@@ -16,6 +16,8 @@ from resolvers import live
 from resolvers.scheduling import session_access, session_calendar_files, session_changes
 from schema.core.context import Info
 from schema.core.ids import GLOBAL_ID, global_id, visible_nodes
+from schema.core.loaders import Loaders
+from schema.core.once import Once
 from schema.core.viewpoint import Viewpoint
 from schema.live.types import CallParticipant
 from schema.practice.engagement_types import ClientContact, Engagement
@@ -27,19 +29,40 @@ from schema.practice.practice_types import (
 )
 from schema.scheduling.scheduling_types import SessionChange, SessionStatus
 
-T = TypeVar("T")
-R = TypeVar("R")
+
+class _Relations(NamedTuple):
+    engagement: Engagement
+    service: Service
+    professional: ProfessionalProfile
 
 
-def _then(convert: Callable[[T], R], pending: Awaitable[T]) -> R:
-    """An awaitable of `convert(await pending)`, for fields that are usually synchronous: GraphQL
-    awaits whatever a resolver returns when it is awaitable."""
-    async def wait() -> R:
-        return convert(await pending)
-
-    return wait()  # type: ignore[return-value]
+def _relations(session: m.Session, loaders: Loaders) -> _Relations:
+    """The session's engagement, service and professional as API objects, built once per
+    engagement in a request: every session of a list shares them."""
+    return loaders.shown(_Relations, session.engagement_id,
+                         lambda: _relations_of(session, loaders))
 
 
+def _relations_of(session: m.Session, loaders: Loaders) -> _Relations:
+    """Each relation in hand is built now; any other is a shared awaitable that loads it when
+    asked for (GraphQL awaits a plain field's awaitable value)."""
+    engagement, service, profile = loaders.session_relations_now(session)
+
+    async def load_engagement() -> Engagement:
+        return Engagement.of(await loaders.engagement_of(session))
+
+    async def load_service() -> Service:
+        return Service.of(await loaders.session_service(session))
+
+    async def load_professional() -> ProfessionalProfile:
+        return ProfessionalProfile.of(await loaders.session_profile(session))
+
+    return _Relations(
+        Engagement.of(engagement) if engagement else cast("Engagement", Once(load_engagement)),
+        Service.of(service) if service else cast("Service", Once(load_service)),
+        ProfessionalProfile.of(profile) if profile
+        else cast("ProfessionalProfile", Once(load_professional)),
+    )
 
 
 @strawberry.type(description="One appointment of a client with a professional.")
@@ -68,12 +91,24 @@ class Session(relay.Node):
         description="When joining opens: JOIN_WINDOW_MINUTES before the start (UTC).")
     can_join: bool = strawberry.field(
         description="True from joinOpensAt until the end while SCHEDULED: show the join button.")
+    # The three relations are plain fields holding the object (built once per request for all
+    # the sessions that share it) or, when it is not in hand, a shared awaitable that loads it:
+    # a field with a resolver costs GraphQL execution several times a plain one, and a list
+    # of sessions has two or three of them per session (BENCHMARKS.md, the hub).
+    engagement: Engagement = strawberry.field(
+        description="The client's engagement with the service this session belongs to.")
+    service: Service = strawberry.field(
+        description="The service booked; its current title and terms (the price paid is `price`).")
+    professional: ProfessionalProfile = strawberry.field(
+        description="The professional who gives the session.")
     _model: strawberry.Private[m.Session]
 
     @classmethod
-    def of(cls, session: m.Session, viewpoint: Viewpoint) -> Self:
-        """The viewer-dependent fields are computed here rather than by resolvers: a plain
-        field costs GraphQL execution a fraction of a resolved one (BENCHMARKS.md)."""
+    def of(cls, session: m.Session, viewpoint: Viewpoint, loaders: Loaders) -> Self:
+        """The viewer-dependent fields and the relations are computed here rather than by
+        resolvers: a plain field costs GraphQL execution a fraction of a resolved one
+        (BENCHMARKS.md)."""
+        relations = _relations(session, loaders)
         return cls(
             session_id=str(session.id), id=global_id("Session", session.id),
             status=session.status,
@@ -85,40 +120,20 @@ class Session(relay.Node):
             starts_at_local=session.starts_at.astimezone(viewpoint.zone),
             ends_at_local=session.ends_at.astimezone(viewpoint.zone),
             join_opens_at=viewpoint.join_opens_at(session),
-            can_join=viewpoint.can_join(session), _model=session,
+            can_join=viewpoint.can_join(session), engagement=relations.engagement,
+            service=relations.service, professional=relations.professional, _model=session,
         )
 
     @classmethod
-    def list_of(cls, found: Iterable[m.Session], viewpoint: Viewpoint) -> list[Session]:
-        return [cls.of(session, viewpoint) for session in found]
+    def list_of(cls, found: Iterable[m.Session], viewpoint: Viewpoint, loaders: Loaders
+                ) -> list[Session]:
+        return [cls.of(session, viewpoint, loaders) for session in found]
 
     @classmethod
     def seen_by(cls, info: Info) -> Callable[[m.Session], Session]:
         """`of` for the caller of this request, for `Connection.of`."""
-        viewpoint = info.context.viewpoint
-        return lambda session: cls.of(session, viewpoint)
-
-    @strawberry.field(
-        description="The client's engagement with the service this session belongs to.")
-    async def engagement(self, info: Info) -> Engagement:
-        return Engagement.of(await info.context.loaders.engagement_of(self._model))
-
-    @strawberry.field(
-        description="The service booked; its current title and terms (the price paid is `price`).")
-    def service(self, info: Info) -> Service:
-        """Answered synchronously when the service is in hand (the usual case in lists): an
-        awaited field costs GraphQL execution several times a plain one (BENCHMARKS.md)."""
-        loaders = info.context.loaders
-        if (known := loaders.session_service_now(self._model)) is not None:
-            return Service.of(known)
-        return _then(Service.of, loaders.session_service(self._model))
-
-    @strawberry.field(description="The professional who gives the session.")
-    def professional(self, info: Info) -> ProfessionalProfile:
-        loaders = info.context.loaders
-        if (known := loaders.session_profile_now(self._model)) is not None:
-            return ProfessionalProfile.of(known)
-        return _then(ProfessionalProfile.of, loaders.session_profile(self._model))
+        viewpoint, loaders = info.context.viewpoint, info.context.loaders
+        return lambda session: cls.of(session, viewpoint, loaders)
 
     @strawberry.field(description="The client's name and email, as the professional sees them.")
     async def client(self, info: Info) -> ClientContact:
@@ -203,10 +218,10 @@ class Session(relay.Node):
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str],  # type: ignore[override]
                             required: bool = False) -> list[Self | None]:
         """Only the session's client and professional see it."""
-        viewpoint = info.context.viewpoint
+        viewpoint, loaders = info.context.viewpoint, info.context.loaders
         return await visible_nodes(
             node_ids, lambda ids: session_access.visible_sessions(info.context.caller.account, ids),
-            lambda session: cls.of(session, viewpoint))
+            lambda session: cls.of(session, viewpoint, loaders))
 
 
 @strawberry.type(description="Sessions booked together, e.g. weekly, 10 sessions.")
@@ -229,7 +244,7 @@ class SessionSeries(relay.Node):
     async def sessions(self, info: Info) -> list[Session]:
         found = await session_access.sessions_of_series(self._model)
         return Session.list_of(await info.context.loaders.attach(found),
-                               info.context.viewpoint)
+                               info.context.viewpoint, info.context.loaders)
 
     # Strawberry never passes required=True here (node(id:) is nullable).
     @classmethod
