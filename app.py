@@ -1,30 +1,21 @@
-"""The therapy hub's web app: GraphQL at /graphql, a health check, and the command line.
+"""The therapy hub's web app: GraphQL at /graphql, health checks, the routes beside it.
 
-    python app.py serve          apply migrations, load demo data if empty, serve
-    python app.py migrate        apply pending migrations
-    python app.py seed           load the demo data and print the demo sign-ins
-    python app.py export-schema  write schema.graphql (--output PATH elsewhere)
-    python app.py verify-audit   check the audit log's seals and sequence (exit 1 on a break)
-    python app.py rebuild-progress  recompute the progress totals from the sessions
-
-Installed (`pip install .`), the same commands are `therapy-hub serve|migrate|...`.
-Several processes (production): `therapy-hub migrate` once, then
+`python app.py <command>` runs the command line (`cli.py`: serve, migrate, seed,
+export-schema, verify-audit, rebuild-progress); installed (`pip install .`), the same commands
+are `therapy-hub ...`. Several processes (production): `therapy-hub migrate` once, then
 `uvicorn app:from_environment --factory --workers N` (docs/deploy.md).
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
-import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
 import orjson
-import uvicorn
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError
 from starlette.applications import Starlette
@@ -43,7 +34,6 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 from tortoise.connection import get_connection
-from tortoise.context import TortoiseContext
 from tortoise.contrib.starlette import RegisterTortoise
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -63,9 +53,7 @@ from middleware import (
 from middleware.json_errors import json_error
 from resolvers import reactions
 from resolvers.accounts.signin import authenticate
-from resolvers.core import audit
 from resolvers.core.caller import Caller
-from resolvers.practice import progress
 from routes.calendar_feeds import calendar_feed, session_calendar_file_endpoint
 from routes.data_exports import data_export_download
 from routes.graphiql import graphiql_page, graphiql_routes
@@ -423,65 +411,7 @@ def export_schema(settings: Settings) -> str:
     return build_schema(settings).as_str() + "\n"
 
 
-async def verify_audit(settings: Settings) -> int:
-    """Walk the audit chain and say whether it is intact; the head seal printed is what an
-    operator keeps elsewhere to detect later removal of the newest entries."""
-    async with TortoiseContext() as context:
-        await context.init(config=db.tortoise_config(settings.database_url))
-        result = await audit.verify(settings)
-    print(f"Audit log: {result.sealed} sealed entries, {result.unsealed} from before the chain; "
-          f"head seal {result.head_seal or '(none)'}")
-    if result.intact:
-        print("The chain is intact.")
-        return 0
-    print(f"BROKEN at sequence {result.broken_at}: {result.reason}.")
-    return 1
-
-
-async def rebuild_progress(settings: Settings) -> int:
-    """Recompute the progress totals from the sessions (the database keeps them otherwise)."""
-    async with TortoiseContext() as context:
-        await context.init(config=db.tortoise_config(settings.database_url))
-        engagements = await progress.rebuild_rollups()
-    print(f"Rebuilt the progress of {engagements} engagements with sessions.")
-    return 0
-
-
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["serve", "migrate", "seed", "export-schema",
-                                                 "verify-audit", "rebuild-progress"])
-    parser.add_argument("--no-seed", action="store_true", help="serve without demo data")
-    parser.add_argument("--output", type=Path, default=SCHEMA_FILE,
-                        help="where export-schema writes (default: schema.graphql of the "
-                             "checkout)")
-    args = parser.parse_args(argv)
-    settings = settings_module.from_env()
-    request_log.configure_logging(settings.log_format)
-
-    if args.command == "export-schema":
-        args.output.write_text(export_schema(settings))
-        print(f"Wrote {args.output}")
-        return 0
-    asyncio.run(db.migrate(settings.database_url))
-    if args.command == "verify-audit":
-        return asyncio.run(verify_audit(settings))
-    if args.command == "rebuild-progress":
-        return asyncio.run(rebuild_progress(settings))
-    if args.command == "seed" or (args.command == "serve" and not args.no_seed):
-        import seed
-
-        asyncio.run(seed.run(settings, only_if_empty=args.command == "serve"))
-    if args.command == "serve":
-        uvicorn.run(ENTRY, host=settings.host, port=settings.port, **UVICORN_OPTIONS)
-    return 0
-
-
-def cli() -> None:
-    """The `therapy-hub` command that `pip install .` puts on the PATH."""
-    sys.exit(main(sys.argv[1:]))
-
-
 if __name__ == "__main__":
+    from cli import cli
+
     cli()

@@ -59,7 +59,7 @@ def test_the_wheel_holds_the_app_and_nothing_of_the_checkout(tmp_path: Path) -> 
         assert expected in names, f"{expected} is missing from the wheel"
     assert not [name for name in names if name.startswith(("tests/", "bench/", "dev.py"))]
     entry_points = next(name for name in names if name.endswith("entry_points.txt"))
-    assert "therapy-hub = app:cli" in wheel.read(entry_points).decode()
+    assert "therapy-hub = cli:cli" in wheel.read(entry_points).decode()
 
 
 def test_the_installed_command_exports_migrates_and_serves(tmp_path: Path) -> None:
