@@ -96,7 +96,24 @@ def serve() -> None:
     baseline = Baseline(settings)
     app.router.routes.append(Route("/baseline/hub", baseline.respond))
     app.router.routes.append(Route("/baseline/history", baseline.history))
-    uvicorn.run(app, host="127.0.0.1", port=settings.port, log_level="warning")
+    profile_to = os.environ.get("BENCH_PROFILE")
+    if not profile_to:
+        uvicorn.run(app, host="127.0.0.1", port=settings.port, log_level="warning")
+        return
+    import cProfile
+    import signal
+
+    def stop(*_: object) -> None:
+        """uvicorn raises the SIGTERM it caught again once it has shut down."""
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    profile = cProfile.Profile()
+    try:
+        profile.runcall(uvicorn.run, app, host="127.0.0.1", port=settings.port,
+                        log_level="warning")
+    finally:
+        profile.dump_stats(profile_to)
 
 
 async def gql(client: httpx.AsyncClient, query: str, variables: dict | None = None,
@@ -319,10 +336,12 @@ def start_server(database_url: str, env: dict[str, str]) -> tuple[subprocess.Pop
     raise SystemExit("the server did not start")
 
 
-async def run(database_url: str, requests: int, rounds: int, sizes: list[int]) -> None:
+async def run(database_url: str, requests: int, rounds: int, sizes: list[int],
+              profile: str | None = None) -> None:
     from tortoise import Tortoise
 
-    env = {**os.environ, **QUIET_OUTBOX, "SECRET_KEY": new_secret_key()}
+    env = {**os.environ, **QUIET_OUTBOX, "SECRET_KEY": new_secret_key(),
+           **({"BENCH_PROFILE": profile} if profile else {})}
     settings = settings_module.from_env({**env, "DATABASE_URL": database_url})
     await db.migrate(database_url)
     await Tortoise.init(config=db.tortoise_config(database_url), _enable_global_fallback=True)
@@ -364,11 +383,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds")
     parser.add_argument("--sizes", default=",".join(str(s) for s in SIZES),
                         help="history sizes, comma-separated")
+    parser.add_argument("--profile", metavar="FILE",
+                        help="run the server under cProfile and write its stats to FILE "
+                             "(the figures are then the profiler's, not the server's)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory() as folder:
         asyncio.run(run(args.database_url or f"sqlite://{folder}/bench.sqlite3",
-                        args.requests, args.rounds, sizes))
+                        args.requests, args.rounds, sizes, args.profile))
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from schema.accounts.external_sign_in import ExternalSignInMutations, ExternalSi
 from schema.core.context import Info
 from schema.core.errors import MaskUnexpectedErrors, refuse_request_mistakes
 from schema.core.observed import ObserveOperation
+from schema.core.plain_fields import PlainFieldExecutor
 from schema.core.trusted_documents import TrustedDocuments, TrustedDocumentsOnly
 from schema.desk.client_profile import ClientProfileQueries
 from schema.desk.practice import PracticeQueries
@@ -132,6 +133,7 @@ def build_schema(settings: Settings) -> Schema:
         extensions=extensions,
         suggestions=not settings.production,
         config=StrawberryConfig(disable_field_suggestions=settings.production),
+        execution_context_class=PlainFieldExecutor,
     )
     if settings.trusted_documents:
         rules = [*specified_rules, *limits,

@@ -1,0 +1,285 @@
+"""GraphQL execution that completes plain fields without graphql-core's per-field machinery.
+
+Most of a page is plain fields: values set on the API object when it was built (`Session.of`),
+read with getattr and serialised. graphql-core still runs the whole field protocol for each
+one (a resolve-info object, a path, argument checks, the resolver call, a type dispatch for
+the completion), about 1.5 µs a field: most of a hub page's CPU (BENCHMARKS.md, the hub).
+
+Here a selection whose fields are all plain, down to its leaves, is compiled once per request
+into nested closures that read the attributes and serialise the leaves with the schema's own
+scalars and enums. Anything the closures are not sure of gives the value back to graphql-core,
+which completes it as before, errors and paths included: a null in a non-null field, an
+awaitable (a relation loaded on demand), an object of another class, a field with a resolver,
+arguments or directives, an abstract type, incremental delivery. Reading a plain field has no
+side effect, so redoing it is safe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from inspect import isawaitable
+from operator import attrgetter
+from typing import Any
+
+from graphql import (
+    GraphQLLeafType,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
+    is_leaf_type,
+    is_list_type,
+    is_non_null_type,
+    is_object_type,
+)
+from graphql.execution.collect_fields import FieldDetails
+from graphql.pyutils import AwaitableOrValue, Path, Undefined, gather_with_cancel
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.base import StrawberryObjectDefinition
+from strawberry.types.field import StrawberryField
+
+Complete = Callable[[Any], Any]
+"""A compiled completion: the value as the response holds it, or `_GiveBack`."""
+Step = tuple[str, Callable[[Any], Any], Complete | None, list[FieldDetails]]
+"""A field of an object: response key, attribute reader, compiled completion (None: a
+field graphql-core executes), and the field's details for that case."""
+
+_BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
+_SELECTION_DIRECTIVES = frozenset({"skip", "include"})
+"""Already applied when the fields were collected; any other directive (@stream) is not
+plain."""
+_plain_types: dict[type, bool] = {}
+"""Whether values of a type can be completed here: neither awaitable nor an exception.
+By type, so the check costs a dictionary lookup after the first value."""
+
+
+class _GiveBack(Exception):
+    """The value is graphql-core's to complete."""
+
+
+_GIVEN_BACK = object()
+
+
+def _attempt(complete: Complete, read: Callable[[Any], Any], source: Any) -> Any:
+    """The compiled completion, or `_GIVEN_BACK` when it declines or anything fails: then
+    graphql-core completes the value again, and reports any error with its path."""
+    try:
+        return complete(read(source))
+    except Exception:
+        return _GIVEN_BACK
+
+
+def _is_plain(value: object) -> bool:
+    kind = type(value)
+    found = _plain_types.get(kind)
+    if found is None:
+        found = not isinstance(value, Exception) and not isawaitable(value)
+        if not kind.__name__.endswith("generator"):
+            _plain_types[kind] = found
+    return found
+
+
+def _identity(value: object) -> object:
+    return value
+
+
+class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's executor with compiled completion of plain selections."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        manager = self.middleware_manager
+        self._plain = manager is None or not manager.middlewares
+        """Strawberry passes a middleware manager always; an extension with a `resolve` hook
+        puts itself in it, and then every field goes through graphql-core to reach it."""
+        self._compiled: dict[tuple[GraphQLOutputType, int], tuple[object, Complete | None]] = {}
+        self._plans: dict[tuple[GraphQLObjectType, int], tuple[object, list[Step]]] = {}
+
+    def complete_value(self, return_type: GraphQLOutputType,
+                       field_details_list: list[FieldDetails], info: GraphQLResolveInfo,
+                       path: Path, result: Any, position_context: Any) -> AwaitableOrValue[Any]:
+        """A resolver's value (a list of sessions, a connection) completed in one call when
+        its whole selection is plain."""
+        if position_context is None and self._plain:
+            complete = self._compiled_for(return_type, field_details_list)
+            if complete is not None:
+                completed = _attempt(complete, _identity, result)
+                if completed is not _GIVEN_BACK:
+                    return completed
+        return super().complete_value(return_type, field_details_list, info, path, result,
+                                      position_context)
+
+    def execute_fields(self, parent_type: GraphQLObjectType, source_value: Any,
+                       path: Path | None, grouped_field_set: dict[str, list[FieldDetails]],
+                       position_context: Any) -> AwaitableOrValue[dict[str, Any]]:
+        """An object with some resolved fields: its plain ones are completed here, the
+        others executed by graphql-core as usual."""
+        if position_context is not None or not self._plain:
+            return super().execute_fields(parent_type, source_value, path, grouped_field_set,
+                                          position_context)
+        results: dict[str, Any] = {}
+        awaitable_fields: list[str] = []
+        try:
+            for key, read, complete, details in self._plan_for(parent_type, grouped_field_set):
+                if complete is not None:
+                    completed = _attempt(complete, read, source_value)
+                    if completed is not _GIVEN_BACK:
+                        results[key] = completed
+                        continue
+                result = self.execute_field(parent_type, source_value, details,
+                                            Path(path, key, parent_type.name), position_context)
+                if result is not Undefined:
+                    results[key] = result
+                    if self.is_awaitable(result):
+                        awaitable_fields.append(key)
+        except Exception:
+            if awaitable_fields:
+                self.settle_in_background([results[key] for key in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+        return self._gathered(results, awaitable_fields)
+
+    @staticmethod
+    async def _gathered(results: dict[str, Any], awaitable_fields: list[str]
+                        ) -> dict[str, Any]:
+        if len(awaitable_fields) == 1:
+            results[awaitable_fields[0]] = await results[awaitable_fields[0]]
+        else:
+            found = await gather_with_cancel(*(results[key] for key in awaitable_fields))
+            results.update(zip(awaitable_fields, found, strict=True))
+        return results
+
+    def _compiled_for(self, return_type: GraphQLOutputType,
+                      field_details_list: list[FieldDetails]) -> Complete | None:
+        """graphql-core reuses one field-details list for every item of a list, so this is
+        compiled once per list (the list is kept so its id is not reused)."""
+        key = (return_type, id(field_details_list))
+        found = self._compiled.get(key)
+        if found is None:
+            found = (field_details_list, None if _has_own_directives(field_details_list)
+                     else self._compile(return_type, field_details_list))
+            self._compiled[key] = found
+        return found[1]
+
+    def _plan_for(self, parent_type: GraphQLObjectType,
+                  grouped_field_set: dict[str, list[FieldDetails]]) -> list[Step]:
+        key = (parent_type, id(grouped_field_set))
+        found = self._plans.get(key)
+        if found is None:
+            found = (grouped_field_set, [
+                self._step(parent_type, response_key, details)
+                for response_key, details in grouped_field_set.items()])
+            self._plans[key] = found
+        return found[1]
+
+    def _step(self, parent_type: GraphQLObjectType, key: str,
+              details: list[FieldDetails]) -> Step:
+        read = self._reader(parent_type, details)
+        complete = None
+        if read is not None:
+            field_def = self.schema.get_field(parent_type, details[0].node.name.value)
+            assert field_def is not None  # _reader found it
+            complete = self._compile(field_def.type, details)
+        return key, read or _identity, complete, details
+
+    def _reader(self, parent_type: GraphQLObjectType, details: Sequence[FieldDetails]
+                ) -> Callable[[Any], Any] | None:
+        """How to read the field from its object, when it is plain: Strawberry's basic field
+        (no resolver, extension, permission or exception handler; its resolver is a getattr
+        of the Python name) without arguments or directives of its own."""
+        name = details[0].node.name.value
+        if name == "__typename":
+            return lambda _value: parent_type.name
+        if _has_own_directives(details) or any(detail.node.arguments for detail in details):
+            return None
+        field_def = self.schema.get_field(parent_type, name)
+        field = field_def.extensions.get(_BACKREF) if field_def else None
+        if (field_def is None or field_def.args or not isinstance(field, StrawberryField)
+                or not field.is_basic_field
+                or getattr(field_def.resolve, "__name__", "") != "_get_basic_result"):
+            return None
+        return attrgetter(field.python_name)
+
+    def _compile(self, return_type: GraphQLOutputType, details: list[FieldDetails]
+                 ) -> Complete | None:
+        if is_non_null_type(return_type):
+            inner = self._compile(return_type.of_type, details)
+            if inner is None:
+                return None
+
+            def non_null(value: Any) -> Any:
+                if value is None:
+                    raise _GiveBack
+                return inner(value)
+            return non_null
+        if is_list_type(return_type):
+            item = self._compile(return_type.of_type, details)
+            if item is None:
+                return None
+
+            def list_of(value: Any) -> Any:
+                if value is None:
+                    return None
+                if type(value) is not list and type(value) is not tuple:
+                    raise _GiveBack
+                return [item(each) for each in value]
+            return list_of
+        if is_leaf_type(return_type):
+            return _leaf(return_type)
+        if is_object_type(return_type):
+            return self._object(return_type, details)
+        return None
+
+    def _object(self, object_type: GraphQLObjectType, details: list[FieldDetails]
+                ) -> Complete | None:
+        """Only Strawberry objects of the type's own class (or its generic origin), as its
+        is_type_of would accept, and only when every selected field is plain."""
+        definition = object_type.extensions.get(_BACKREF)
+        if not isinstance(definition, StrawberryObjectDefinition) or definition.is_type_of:
+            return None
+        grouped_field_set, new_defer_usages, _ = self.collect_subfields(object_type, details)
+        if new_defer_usages:
+            return None
+        fields = []
+        for key, field_details in grouped_field_set.items():
+            read = self._reader(object_type, field_details)
+            field_def = self.schema.get_field(object_type, field_details[0].node.name.value)
+            if read is None:
+                return None
+            complete = (self._compile(field_def.type, field_details) if field_def
+                        else _identity)
+            if complete is None:
+                return None
+            fields.append((key, read, complete))
+        classes = tuple({definition.origin, *(
+            [definition.concrete_of.origin] if definition.concrete_of else [])})
+
+        def plain_object(value: Any) -> Any:
+            if value is None:
+                return None
+            if not isinstance(value, classes):
+                raise _GiveBack
+            return {key: complete(read(value)) for key, read, complete in fields}
+        return plain_object
+
+
+def _has_own_directives(details: Sequence[FieldDetails]) -> bool:
+    """@stream and any other directive but the selection's own (@skip, @include)."""
+    return any(directive.name.value not in _SELECTION_DIRECTIVES
+               for detail in details for directive in detail.node.directives or ())
+
+
+def _leaf(leaf_type: GraphQLLeafType) -> Complete:
+    coerce = leaf_type.coerce_output_value
+
+    def leaf(value: Any) -> Any:
+        if value is None:
+            return None
+        if not _is_plain(value):
+            raise _GiveBack
+        coerced = coerce(value)
+        if coerced is None or coerced is Undefined:
+            raise _GiveBack
+        return coerced
+    return leaf

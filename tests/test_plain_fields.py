@@ -1,0 +1,209 @@
+"""The plain-field executor answers exactly what Strawberry's own executor answers.
+
+Each query runs through a small schema twice, once per executor, and the whole results are
+compared: data, and every error with its message, path and locations. The cases are the ones
+the compiled path must give back to graphql-core: nulls in non-null fields, awaitable values,
+objects of another class, resolvers and arguments under plain objects, directives, aliases,
+fragments, generics, and __typename.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar, cast
+
+import pytest
+import strawberry
+from graphql import GraphQLError
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from schema.core.plain_fields import PlainFieldExecutor
+
+T = TypeVar("T")
+
+
+@strawberry.enum
+class Mood(enum.Enum):
+    CALM = "calm"
+    TENSE = "tense"
+
+
+@strawberry.type
+class Money:
+    amount: int
+    currency: str
+
+
+@strawberry.type
+class Professional:
+    id: strawberry.ID
+    display_name: str
+    languages: list[str]
+    nicknames: list[str | None] | None
+
+    @strawberry.field
+    def greeting(self, name: str = "you") -> str:
+        return f"Hello {name}, I am {self.display_name}"
+
+
+@strawberry.type
+class Visit:
+    id: strawberry.ID
+    mood: Mood
+    starts_at: datetime
+    price: Money
+    professional: Professional
+    note: str | None
+    title: str
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type
+class Page(Generic[T]):
+    edges: list[Edge[T]]
+    total: int
+
+
+async def _professional_later(professional: Professional) -> Professional:
+    await asyncio.sleep(0)
+    return professional
+
+
+def _professional(index: int) -> Professional:
+    return Professional(id=strawberry.ID(f"p{index}"), display_name=f"Dr {index}",
+                        languages=["is", "en"], nicknames=None if index % 2 else ["a", None])
+
+
+def _visit(index: int, **changes: Any) -> Visit:
+    values: dict[str, Any] = {
+        "id": strawberry.ID(f"v{index}"), "mood": Mood.CALM if index % 2 else Mood.TENSE,
+        "starts_at": datetime(2026, 12, 1, 9, index, tzinfo=UTC),
+        "price": Money(amount=1000 * index, currency="ISK"),
+        "professional": _professional(index), "note": None if index % 3 else f"n{index}",
+        "title": f"Visit {index}", **changes}
+    return Visit(**values)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def visits(self) -> list[Visit]:
+        return [_visit(i) for i in range(1, 6)]
+
+    @strawberry.field
+    def page(self) -> Page[Visit]:
+        return Page(edges=[Edge(cursor=f"c{i}", node=_visit(i)) for i in range(1, 4)], total=3)
+
+    @strawberry.field
+    def visit_missing_title(self) -> Visit | None:
+        return _visit(1, title=None)
+
+    @strawberry.field
+    def visits_one_missing_title(self) -> list[Visit | None]:
+        return [_visit(1), _visit(2, title=None), _visit(3)]
+
+    @strawberry.field
+    def visits_later_professional(self) -> list[Visit]:
+        return [_visit(i, professional=cast("Professional", _professional_later(
+            _professional(i)))) for i in range(1, 4)]
+
+    @strawberry.field
+    def visit_wrong_class(self) -> Visit | None:
+        return cast("Visit", Money(amount=1, currency="ISK"))
+
+    @strawberry.field
+    def visit_bad_mood(self) -> Visit | None:
+        return _visit(1, mood="sleepy")
+
+    @strawberry.field
+    def visit_missing_price(self) -> Visit:
+        return _visit(1, price=None)
+
+
+QUERIES = {
+    "plain list": "{ visits { id mood startsAt note title price { amount currency } "
+                  "professional { id displayName languages nicknames } } }",
+    "typename, aliases, fragments": """{ visits { __typename key: id ...V
+        professional { ... on Professional { displayName } __typename } } }
+        fragment V on Visit { mood startsAt price { amount } price { currency } }""",
+    "generic page": "{ page { total edges { cursor node { id title mood } } } }",
+    "resolver with arguments under plain objects":
+        '{ visits { id professional { displayName greeting(name: "Anna") g: greeting } } }',
+    "skip and include": """query($yes: Boolean!) { visits { id note @include(if: $yes)
+        title @skip(if: $yes) price @skip(if: false) { amount } } }""",
+    "null in a non-null field, nullable parent": "{ visitMissingTitle { id title } }",
+    "null in a non-null field inside a list": "{ visitsOneMissingTitle { id title } }",
+    "null propagating to the root": "{ visitMissingPrice { id price { amount } } }",
+    "awaitable plain relation": "{ visitsLaterProfessional { id professional { id displayName "
+                                "languages } } }",
+    "object of another class": "{ visitWrongClass { id } }",
+    "enum value it does not know": "{ visitBadMood { id mood } }",
+}
+
+
+def _schema(executor: type) -> strawberry.Schema:
+    return strawberry.Schema(query=Query, execution_context_class=executor)
+
+
+def _error(error: GraphQLError) -> dict[str, Any]:
+    return {"message": error.message, "path": error.path,
+            "locations": [(location.line, location.column) for location in
+                          error.locations or ()]}
+
+
+@pytest.mark.parametrize("name", QUERIES)
+async def test_the_plain_executor_answers_as_strawberry_does(name: str) -> None:
+    query = QUERIES[name]
+    variables = {"yes": True}
+    ours = await _schema(PlainFieldExecutor).execute(query, variable_values=variables)
+    theirs = await _schema(StrawberryGraphQLCoreExecutionContext).execute(
+        query, variable_values=variables)
+    assert ours.data == theirs.data
+    assert [_error(e) for e in ours.errors or ()] == [_error(e) for e in theirs.errors or ()]
+    if name in {"plain list", "generic page", "awaitable plain relation"}:
+        assert ours.errors is None
+        assert ours.data
+
+
+async def test_the_plain_path_serialises_the_schemas_own_scalars_and_enums() -> None:
+    """The values a client sees: ISO 8601 timestamps, enum names, nested objects."""
+    result = await _schema(PlainFieldExecutor).execute(
+        "{ visits { mood startsAt price { amount currency } } }")
+    assert result.errors is None
+    assert result.data is not None
+    assert result.data["visits"][0] == {"mood": "CALM", "startsAt": "2026-12-01T09:01:00+00:00",
+                                        "price": {"amount": 1000, "currency": "ISK"}}
+    assert [visit["mood"] for visit in result.data["visits"]] == [
+        "CALM", "TENSE", "CALM", "TENSE", "CALM"]
+
+
+def _counting(executor: type) -> tuple[type, list[str]]:
+    """The executor, counting the fields graphql-core executes one by one."""
+    executed: list[str] = []
+
+    class Counting(executor):  # type: ignore[misc, valid-type]
+        def build_resolve_info(self, field_def: Any, field_nodes: Any, parent_type: Any,
+                               path: Any) -> Any:
+            executed.append(f"{parent_type.name}.{field_nodes[0].name.value}")
+            return super().build_resolve_info(field_def, field_nodes, parent_type, path)
+    return Counting, executed
+
+
+async def test_plain_selections_skip_per_field_execution() -> None:
+    """Through graphql-core: the root list, `greeting`, and `professional`, a plain field
+    whose own selection is not all plain; not the visits' ids nor the names."""
+    query = QUERIES["resolver with arguments under plain objects"]
+    ours, ours_executed = _counting(PlainFieldExecutor)
+    theirs, theirs_executed = _counting(StrawberryGraphQLCoreExecutionContext)
+    assert (await _schema(ours).execute(query)).errors is None
+    assert (await _schema(theirs).execute(query)).errors is None
+    assert ours_executed == ["Query.visits"] + [
+        "Visit.professional", "Professional.greeting", "Professional.greeting"] * 5
+    assert len(theirs_executed) == 1 + 5 * 5
