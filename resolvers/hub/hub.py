@@ -11,15 +11,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
-from tortoise.queryset import QuerySet
-
-from models.accounts import Account
 from models.payments import Payment
-from models.practice import Engagement
+from models.practice import Engagement, ProfessionalProfile, Service
 from models.scheduling import Session, SessionStatus
+from resolvers.core import hand_sql
 from resolvers.core.caller import Caller
 from resolvers.core.errors import fail
-from resolvers.core.pagination import Page, PageRequest, keyset_page
+from resolvers.core.pagination import Page, PageRequest, decode_cursor, encode_cursor, keyset_page
 from resolvers.payments import payment_queries
 from resolvers.practice.progress import Progress
 
@@ -37,22 +35,44 @@ class Totals:
     professionals: int
 
 
+def _engagements_sql() -> str:
+    """Column names from the models; the request's values go in as parameters."""
+    return (f"SELECT {hand_sql.columns(Engagement, 'e')}, {hand_sql.columns(Service, 's')}, "  # noqa: S608
+            f"{hand_sql.columns(ProfessionalProfile, 'p')} FROM engagement e "
+            "JOIN service s ON s.id = e.service_id "
+            "JOIN professional_profile p ON p.id = s.professional_id "
+            "WHERE e.client_id = ? ORDER BY e.created_at DESC, e.id DESC")
+
+
 async def client_engagements(caller: Caller) -> list[Engagement]:
     """Every engagement of the signed-in client, newest first, with service and professional
     joined in (one query), so the hub's relation fields need no more (the client is the
-    caller, whom the schema remembers too)."""
+    caller, whom the schema remembers too). Hand-written: every hub page runs it."""
     account = caller.require_account()
-    return await Engagement.filter(client_id=account.id).order_by(
-        "-created_at", "-id"
-    ).select_related("service__professional")
+    engagements = []
+    for row in await hand_sql.fetch(_engagements_sql(), [account.id]):
+        engagement = hand_sql.model_of(Engagement, row, "e")
+        service = hand_sql.model_of(Service, row, "s")
+        hand_sql.attach(service, "professional", hand_sql.model_of(ProfessionalProfile, row, "p"))
+        hand_sql.attach(engagement, "service", service)
+        engagements.append(engagement)
+    return engagements
 
 
-def _upcoming(account: Account, now: datetime, *,
-              with_cancelled: bool = False) -> QuerySet[Session]:
+_UPCOMING = ("SELECT * FROM scheduling_session WHERE client_id = ? AND status IN ({statuses}) "
+             "AND ends_at > ? ORDER BY starts_at, id LIMIT ?")
+_UPCOMING_BOOKED = _UPCOMING.format(statuses="?")
+_UPCOMING_ALL = _UPCOMING.format(statuses=", ".join("?" for _ in UPCOMING_WITH_CANCELLED))
+
+
+async def _upcoming(client_id: UUID, now: datetime, limit: int, *,
+                    with_cancelled: bool = False) -> list[Session]:
     """Booked sessions that have not ended: one in progress still shows, so it can be joined.
     With `with_cancelled`, also those cancelled ahead of their time, until that time passes."""
     statuses = UPCOMING_WITH_CANCELLED if with_cancelled else (SessionStatus.SCHEDULED,)
-    return Session.filter(client_id=account.id, status__in=statuses, ends_at__gt=now)
+    rows = await hand_sql.fetch(_UPCOMING_ALL if with_cancelled else _UPCOMING_BOOKED,
+                                [client_id, *statuses, now, limit])
+    return [hand_sql.model_of(Session, row) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -76,8 +96,7 @@ async def upcoming_together(caller: Caller, now: datetime, asks: list[UpcomingAs
     longest: dict[bool, list[Session]] = {}
     for kind in {ask.with_cancelled for ask in asks}:
         limit = max(ask.first for ask in asks if ask.with_cancelled == kind)
-        longest[kind] = await _upcoming(account, now, with_cancelled=kind).order_by(
-            "starts_at", "id").limit(limit)
+        longest[kind] = await _upcoming(account.id, now, limit, with_cancelled=kind)
     return [longest[ask.with_cancelled][:ask.first] for ask in asks]
 
 
@@ -87,16 +106,32 @@ async def past_sessions(caller: Caller, *, request: PageRequest,
     """Sessions that have ended (whatever became of them), newest first.
 
     A service id that is not one of the client's (or not an id at all) gives an empty page,
-    exactly like a service they have no sessions with.
+    exactly like a service they have no sessions with. Hand-written (the keyset of
+    resolvers/core/pagination.py as fixed SQL): every hub page and every page of the
+    history runs it.
     """
     account = caller.require_account()
-    query = Session.filter(client_id=account.id, ends_at__lte=now or datetime.now(UTC))
+    if filter_by_service and service_id is None:
+        return request.page([], [], more=False)
+    sql = ["SELECT * FROM scheduling_session WHERE client_id = ? AND ends_at <= ?"]
+    values: list[object] = [account.id, now or datetime.now(UTC)]
     if filter_by_service:
-        if service_id is None:
-            query = query.filter(id__in=[])
-        else:
-            query = query.filter(engagement__service_id=service_id)
-    return await keyset_page(query, order=PAST_ORDER, request=request)
+        sql.append("AND engagement_id IN (SELECT id FROM engagement WHERE service_id = ?)")
+        values.append(service_id)
+    if request.cursor:
+        starts_at, session_id = decode_cursor(request.cursor, [datetime, UUID],
+                                              request.cursor_field)
+        beyond = ">" if request.backward else "<"
+        sql.append(f"AND (starts_at {beyond} ? OR (starts_at = ? AND id {beyond} ?))")
+        values += [starts_at, starts_at, session_id]
+    direction = "" if request.backward else " DESC"
+    sql.append(f"ORDER BY starts_at{direction}, id{direction} LIMIT ?")
+    values.append(request.size + 1)
+    rows = [hand_sql.model_of(Session, row)
+            for row in await hand_sql.fetch(" ".join(sql), values)]
+    items = rows[:request.size]
+    cursors = [encode_cursor([session.starts_at, session.id]) for session in items]
+    return request.page(items, cursors, more=len(rows) > request.size)
 
 
 async def payments(caller: Caller, *, request: PageRequest) -> Page[Payment]:
