@@ -188,7 +188,7 @@ def _counting(executor: type) -> tuple[type, list[str]]:
     """The executor, counting the fields graphql-core executes one by one."""
     executed: list[str] = []
 
-    class Counting(executor):  # type: ignore[misc, valid-type]
+    class Counting(executor):
         def build_resolve_info(self, field_def: Any, field_nodes: Any, parent_type: Any,
                                path: Any) -> Any:
             executed.append(f"{parent_type.name}.{field_nodes[0].name.value}")
@@ -207,3 +207,24 @@ async def test_plain_selections_skip_per_field_execution() -> None:
     assert ours_executed == ["Query.visits"] + [
         "Visit.professional", "Professional.greeting", "Professional.greeting"] * 5
     assert len(theirs_executed) == 1 + 5 * 5
+
+
+async def test_compilations_shared_across_requests_follow_each_requests_variables() -> None:
+    """With the parse cache every request of one text gets the same nodes, and compiled
+    completions are kept across requests; selections that depend on variables are not."""
+    from strawberry.extensions import ParserCache
+
+    cached = strawberry.Schema(query=Query, execution_context_class=PlainFieldExecutor,
+                               extensions=[lambda: ParserCache(maxsize=8)])
+    plain = strawberry.Schema(query=Query)
+    skipping = QUERIES["skip and include"]
+    for variables in ({"yes": True}, {"yes": False}, {"yes": True}):
+        ours = await cached.execute(skipping, variable_values=variables)
+        theirs = await plain.execute(skipping, variable_values=variables)
+        assert ours.errors is None
+        assert ours.data == theirs.data
+    assert "note" in ours.data["visits"][0]  # type: ignore[index]
+    for _ in range(2):
+        ours = await cached.execute(QUERIES["plain list"])
+        assert ours.errors is None
+        assert ours.data == (await plain.execute(QUERIES["plain list"])).data

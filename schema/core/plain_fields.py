@@ -16,12 +16,14 @@ side effect, so redoing it is safe.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from inspect import isawaitable
 from operator import attrgetter
 from typing import Any
 
 from graphql import (
+    FieldNode,
     GraphQLLeafType,
     GraphQLObjectType,
     GraphQLOutputType,
@@ -32,6 +34,7 @@ from graphql import (
     is_object_type,
 )
 from graphql.execution.collect_fields import FieldDetails
+from graphql.language import OperationDefinitionNode, SelectionNode, VariableNode
 from graphql.pyutils import AwaitableOrValue, Path, Undefined, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -48,6 +51,15 @@ _BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
 _SELECTION_DIRECTIVES = frozenset({"skip", "include"})
 """Already applied when the fields were collected; any other directive (@stream) is not
 plain."""
+_SHARED_LIMIT = 2048
+_shared: OrderedDict[tuple[object, ...], tuple[tuple[FieldNode, ...], Complete | None]] = (
+    OrderedDict())
+"""Compiled completions across requests, by return type and the document's field nodes: the
+parse cache hands every request of one query text the same nodes. The nodes are kept, so
+their ids are not reused while an entry lives; least recently used entries go first."""
+_operations: OrderedDict[int, tuple[OperationDefinitionNode, bool]] = OrderedDict()
+"""Whether an operation's selections depend on its variables (@skip or @include with a
+variable): then its compilations are not shared."""
 _plain_types: dict[type, bool] = {}
 """Whether values of a type can be completed here: neither awaitable nor an exception.
 By type, so the check costs a dictionary lookup after the first value."""
@@ -92,6 +104,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         self._plain = manager is None or not manager.middlewares
         """Strawberry passes a middleware manager always; an extension with a `resolve` hook
         puts itself in it, and then every field goes through graphql-core to reach it."""
+        self._shareable = _selections_fixed(self.operation, self.fragment_definitions.values())
         self._compiled: dict[tuple[GraphQLOutputType, int], tuple[object, Complete | None]] = {}
         self._plans: dict[tuple[GraphQLObjectType, int], tuple[object, list[Step]]] = {}
 
@@ -158,7 +171,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         found = self._compiled.get(key)
         if found is None:
             found = (field_details_list, None if _has_own_directives(field_details_list)
-                     else self._compile(return_type, field_details_list))
+                     else self._compile_shared(return_type, field_details_list))
             self._compiled[key] = found
         return found[1]
 
@@ -180,8 +193,26 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         if read is not None:
             field_def = self.schema.get_field(parent_type, details[0].node.name.value)
             assert field_def is not None  # _reader found it
-            complete = self._compile(field_def.type, details)
+            complete = self._compile_shared(field_def.type, details)
         return key, read or _identity, complete, details
+
+    def _compile_shared(self, return_type: GraphQLOutputType, details: list[FieldDetails]
+                        ) -> Complete | None:
+        """`_compile`, once per query text rather than once per request, when the selection
+        cannot change with the variables."""
+        if not self._shareable or any(d.fragment_variable_values for d in details):
+            return self._compile(return_type, details)
+        nodes = tuple(detail.node for detail in details)
+        key = (return_type, *map(id, nodes))
+        found = _shared.get(key)
+        if found is not None:
+            _shared.move_to_end(key)
+            return found[1]
+        complete = self._compile(return_type, details)
+        _shared[key] = (nodes, complete)
+        if len(_shared) > _SHARED_LIMIT:
+            _shared.popitem(last=False)
+        return complete
 
     def _reader(self, parent_type: GraphQLObjectType, details: Sequence[FieldDetails]
                 ) -> Callable[[Any], Any] | None:
@@ -262,6 +293,33 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
                 raise _GiveBack
             return {key: complete(read(value)) for key, read, complete in fields}
         return plain_object
+
+
+def _selections_fixed(operation: OperationDefinitionNode,
+                      fragments: Iterable[Any]) -> bool:
+    found = _operations.get(id(operation))
+    if found is None:
+        fixed = not any(_variable_selection(definition.selection_set.selections)
+                        for definition in (operation, *fragments))
+        found = (operation, fixed)
+        _operations[id(operation)] = found
+        if len(_operations) > _SHARED_LIMIT:
+            _operations.popitem(last=False)
+    return found[1]
+
+
+def _variable_selection(selections: Iterable[SelectionNode]) -> bool:
+    """Whether a @skip or @include anywhere below takes a variable."""
+    for selection in selections:
+        for directive in selection.directives or ():
+            if directive.name.value in _SELECTION_DIRECTIVES and any(
+                    isinstance(argument.value, VariableNode)
+                    for argument in directive.arguments or ()):
+                return True
+        below = getattr(selection, "selection_set", None)
+        if below is not None and _variable_selection(below.selections):
+            return True
+    return False
 
 
 def _has_own_directives(details: Sequence[FieldDetails]) -> bool:
