@@ -33,7 +33,7 @@ async def test_hand_built_models_equal_tortoises_own(api: Any) -> None:
         loaded = await model.all().order_by("id")
         rows = await hand_sql.fetch(
             f"SELECT * FROM {model._meta.db_table} ORDER BY id", [])  # noqa: S608
-        built = [hand_sql.model_of(model, row) for row in rows]
+        built = rows.models(model)
         assert built, model
         assert [_fields(b) for b in built] == [_fields(t) for t in loaded], model
 
@@ -45,8 +45,8 @@ async def test_joined_models_and_saving_a_hand_built_one(api: Any) -> None:
     rows = await hand_sql.fetch(
         f"SELECT {hand_sql.columns(Engagement, 'e')}, {hand_sql.columns(Service, 's')} "  # noqa: S608
         "FROM engagement e JOIN service s ON s.id = e.service_id", [])
-    built = hand_sql.model_of(Engagement, rows[0], "e")
-    hand_sql.attach(built, "service", hand_sql.model_of(Service, rows[0], "s"))
+    built = rows.models(Engagement, "e")[0]
+    hand_sql.attach(built, "service", rows.models(Service, "s")[0])
     assert _fields(built) == _fields(engagement)
     assert built.service.title == "Therapy"
     built.request_message = "changed by a hand-built model"

@@ -115,8 +115,8 @@ async def _login_session(token_hash: str) -> LoginSession | None:
     rows = await hand_sql.fetch(_login_session_sql(), [token_hash])
     if not rows:
         return None
-    session = hand_sql.model_of(LoginSession, rows[0], "s")
-    hand_sql.attach(session, "account", hand_sql.model_of(Account, rows[0], "a"))
+    session = rows.models(LoginSession, "s")[0]
+    hand_sql.attach(session, "account", rows.models(Account, "a")[0])
     return session
 
 

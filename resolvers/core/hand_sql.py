@@ -54,14 +54,31 @@ def _parameter(value: object, postgres: bool) -> object:
     return value
 
 
-async def fetch(sql: str, values: Sequence[object]) -> Sequence[Mapping[str, Any]]:
+class Rows(list[Mapping[str, Any]]):
+    """A query's rows, knowing which engine gave them (how their values are to be read)."""
+
+    def __init__(self, rows: Sequence[Mapping[str, Any]], *, postgres: bool) -> None:
+        super().__init__(rows)
+        self.postgres = postgres
+
+    def models(self, model: type[M], alias: str | None = None) -> list[M]:
+        """Each row as a loaded model; with `alias`, from that table's columns of a join."""
+        build = _builder(model, self.postgres)
+        if alias is None:
+            return [build(row) for row in self]
+        columns = _columns(model)
+        return [build({column: row[f"{alias}.{column}"] for column in columns})
+                for row in self]
+
+
+async def fetch(sql: str, values: Sequence[object]) -> Rows:
     """The rows of `sql` on the default connection (the transaction's, inside one)."""
     connection = get_connection("default")
     postgres = connection.capabilities.dialect == "postgres"
     _, rows = await connection.execute_query(
         _numbered_once(sql) if postgres else sql,
         [_parameter(value, postgres) for value in values])
-    return rows
+    return Rows(rows, postgres=postgres)
 
 
 @cache
@@ -74,14 +91,6 @@ def columns(model: type[Model], alias: str) -> str:
 @cache
 def _columns(model: type[Model]) -> tuple[str, ...]:
     return tuple(model._meta.fields_db_projection.values())
-
-
-def model_of(model: type[M], row: Mapping[str, Any], alias: str | None = None) -> M:
-    """The row as a loaded model; with `alias`, from that table's columns of a join."""
-    build = _builder(model, get_connection("default").capabilities.dialect == "postgres")
-    if alias is None:
-        return build(row)
-    return build({column: row[f"{alias}.{column}"] for column in _columns(model)})
 
 
 @cache

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
+import orjson
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
@@ -116,7 +117,7 @@ def _size(asked: int | None, field: str) -> int:
 def encode_cursor(values: list[Any]) -> str:
     plain = [v.isoformat() if isinstance(v, date) else str(v) if isinstance(v, UUID)
              else v for v in values]
-    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
+    return base64.urlsafe_b64encode(orjson.dumps(plain)).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str, kinds: list[type], field: str = "after") -> list[Any]:

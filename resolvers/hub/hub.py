@@ -49,13 +49,12 @@ async def client_engagements(caller: Caller) -> list[Engagement]:
     joined in (one query), so the hub's relation fields need no more (the client is the
     caller, whom the schema remembers too). Hand-written: every hub page runs it."""
     account = caller.require_account()
-    engagements = []
-    for row in await hand_sql.fetch(_engagements_sql(), [account.id]):
-        engagement = hand_sql.model_of(Engagement, row, "e")
-        service = hand_sql.model_of(Service, row, "s")
-        hand_sql.attach(service, "professional", hand_sql.model_of(ProfessionalProfile, row, "p"))
+    rows = await hand_sql.fetch(_engagements_sql(), [account.id])
+    engagements = rows.models(Engagement, "e")
+    for engagement, service, profile in zip(engagements, rows.models(Service, "s"),
+                                            rows.models(ProfessionalProfile, "p"), strict=True):
+        hand_sql.attach(service, "professional", profile)
         hand_sql.attach(engagement, "service", service)
-        engagements.append(engagement)
     return engagements
 
 
@@ -72,7 +71,7 @@ async def _upcoming(client_id: UUID, now: datetime, limit: int, *,
     statuses = UPCOMING_WITH_CANCELLED if with_cancelled else (SessionStatus.SCHEDULED,)
     rows = await hand_sql.fetch(_UPCOMING_ALL if with_cancelled else _UPCOMING_BOOKED,
                                 [client_id, *statuses, now, limit])
-    return [hand_sql.model_of(Session, row) for row in rows]
+    return rows.models(Session)
 
 
 @dataclass(frozen=True)
@@ -127,8 +126,7 @@ async def past_sessions(caller: Caller, *, request: PageRequest,
     direction = "" if request.backward else " DESC"
     sql.append(f"ORDER BY starts_at{direction}, id{direction} LIMIT ?")
     values.append(request.size + 1)
-    rows = [hand_sql.model_of(Session, row)
-            for row in await hand_sql.fetch(" ".join(sql), values)]
+    rows = (await hand_sql.fetch(" ".join(sql), values)).models(Session)
     items = rows[:request.size]
     cursors = [encode_cursor([session.starts_at, session.id]) for session in items]
     return request.page(items, cursors, more=len(rows) > request.size)

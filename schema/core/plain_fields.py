@@ -24,10 +24,13 @@ from typing import Any
 
 from graphql import (
     FieldNode,
+    GraphQLBoolean,
+    GraphQLID,
     GraphQLLeafType,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
+    GraphQLString,
     is_leaf_type,
     is_list_type,
     is_non_null_type,
@@ -322,6 +325,12 @@ def _variable_selection(selections: Iterable[SelectionNode]) -> bool:
     return False
 
 
+_SERIALISED_AS_IS: dict[GraphQLLeafType, type] = {
+    GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
+"""Built-in scalars whose serialisation returns a value of exactly this type unchanged (not
+Float: it refuses NaN and infinities; not Int: it checks the 32-bit range)."""
+
+
 def _has_own_directives(details: Sequence[FieldDetails]) -> bool:
     """@stream and any other directive but the selection's own (@skip, @include)."""
     return any(directive.name.value not in _SELECTION_DIRECTIVES
@@ -330,10 +339,13 @@ def _has_own_directives(details: Sequence[FieldDetails]) -> bool:
 
 def _leaf(leaf_type: GraphQLLeafType) -> Complete:
     coerce = leaf_type.coerce_output_value
+    same = _SERIALISED_AS_IS.get(leaf_type)
 
     def leaf(value: Any) -> Any:
         if value is None:
             return None
+        if type(value) is same:
+            return value
         if not _is_plain(value):
             raise _GiveBack
         coerced = coerce(value)
