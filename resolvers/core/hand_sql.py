@@ -29,6 +29,8 @@ from tortoise.connection import get_connection
 from tortoise.fields.data import CharEnumFieldInstance, DatetimeField, UUIDField
 from tortoise.models import Model
 
+from resolvers.core.pagination import Page, PageRequest, decode_cursor, encode_cursor
+
 M = TypeVar("M", bound=Model)
 
 
@@ -133,3 +135,41 @@ def _builder(model: type[M], postgres: bool) -> Callable[[Mapping[str, Any]], M]
 def attach(instance: Model, relation: str, related: Model) -> None:
     """A relation in hand, as Tortoise's select_related leaves it (`instance.relation`)."""
     object.__setattr__(instance, f"_{relation}", related)
+
+
+async def keyset_page(model: type[M], where: str, values: Sequence[object], *,
+                      order: list[tuple[str, type, bool]], request: PageRequest) -> Page[M]:
+    """`resolvers.core.pagination.keyset_page` as fixed SQL: one page of `model`'s rows
+    matching `where` (SQL over its columns, `?` for `values`), ordered by `order` (column,
+    type, descending; the last one unique), with the same cursors."""
+    sql = [f"SELECT * FROM {model._meta.db_table} WHERE {where}"]  # noqa: S608
+    params = list(values)
+    if request.cursor:
+        after = decode_cursor(request.cursor, [kind for _, kind, _ in order],
+                              request.cursor_field)
+        condition, beyond = _beyond(order, after, backward=request.backward)
+        sql.append(f"AND {condition}")
+        params += beyond
+    sql.append("ORDER BY " + ", ".join(
+        f"{column}{' DESC' if descending != request.backward else ''}"
+        for column, _, descending in order))
+    sql.append("LIMIT ?")
+    params.append(request.size + 1)
+    rows = (await fetch(" ".join(sql), params)).models(model)
+    items = rows[:request.size]
+    cursors = [encode_cursor([getattr(row, column) for column, _, _ in order])
+               for row in items]
+    return request.page(items, cursors, more=len(rows) > request.size)
+
+
+def _beyond(order: list[tuple[str, type, bool]], values: list[Any], *, backward: bool
+            ) -> tuple[str, list[object]]:
+    """Rows strictly past `values` in the order (before them when `backward`):
+    (a > x) OR (a = x AND ((b > y) OR ...))."""
+    column, _, descending = order[0]
+    sign = "<" if descending != backward else ">"
+    if len(order) == 1:
+        return f"{column} {sign} ?", [values[0]]
+    rest, rest_values = _beyond(order[1:], values[1:], backward=backward)
+    return (f"({column} {sign} ? OR ({column} = ? AND {rest}))",
+            [values[0], values[0], *rest_values])

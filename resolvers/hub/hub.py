@@ -17,7 +17,7 @@ from models.scheduling import Session, SessionStatus
 from resolvers.core import hand_sql
 from resolvers.core.caller import Caller
 from resolvers.core.errors import fail
-from resolvers.core.pagination import Page, PageRequest, decode_cursor, encode_cursor, keyset_page
+from resolvers.core.pagination import Page, PageRequest, keyset_page
 from resolvers.payments import payment_queries
 from resolvers.practice.progress import Progress
 
@@ -112,24 +112,13 @@ async def past_sessions(caller: Caller, *, request: PageRequest,
     account = caller.require_account()
     if filter_by_service and service_id is None:
         return request.page([], [], more=False)
-    sql = ["SELECT * FROM scheduling_session WHERE client_id = ? AND ends_at <= ?"]
+    where = "client_id = ? AND ends_at <= ?"
     values: list[object] = [account.id, now or datetime.now(UTC)]
     if filter_by_service:
-        sql.append("AND engagement_id IN (SELECT id FROM engagement WHERE service_id = ?)")
+        where += " AND engagement_id IN (SELECT id FROM engagement WHERE service_id = ?)"
         values.append(service_id)
-    if request.cursor:
-        starts_at, session_id = decode_cursor(request.cursor, [datetime, UUID],
-                                              request.cursor_field)
-        beyond = ">" if request.backward else "<"
-        sql.append(f"AND (starts_at {beyond} ? OR (starts_at = ? AND id {beyond} ?))")
-        values += [starts_at, starts_at, session_id]
-    direction = "" if request.backward else " DESC"
-    sql.append(f"ORDER BY starts_at{direction}, id{direction} LIMIT ?")
-    values.append(request.size + 1)
-    rows = (await hand_sql.fetch(" ".join(sql), values)).models(Session)
-    items = rows[:request.size]
-    cursors = [encode_cursor([session.starts_at, session.id]) for session in items]
-    return request.page(items, cursors, more=len(rows) > request.size)
+    return await hand_sql.keyset_page(Session, where, values, order=PAST_ORDER,
+                                      request=request)
 
 
 async def payments(caller: Caller, *, request: PageRequest) -> Page[Payment]:

@@ -12,14 +12,17 @@ from uuid import UUID
 
 from models.accounts import Account
 from models.scheduling import Session
-from resolvers.core.pagination import Page, PageRequest, keyset_page
+from resolvers.core import hand_sql
+from resolvers.core.pagination import Page, PageRequest
 
 HISTORY_ORDER = [("starts_at", datetime, True), ("id", UUID, True)]
 
 
 async def sessions_with(professional: Account, client: Account, *,
                         request: PageRequest) -> Page[Session]:
-    """Every session of the client with the professional, any status, newest first."""
-    query = Session.filter(client_id=client.id, professional_id=professional.id)
-    return await keyset_page(query, order=HISTORY_ORDER, request=request)
+    """Every session of the client with the professional, any status, newest first
+    (hand-written: every client profile opens with it)."""
+    return await hand_sql.keyset_page(
+        Session, "client_id = ? AND professional_id = ?", [client.id, professional.id],
+        order=HISTORY_ORDER, request=request)
 
