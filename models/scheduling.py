@@ -189,6 +189,7 @@ class Session(Model):
         indexes = (
             ("professional_id", "starts_at"),
             ("client_id", "starts_at"),
+            ("client_id", "ends_at"),
             ("engagement_id", "starts_at"),
             ("engagement_id", "status", "starts_at"),
             ("series_id",),
