@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from tortoise.models import Model
 
@@ -12,6 +13,7 @@ from models.accounts import Account, LoginSession
 from models.practice import Engagement, ProfessionalProfile, Service
 from models.scheduling import Session, SessionStatus
 from resolvers.core import hand_sql
+from resolvers.core.pagination import PageRequest
 from tests.hub_steps import add_session, client, connect, practice
 
 
@@ -53,3 +55,23 @@ async def test_joined_models_and_saving_a_hand_built_one(api: Any) -> None:
     await built.save(update_fields=["request_message"])
     assert (await Engagement.get(id=engagement.id)).request_message == (
         "changed by a hand-built model")
+
+
+async def test_a_keyset_page_keeps_its_cursor_when_the_filter_has_an_or(api: Any) -> None:
+    """`where` is parenthesised: an OR in it does not step around the page's condition."""
+    owner = await practice(api, "pro@hand.test", "Dr Hand", ["Therapy"])
+    token = await client(api, "anna@hand.test", "Anna")
+    engagement = await connect(api, token, owner, "Therapy")
+    start = datetime.now(UTC) - timedelta(days=30)
+    for day in range(4):
+        await add_session(engagement, start + timedelta(days=day))
+    order = [("starts_at", datetime, True), ("id", UUID, True)]
+    where, values = "client_id = ? OR professional_id = ?", [engagement.client_id,
+                                                             owner.account.id]
+    first = await hand_sql.keyset_page(Session, where, values, order=order,
+                                       request=PageRequest.of(first=2))
+    second = await hand_sql.keyset_page(Session, where, values, order=order,
+                                        request=PageRequest.of(first=2,
+                                                               after=first.cursors[-1]))
+    assert [s.starts_at for s in first.items + second.items] == [
+        start + timedelta(days=day) for day in (3, 2, 1, 0)]

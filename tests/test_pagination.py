@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
+import orjson
 import pytest
 
 from models.audit import AuditEntry
@@ -71,3 +73,25 @@ async def test_an_out_of_range_first_on_my_payments_is_a_clean_error(api):
     [error] = body["errors"]
     assert error["extensions"]["code"] == "INVALID_INPUT"
     assert "between 1 and 100" in error["message"]
+
+
+def _cursor(values: list[str]) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps(values)).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("instant", [
+    "9999-12-31T23:59:59-05:00",  # past the calendar once in UTC
+    "2026-01-01T10:00:00",  # no offset: never one of ours
+])
+async def test_a_forged_cursor_instant_is_a_user_error_on_the_hub(api, instant):
+    """Through the hand-written history query as well as the ORM's keyset."""
+    token = await register(api, "pat@example.com")
+    cursor = _cursor([instant, str(uuid4())])
+    body = await api("query($c: String) { hub { pastSessions(first: 2, after: $c) "
+                     "{ edges { cursor } } } }", {"c": cursor}, token=token)
+    [error] = body["errors"]
+    assert error["extensions"] == {"code": "INVALID_INPUT", "field": "after"}
+    with pytest.raises(PublicError) as raised:
+        await keyset_page(AuditEntry.all(), order=ORDER,
+                          request=PageRequest.of(first=2, after=cursor))
+    assert raised.value.extensions == {"code": "INVALID_INPUT", "field": "after"}

@@ -228,3 +228,62 @@ async def test_compilations_shared_across_requests_follow_each_requests_variable
         ours = await cached.execute(QUERIES["plain list"])
         assert ours.errors is None
         assert ours.data == (await plain.execute(QUERIES["plain list"])).data
+
+
+@strawberry.type
+class Problem(Exception):
+    message: str
+
+
+@strawberry.type
+class Troubles:
+    @strawberry.field
+    def problem(self) -> Problem | None:
+        return Problem(message="boom")
+
+
+async def test_an_object_type_that_is_an_exception_is_raised_as_graphql_core_raises_it() -> None:
+    query = "{ problem { message } }"
+    ours = await strawberry.Schema(query=Troubles,
+                                   execution_context_class=PlainFieldExecutor).execute(query)
+    theirs = await strawberry.Schema(query=Troubles).execute(query)
+    assert ours.data == theirs.data == {"problem": None}
+    assert [_error(e) for e in ours.errors or ()] == [_error(e) for e in theirs.errors or ()]
+
+
+async def test_a_custom_default_resolver_is_kept() -> None:
+    """StrawberryConfig's default resolver, not getattr, reads plain fields when set."""
+    from strawberry.schema.config import StrawberryConfig
+
+    def shouting(source: Any, name: str) -> Any:
+        value = getattr(source, name)
+        return value.upper() if isinstance(value, str) else value
+
+    query = "{ visits { title price { currency } } }"
+    config = StrawberryConfig(default_resolver=shouting)
+    ours = await strawberry.Schema(query=Query, config=config,
+                                   execution_context_class=PlainFieldExecutor).execute(query)
+    theirs = await strawberry.Schema(query=Query, config=config).execute(query)
+    assert ours.errors is None
+    assert ours.data == theirs.data
+    assert ours.data is not None
+    assert ours.data["visits"][0]["title"] == "VISIT 1"
+
+
+async def test_defer_taking_a_variable_is_not_compiled_once_for_every_request() -> None:
+    """With incremental delivery on, @defer(if: $d) changes the answer's shape per request."""
+    from strawberry.extensions import ParserCache
+    from strawberry.schema.config import StrawberryConfig
+
+    config = StrawberryConfig(enable_experimental_incremental_execution=True)
+    ours = strawberry.Schema(query=Query, config=config, execution_context_class=PlainFieldExecutor,
+                             extensions=[lambda: ParserCache(maxsize=8)])
+    theirs = strawberry.Schema(query=Query, config=config)
+    query = "query($d: Boolean!) { visits { id ... @defer(if: $d) { title } } }"
+    for deferred in (False, True, False):
+        mine = await ours.execute(query, variable_values={"d": deferred})
+        other = await theirs.execute(query, variable_values={"d": deferred})
+        assert type(mine) is type(other), deferred
+        mine_data = getattr(mine, "data", None) or mine.initial_result.data  # type: ignore[union-attr]
+        other_data = getattr(other, "data", None) or other.initial_result.data  # type: ignore[union-attr]
+        assert mine_data == other_data, deferred

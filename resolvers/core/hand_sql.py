@@ -99,7 +99,8 @@ def _columns(model: type[Model]) -> tuple[str, ...]:
 def _builder(model: type[M], postgres: bool) -> Callable[[Mapping[str, Any]], M]:
     """What `_init_from_db` does, with each column's conversion chosen once: timestamps in
     the configured zone, UUIDs as they come, enums by value. SQLite's text values, or a field
-    of another kind, go through Tortoise itself."""
+    of another kind, go through Tortoise itself. Kept for the process: the zone settings are
+    fixed by db.tortoise_config (use_tz, UTC)."""
     meta = model._meta
     if not postgres or not timezone.get_use_tz():
         return lambda row: model._init_from_db(**row)
@@ -140,9 +141,10 @@ def attach(instance: Model, relation: str, related: Model) -> None:
 async def keyset_page(model: type[M], where: str, values: Sequence[object], *,
                       order: list[tuple[str, type, bool]], request: PageRequest) -> Page[M]:
     """`resolvers.core.pagination.keyset_page` as fixed SQL: one page of `model`'s rows
-    matching `where` (SQL over its columns, `?` for `values`), ordered by `order` (column,
-    type, descending; the last one unique), with the same cursors."""
-    sql = [f"SELECT * FROM {model._meta.db_table} WHERE {where}"]  # noqa: S608
+    matching `where` (SQL over its columns, `?` for `values`; parenthesised, so an OR in it
+    cannot step around the page's condition), ordered by `order` (column, type, descending;
+    the last one unique), with the same cursors."""
+    sql = [f"SELECT * FROM {model._meta.db_table} WHERE ({where})"]  # noqa: S608
     params = list(values)
     if request.cursor:
         after = decode_cursor(request.cursor, [kind for _, kind, _ in order],

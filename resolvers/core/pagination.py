@@ -11,7 +11,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
@@ -126,11 +126,20 @@ def decode_cursor(cursor: str, kinds: list[type], field: str = "after") -> list[
         raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if not isinstance(raw, list):
             raise TypeError("a cursor is a list")
-        return [kind.fromisoformat(v) if kind in (datetime, date) else kind(v)
-                for v, kind in zip(raw, kinds, strict=True)]
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        return [_instant(v) if kind is datetime else kind.fromisoformat(v) if kind is date
+                else kind(v) for v, kind in zip(raw, kinds, strict=True)]
+    except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError):
         raise _refused("That cursor is not valid here; start again from the first page.",
                        field) from None
+
+
+def _instant(value: str) -> datetime:
+    """A cursor's instant, in UTC. Ours always carry an offset; one without, or one that
+    leaves the calendar in UTC (year 9999 west of Greenwich), was not handed out here."""
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError("a cursor's instant has an offset")
+    return moment.astimezone(UTC)
 
 
 async def keyset_page(query: QuerySet, *, order: list[tuple[str, type, bool]],

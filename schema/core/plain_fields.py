@@ -11,7 +11,7 @@ scalars and enums. Anything the closures are not sure of gives the value back to
 which completes it as before, errors and paths included: a null in a non-null field, an
 awaitable (a relation loaded on demand), an object of another class, a field with a resolver,
 arguments or directives, an abstract type, incremental delivery. Reading a plain field has no
-side effect, so redoing it is safe.
+side effect, and the schema's scalars serialise without one, so redoing it is safe.
 """
 
 from __future__ import annotations
@@ -52,6 +52,8 @@ field graphql-core executes), and the field's details for that case."""
 
 _BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
 _SELECTION_DIRECTIVES = frozenset({"skip", "include"})
+_VARIABLE_DIRECTIVES = frozenset({"skip", "include", "defer", "stream"})
+"""Directives whose variables change what a selection delivers."""
 """Already applied when the fields were collected; any other directive (@stream) is not
 plain."""
 _SHARED_LIMIT = 2048
@@ -61,8 +63,8 @@ _shared: OrderedDict[tuple[object, ...], tuple[tuple[FieldNode, ...], Complete |
 parse cache hands every request of one query text the same nodes. The nodes are kept, so
 their ids are not reused while an entry lives; least recently used entries go first."""
 _operations: OrderedDict[int, tuple[OperationDefinitionNode, bool]] = OrderedDict()
-"""Whether an operation's selections depend on its variables (@skip or @include with a
-variable): then its compilations are not shared."""
+"""Whether an operation's selections depend on its variables (a @skip, @include, @defer or
+@stream taking one): then its compilations are not shared."""
 _plain_types: dict[type, bool] = {}
 """Whether values of a type can be completed here: neither awaitable nor an exception.
 By type, so the check costs a dictionary lookup after the first value."""
@@ -221,7 +223,8 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
                 ) -> Callable[[Any], Any] | None:
         """How to read the field from its object, when it is plain: Strawberry's basic field
         (no resolver, extension, permission or exception handler; its resolver is a getattr
-        of the Python name) without arguments or directives of its own."""
+        of the Python name, unless StrawberryConfig names another) without arguments or
+        directives of its own."""
         name = details[0].node.name.value
         if name == "__typename":
             return lambda _value: parent_type.name
@@ -230,7 +233,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         field_def = self.schema.get_field(parent_type, name)
         field = field_def.extensions.get(_BACKREF) if field_def else None
         if (field_def is None or field_def.args or not isinstance(field, StrawberryField)
-                or not field.is_basic_field
+                or not field.is_basic_field or field.default_resolver is not getattr
                 or getattr(field_def.resolve, "__name__", "") != "_get_basic_result"):
             return None
         return attrgetter(field.python_name)
@@ -268,9 +271,11 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
     def _object(self, object_type: GraphQLObjectType, details: list[FieldDetails]
                 ) -> Complete | None:
         """Only Strawberry objects of the type's own class (or its generic origin), as its
-        is_type_of would accept, and only when every selected field is plain."""
+        is_type_of would accept, and only when every selected field is plain. Not a type that
+        is an exception: graphql-core raises such a value as the field's error."""
         definition = object_type.extensions.get(_BACKREF)
-        if not isinstance(definition, StrawberryObjectDefinition) or definition.is_type_of:
+        if (not isinstance(definition, StrawberryObjectDefinition) or definition.is_type_of
+                or issubclass(definition.origin, BaseException)):
             return None
         grouped_field_set, new_defer_usages, _ = self.collect_subfields(object_type, details)
         if new_defer_usages:
@@ -312,10 +317,10 @@ def _selections_fixed(operation: OperationDefinitionNode,
 
 
 def _variable_selection(selections: Iterable[SelectionNode]) -> bool:
-    """Whether a @skip or @include anywhere below takes a variable."""
+    """Whether a @skip, @include, @defer or @stream anywhere below takes a variable."""
     for selection in selections:
         for directive in selection.directives or ():
-            if directive.name.value in _SELECTION_DIRECTIVES and any(
+            if directive.name.value in _VARIABLE_DIRECTIVES and any(
                     isinstance(argument.value, VariableNode)
                     for argument in directive.arguments or ()):
                 return True
