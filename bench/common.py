@@ -164,3 +164,27 @@ async def _data(client: httpx.AsyncClient, query: str, variables: dict) -> dict[
     body = (await client.post("/graphql", json={"query": query, "variables": variables})).json()
     assert "errors" not in body, body
     return body["data"]
+
+
+def run_server(app: Any, port: int) -> None:
+    """uvicorn on loopback, one process. With BENCH_PROFILE=FILE in the environment, under
+    cProfile, its stats written to FILE when the server stops (bench/hub.py --profile)."""
+    import uvicorn
+
+    profile_to = os.environ.get("BENCH_PROFILE")
+    if not profile_to:
+        uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+        return
+    import cProfile
+    import signal
+
+    def stop(*_: object) -> None:
+        """uvicorn raises the SIGTERM it caught again once it has shut down."""
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    profile = cProfile.Profile()
+    try:
+        profile.runcall(uvicorn.run, app, host="127.0.0.1", port=port, log_level="warning")
+    finally:
+        profile.dump_stats(profile_to)

@@ -48,6 +48,7 @@ from bench.common import (
     decoded_key,
     machine,
     new_secret_key,
+    run_server,
     sign_up,
 )
 from models.practice import Engagement
@@ -87,7 +88,6 @@ APPROVE = """mutation($i: ApproveRequestInput!) { approveRequest(input: $i) {
 
 def serve() -> None:
     """The app plus the baseline route, as `python app.py serve` runs it."""
-    import uvicorn
     from starlette.routing import Route
 
     from app import create_app
@@ -98,24 +98,7 @@ def serve() -> None:
     baseline = Baseline(settings)
     app.router.routes.append(Route("/baseline/hub", baseline.respond))
     app.router.routes.append(Route("/baseline/history", baseline.history))
-    profile_to = os.environ.get("BENCH_PROFILE")
-    if not profile_to:
-        uvicorn.run(app, host="127.0.0.1", port=settings.port, log_level="warning")
-        return
-    import cProfile
-    import signal
-
-    def stop(*_: object) -> None:
-        """uvicorn raises the SIGTERM it caught again once it has shut down."""
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, stop)
-    profile = cProfile.Profile()
-    try:
-        profile.runcall(uvicorn.run, app, host="127.0.0.1", port=settings.port,
-                        log_level="warning")
-    finally:
-        profile.dump_stats(profile_to)
+    run_server(app, settings.port)
 
 
 async def gql(client: httpx.AsyncClient, query: str, variables: dict | None = None,

@@ -23,6 +23,7 @@ from tortoise.connection import get_connection
 from tortoise.transactions import in_transaction
 
 from models.scheduling import SessionStatus
+from resolvers.core import hand_sql
 
 MONTHS = 12
 
@@ -122,12 +123,6 @@ async def rebuild_rollups() -> int:
     return int(rows[0]["n"])
 
 
-def _numbered(sql: str) -> str:
-    """`?` placeholders as asyncpg's `$1, $2, ...`."""
-    parts = sql.split("?")
-    return "".join(f"{part}${i}" if i < len(parts) else part for i, part in enumerate(parts, 1))
-
-
 async def progress_by_engagement(engagement_ids: Iterable[UUID], *, time_zone: str,
                                  now: datetime | None = None) -> dict[UUID, Progress]:
     """Progress of each engagement in `engagement_ids` (one query; empty ones included)."""
@@ -144,7 +139,8 @@ async def progress_by_engagement(engagement_ids: Iterable[UUID], *, time_zone: s
         for i in range(MONTHS):
             values += [starts[i], starts[i + 1]]
         values += [*keys, starts[0], *keys]
-        rows = await connection.execute_query_dict(_numbered(sql) if postgres else sql, values)
+        rows = await connection.execute_query_dict(
+            hand_sql.numbered(sql) if postgres else sql, values)
     found = {_uuid(row["engagement_id"]): row for row in rows}
     local_months = [s.astimezone(ZoneInfo(time_zone)).date() for s in starts[:MONTHS]]
     return {i: _progress(found.get(i, {}), local_months) for i in ids}
