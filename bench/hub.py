@@ -87,10 +87,11 @@ APPROVE = """mutation($i: ApproveRequestInput!) { approveRequest(input: $i) {
 
 
 def serve() -> None:
-    """The app plus the baseline route, as `python app.py serve` runs it."""
+    """The app plus the baseline routes, as `python app.py serve` runs it (both served by one
+    process, with the garbage collection of a server)."""
     from starlette.routing import Route
 
-    from app import create_app
+    from app import collect_garbage_as_a_server, create_app
     from bench.hub_baseline import Baseline
 
     settings = settings_module.from_env()
@@ -98,6 +99,7 @@ def serve() -> None:
     baseline = Baseline(settings)
     app.router.routes.append(Route("/baseline/hub", baseline.respond))
     app.router.routes.append(Route("/baseline/history", baseline.history))
+    collect_garbage_as_a_server()
     run_server(app, settings.port)
 
 

@@ -287,3 +287,40 @@ async def test_defer_taking_a_variable_is_not_compiled_once_for_every_request() 
         mine_data = getattr(mine, "data", None) or mine.initial_result.data  # type: ignore[union-attr]
         other_data = getattr(other, "data", None) or other.initial_result.data  # type: ignore[union-attr]
         assert mine_data == other_data, deferred
+
+
+class _RequestData:
+    """Stands for what a request's context holds: its loaders and their rows."""
+
+
+@strawberry.type
+class Later:
+    @strawberry.field
+    async def visits(self, info: strawberry.Info) -> list[Visit]:
+        await asyncio.sleep(0)
+        info.context["seen"] = True
+        return [_visit(1)]
+
+
+async def test_a_requests_objects_are_freed_with_its_answer_not_by_the_collector() -> None:
+    """graphql-core's executor and its resolver helpers refer to each other; through it a
+    request's context would stay alive, promoted generation after generation, until a full
+    collection."""
+    import gc
+    import weakref
+
+    schema = strawberry.Schema(query=Later, execution_context_class=PlainFieldExecutor)
+    assert (await schema.execute("{ visits { id } }", context_value={})).errors is None
+    gc.collect()
+    gc.disable()
+    try:
+        data = _RequestData()
+        context = {"data": data}
+        freed = weakref.ref(data)
+        result = await schema.execute("{ visits { id title } }", context_value=context)
+        assert result.errors is None
+        assert context.pop("seen") is True
+        del data, context, result
+        assert freed() is None
+    finally:
+        gc.enable()

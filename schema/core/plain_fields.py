@@ -16,6 +16,8 @@ side effect, and the schema's scalars serialise without one, so redoing it is sa
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from inspect import isawaitable
@@ -30,6 +32,7 @@ from graphql import (
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
+    GraphQLResolveInfoHelpers,
     GraphQLString,
     is_leaf_type,
     is_list_type,
@@ -112,6 +115,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         self._shareable = _selections_fixed(self.operation, self.fragment_definitions.values())
         self._compiled: dict[tuple[GraphQLOutputType, int], tuple[object, Complete | None]] = {}
         self._plans: dict[tuple[GraphQLObjectType, int], tuple[object, list[Step]]] = {}
+        self.async_helpers = _helpers_without_cycle(self)
 
     def complete_value(self, return_type: GraphQLOutputType,
                        field_details_list: list[FieldDetails], info: GraphQLResolveInfo,
@@ -301,6 +305,34 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
                 raise _GiveBack
             return {key: complete(read(value)) for key, read, complete in fields}
         return plain_object
+
+
+_settling: set[asyncio.Future[Any]] = set()
+"""Work a resolver tracked after its request's executor was freed, kept until it settles."""
+
+
+def _helpers_without_cycle(executor: PlainFieldExecutor) -> GraphQLResolveInfoHelpers:
+    """graphql-core's resolver helpers are bound methods of the executor, which holds them:
+    a reference cycle through the context, its loaders and every row of the request, which
+    then outlives the answer until a collection of the oldest generation finds it (the
+    hub's CPU went 10 % to the garbage collector, BENCHMARKS.md). The same helpers through a
+    weak reference: the request's objects go as soon as its answer does."""
+    executor_ref = weakref.ref(executor)
+
+    def gather(values: Sequence[Any]) -> Any:
+        return gather_with_cancel(*values)
+
+    def track(values: Sequence[Any]) -> None:
+        alive = executor_ref()
+        if alive is not None:
+            alive.track_async_work(values)
+            return
+        if awaitables := [value for value in values if isawaitable(value)]:
+            settling = asyncio.gather(*awaitables, return_exceptions=True)
+            _settling.add(settling)
+            settling.add_done_callback(_settling.discard)
+
+    return GraphQLResolveInfoHelpers(gather=gather, track=track)
 
 
 def _selections_fixed(operation: OperationDefinitionNode,
