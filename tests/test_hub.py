@@ -251,6 +251,66 @@ async def test_the_statement_count_does_not_grow_with_sessions_or_services(api):
     assert len(large) <= 8, large
 
 
+PROGRESS_DIRECT = """{ hub {
+  engagements { id service { title } professional { displayName }
+                progress { attended nextSessionAt perMonth { month attended } } }
+  totals { sessionsAttended services professionals } } }"""
+PROGRESS_IN_FRAGMENTS = """{ hub { ...Home } }
+fragment Home on Hub {
+  ... on Hub { engagements { ...Figures id } }
+  sums: totals { sessionsAttended services professionals } }
+fragment Figures on Engagement { service { title } professional { displayName }
+  figures: progress { attended nextSessionAt perMonth { month attended } } }"""
+
+
+def _executed_fields(monkeypatch: Any) -> list[str]:
+    """Fields graphql-core executes one by one (a resolver, or an awaited value)."""
+    from schema.core.plain_fields import PlainFieldExecutor
+
+    executed: list[str] = []
+    build = PlainFieldExecutor.build_resolve_info
+
+    def recording(self: Any, field_def: Any, field_nodes: Any, parent_type: Any,
+                  path: Any) -> Any:
+        executed.append(f"{parent_type.name}.{field_nodes[0].name.value}")
+        return build(self, field_def, field_nodes, parent_type, path)
+
+    monkeypatch.setattr(PlainFieldExecutor, "build_resolve_info", recording)
+    return executed
+
+
+async def test_the_hub_fetches_progress_ahead_so_its_engagements_await_nothing(api, monkeypatch):
+    """Asked for directly or through fragments and aliases, the progress is read once in the
+    hub's own resolver and the engagements are plain values; not asked for, it is not read."""
+    world = await _world(api)
+    now = datetime.now(UTC)
+    await add_sessions(world["engagements"]["physio"], 3, start=now - timedelta(days=20))
+    await add_session(world["engagements"]["career"], now + timedelta(days=2),
+                      SessionStatus.SCHEDULED)
+    await sign_ins_seen_now()
+    executed = _executed_fields(monkeypatch)
+    with counting_statements() as direct_statements:
+        direct = (await api.data(PROGRESS_DIRECT, token=world["anna"]))["hub"]
+    direct_executed = list(executed)
+    executed.clear()
+    with counting_statements() as fragment_statements:
+        through_fragments = (await api.data(PROGRESS_IN_FRAGMENTS, token=world["anna"]))["hub"]
+    fragment_executed = list(executed)
+    with counting_statements() as without_progress:
+        await api.data("{ hub { engagements { id service { title } } } }", token=world["anna"])
+
+    physio = next(e for e in direct["engagements"]
+                  if e["service"]["title"] == "Physiotherapy")
+    assert physio["progress"]["attended"] == 3
+    assert direct["totals"] == {"sessionsAttended": 3, "services": 4, "professionals": 3}
+    assert through_fragments["sums"] == direct["totals"]
+    renamed = [{("progress" if key == "figures" else key): value for key, value in e.items()}
+               for e in through_fragments["engagements"]]
+    assert renamed == direct["engagements"]
+    assert direct_executed == fragment_executed == ["Query.hub", "Hub.engagements"]
+    assert len(direct_statements) == len(fragment_statements) == len(without_progress) + 1
+
+
 SESSION_NODE = """query($id: ID!) { node(id: $id) { ... on Session {
   status service { title cancellationWindowHours } professional { displayName }
 } } }"""

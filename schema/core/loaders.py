@@ -145,17 +145,18 @@ class Loaders:
             self._shown[kind, key] = build()
         return cast("T", self._shown[kind, key])
 
-    def session_relations_now(self, session: Session) -> tuple[
-            Engagement | None, Service | None, ProfessionalProfile | None]:
-        """The session's engagement, service and professional's profile, those in hand."""
-        engagement = self._known(session, "engagement", self.engagements, session.engagement_id)
-        if engagement is None:
-            return None, None, None
+    def engagement_now(self, session: Session) -> Engagement | None:
+        """The session's engagement, if it is in hand."""
+        return self._known(session, "engagement", self.engagements, session.engagement_id)
+
+    def engagement_relations_now(self, engagement: Engagement) -> tuple[
+            Service | None, ProfessionalProfile | None]:
+        """The engagement's service and professional's profile, those in hand."""
         service = self._known(engagement, "service", self.services, engagement.service_id)
         if service is None:
-            return engagement, None, None
-        return engagement, service, self._known(service, "professional", self.profiles,
-                                                service.professional_id)
+            return None, None
+        return service, self._known(service, "professional", self.profiles,
+                                    service.professional_id)
 
     async def _related(self, row: Model, relation: str, loader: DataLoader[UUID, M | None],
                        key: UUID) -> M:

@@ -60,8 +60,8 @@ class ClientProfile(relay.Node):
 
     @strawberry.field(description="The client's engagements with this professional's "
                                   "services, newest first, with their registration details.")
-    async def engagements(self) -> list[Engagement]:
-        return Engagement.list_of(await self._engagements)
+    async def engagements(self, info: Info) -> list[Engagement]:
+        return list(map(Engagement.seen_by(info), await self._engagements))
 
     @strawberry.field(description="Every session of this client with this professional, any "
                                   "status, newest first." + BOTH_WAYS)

@@ -82,13 +82,14 @@ class Practice:
 
     @strawberry.field(description="Requests waiting for approveRequest or declineRequest, "
                                   "oldest first.")
-    async def pending_requests(self) -> list[Engagement]:
-        return Engagement.list_of(engagements.with_statuses(
-            await self._engagements, [EngagementStatus.REQUESTED]))
+    async def pending_requests(self, info: Info) -> list[Engagement]:
+        return list(map(Engagement.seen_by(info), engagements.with_statuses(
+            await self._engagements, [EngagementStatus.REQUESTED])))
 
     @strawberry.field(description="Engagements with this practice's services, oldest first.")
-    async def engagements(self, statuses: STATUSES = None) -> list[Engagement]:
-        return Engagement.list_of(engagements.with_statuses(await self._engagements, statuses))
+    async def engagements(self, info: Info, statuses: STATUSES = None) -> list[Engagement]:
+        return list(map(Engagement.seen_by(info),
+                        engagements.with_statuses(await self._engagements, statuses)))
 
     @strawberry.field(description="Newest first; by default only those that can still be "
                                   "accepted.")
@@ -147,7 +148,8 @@ class PracticeQueries:
     @strawberry.field(description="The signed-in person's engagements as a client, newest "
                                   "first.")
     async def my_engagements(self, info: Info, statuses: STATUSES = None) -> list[Engagement]:
-        return Engagement.list_of(await engagements.my_engagements(info.context.caller, statuses))
+        return list(map(Engagement.seen_by(info),
+                        await engagements.my_engagements(info.context.caller, statuses)))
 
     @strawberry.field(description="What a request link shows; no sign-in needed. Null for "
                                   "unknown and archived services.")

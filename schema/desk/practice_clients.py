@@ -9,6 +9,7 @@ import strawberry
 from strawberry import relay
 
 from resolvers.practice import practice_clients as clients
+from schema.core.context import Info
 from schema.core.enums import described_enum
 from schema.practice.engagement_types import Engagement
 
@@ -51,5 +52,5 @@ class PracticeClient:
 
     @strawberry.field(description="Their engagements with this practice's services, oldest "
                                   "first.")
-    def engagements(self) -> list[Engagement]:
-        return Engagement.list_of(self._engagements)
+    def engagements(self, info: Info) -> list[Engagement]:
+        return list(map(Engagement.seen_by(info), self._engagements))

@@ -9,20 +9,27 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import partial
-from typing import Annotated
+from typing import Annotated, cast
 from uuid import UUID
 
 import strawberry
 from strawberry.dataloader import DataLoader
 
+from models import practice as m_practice
 from models import scheduling as m
+from resolvers.core.caller import Caller
 from resolvers.core.pagination import PageRequest
 from resolvers.hub import hub
 from resolvers.payments import payment_queries
+from resolvers.practice.progress import Progress as ProgressFigures
+from resolvers.practice.progress import progress_by_engagement
 from schema.core.context import Info, viewer_time_zone
 from schema.core.ids import node_uuid
+from schema.core.loaders import Loaders
+from schema.core.once import Once
 from schema.core.pagination import BOTH_WAYS, After, Before, Connection, First, Last
 from schema.core.query_errors import user_errors_as_graphql_errors
+from schema.core.selections import asks_for
 from schema.payments.payment_types import Payment, PaymentTotal
 from schema.practice.engagement_types import Engagement
 from schema.practice.practice_types import EngagementStatus
@@ -53,7 +60,11 @@ class HubTotals:
 @strawberry.type(description="A client's home page: everything across all their services.")
 class Hub:
     time_zone: str = strawberry.field(description="The client's IANA zone; *Local times use it.")
-    _engagements: strawberry.Private[list]
+    totals: HubTotals = strawberry.field(
+        description="Sessions attended, services and professionals, across everything.")
+    _engagements: strawberry.Private[list[m_practice.Engagement]]
+    _progress: strawberry.Private[dict[UUID, ProgressFigures] | None]
+    """Fetched ahead when the query asks for progress or totals: then plain values."""
     _now: strawberry.Private[datetime]
     _upcoming: strawberry.Private[DataLoader[hub.UpcomingAsk, list[m.Session]]]
     """nextSession and upcomingSessions share one query (they resolve in the same tick)."""
@@ -103,21 +114,13 @@ class Hub:
 
     @strawberry.field(description="Every engagement, newest first, each with its service, "
                                   "professional and progress.")
-    def engagements(self, statuses: Annotated[list[EngagementStatus] | None, strawberry.argument(
-            description="Only engagements in these statuses; null or empty: all of them.")
+    def engagements(self, info: Info, statuses: Annotated[
+            list[EngagementStatus] | None, strawberry.argument(
+                description="Only engagements in these statuses; null or empty: all of them.")
     ] = None) -> list[Engagement]:
-        return Engagement.list_of(e for e in self._engagements
-                                  if not statuses or e.status in statuses)
-
-    @strawberry.field(description="Sessions attended, services and professionals, across "
-                                  "everything.")
-    async def totals(self, info: Info) -> HubTotals:
-        loader = info.context.loaders.progress(viewer_time_zone(info))
-        progress = await loader.load_many([e.id for e in self._engagements])
-        found = hub.totals(self._engagements, progress)
-        return HubTotals(sessions_attended=found.sessions_attended, services=found.services,
-                         professionals=found.professionals,
-                         _client_id=info.context.caller.require_account().id)
+        return Engagement.list_of((e for e in self._engagements
+                                   if not statuses or e.status in statuses),
+                                  info.context.viewpoint, info.context.loaders, self._progress)
 
     @strawberry.field(description="Payments to every professional, newest first; each paid one "
                                   "has its receiptUrl." + BOTH_WAYS)
@@ -136,7 +139,32 @@ class HubQueries:
     async def hub(self, info: Info) -> Hub:
         caller = info.context.caller
         engagements = await hub.client_engagements(caller)
-        info.context.loaders.remember(*engagements, caller.require_account())
-        now = info.context.viewpoint.now
-        return Hub(time_zone=viewer_time_zone(info), _engagements=engagements, _now=now,
+        loaders = info.context.loaders
+        loaders.remember(*engagements, caller.require_account())
+        zone, now = viewer_time_zone(info), info.context.viewpoint.now
+        progress = (await progress_by_engagement([e.id for e in engagements], time_zone=zone,
+                                                 now=now)
+                    if asks_for(info, "engagements", "progress") or asks_for(info, "totals")
+                    else None)
+        return Hub(time_zone=zone, totals=_totals(caller, engagements, progress, loaders, zone),
+                   _engagements=engagements, _progress=progress, _now=now,
                    _upcoming=DataLoader(partial(hub.upcoming_together, caller, now)))
+
+
+def _totals(caller: Caller, engagements: list[m_practice.Engagement],
+            progress: dict[UUID, ProgressFigures] | None, loaders: Loaders, zone: str
+            ) -> HubTotals:
+    """From the progress fetched ahead; if it was not, loaded when awaited."""
+    def of(figures: list[ProgressFigures]) -> HubTotals:
+        found = hub.totals(engagements, figures)
+        return HubTotals(sessions_attended=found.sessions_attended, services=found.services,
+                         professionals=found.professionals,
+                         _client_id=caller.require_account().id)
+
+    if progress is not None:
+        return of([progress[e.id] for e in engagements])
+
+    async def load() -> HubTotals:
+        return of(list(await loaders.progress(zone).load_many([e.id for e in engagements])))
+
+    return cast("HubTotals", Once(load))

@@ -96,13 +96,14 @@ class HubSubscriptions:
         async for update in hub_updates.hub_updates(info.context.caller):
             # One context serves the whole websocket: fresh loaders for every event, so
             # nothing cached for an earlier event is shown as current.
-            info.context.loaders = Loaders()
+            loaders = info.context.loaders = Loaders()
+            viewpoint = Viewpoint.of(info.context.caller)
             yield HubEvent(
                 kind=update.kind,
-                session=Session.of(update.session, Viewpoint.of(info.context.caller),
-                                   info.context.loaders)
-                if update.session else None,
-                engagement=Engagement.of(update.engagement) if update.engagement else None,
+                session=Session.of(update.session, viewpoint, loaders) if update.session
+                else None,
+                engagement=Engagement.of(update.engagement, viewpoint, loaders)
+                if update.engagement else None,
                 invitation=Invitation.of(update.invitation) if update.invitation else None,
                 payment=Payment.of(update.payment) if update.payment else None,
             )

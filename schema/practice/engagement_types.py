@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
-from typing import Self
+from typing import Self, cast
+from uuid import UUID
 
 import strawberry
 from strawberry import relay
@@ -13,8 +14,12 @@ from models import practice as m
 from models.accounts import Account
 from resolvers.practice import engagements
 from resolvers.practice import registration_details as details
-from schema.core.context import Info, viewer_time_zone
+from resolvers.practice.progress import Progress as ProgressFigures
+from schema.core.context import Info
 from schema.core.ids import GLOBAL_ID, global_id, visible_nodes
+from schema.core.loaders import Loaders
+from schema.core.once import Once
+from schema.core.viewpoint import Viewpoint
 from schema.practice.practice_types import (
     EngagementSide,
     EngagementSource,
@@ -74,6 +79,35 @@ class ClientContact:
                    email_confirmed=client.email_confirmed_at is not None)
 
 
+def _relations(engagement: m.Engagement, loaders: Loaders
+               ) -> tuple[Service, ProfessionalProfile]:
+    """The service and professional as API objects, shared by every engagement and session
+    of the request that shows them; a shared awaitable for one not in hand."""
+    service, profile = loaders.engagement_relations_now(engagement)
+
+    async def load_service() -> Service:
+        return Service.of(await loaders.service_of(engagement))
+
+    async def load_professional() -> ProfessionalProfile:
+        return ProfessionalProfile.of(await loaders.profile_of(
+            await loaders.service_of(engagement)))
+
+    return (
+        loaders.shown(Service, service.id, lambda: Service.of(service)) if service
+        else cast("Service", Once(load_service)),
+        loaders.shown(ProfessionalProfile, profile.id, lambda: ProfessionalProfile.of(profile))
+        if profile else cast("ProfessionalProfile", Once(load_professional)),
+    )
+
+
+def _progress_later(engagement_id: UUID, viewpoint: Viewpoint, loaders: Loaders) -> Progress:
+    """Loaded when awaited, batched with the other engagements of the answer."""
+    async def load() -> Progress:
+        return Progress.of(await loaders.progress(viewpoint.zone.key).load(engagement_id))
+
+    return cast("Progress", Once(load))
+
+
 @strawberry.type(description="One client connected to one service.")
 class Engagement(relay.Node):
     engagement_id: relay.NodeID[str]
@@ -96,10 +130,22 @@ class Engagement(relay.Node):
         description="When the request was declined (UTC); null unless DECLINED.")
     ended_at: datetime | None = strawberry.field(
         description="When it ended (UTC); null unless ENDED.")
+    # Relations and progress are plain fields holding the object, or, when it is not in hand,
+    # a shared awaitable that loads it (batched across the list): the hub's engagements then
+    # cost no awaited field at all (BENCHMARKS.md, the hub).
+    service: Service = strawberry.field(description="The service the client engaged.")
+    professional: ProfessionalProfile = strawberry.field(
+        description="The professional who gives the service.")
+    progress: Progress = strawberry.field(
+        description="Sessions attended, cancelled and missed, and when; months in the "
+                    "viewer's time zone.")
     _model: strawberry.Private[m.Engagement]
 
     @classmethod
-    def of(cls, engagement: m.Engagement) -> Self:
+    def of(cls, engagement: m.Engagement, viewpoint: Viewpoint, loaders: Loaders,
+           progress: ProgressFigures | None = None) -> Self:
+        """`progress`: the figures, when the caller fetched them ahead for the viewer."""
+        service, professional = _relations(engagement, loaders)
         return cls(
             engagement_id=str(engagement.id), id=global_id("Engagement", engagement.id),
             status=engagement.status,
@@ -107,32 +153,28 @@ class Engagement(relay.Node):
             decline_reason=engagement.decline_reason, end_reason=engagement.end_reason,
             ended_by=engagement.ended_by, requested_at=engagement.requested_at,
             started_at=engagement.started_at, declined_at=engagement.declined_at,
-            ended_at=engagement.ended_at, _model=engagement,
+            ended_at=engagement.ended_at, service=service, professional=professional,
+            progress=Progress.of(progress) if progress is not None
+            else _progress_later(engagement.id, viewpoint, loaders),
+            _model=engagement,
         )
 
     @classmethod
-    def list_of(cls, found: Iterable[m.Engagement]) -> list[Engagement]:
-        return [cls.of(engagement) for engagement in found]
+    def list_of(cls, found: Iterable[m.Engagement], viewpoint: Viewpoint, loaders: Loaders,
+                progress: Mapping[UUID, ProgressFigures] | None = None) -> list[Engagement]:
+        figures = progress or {}
+        return [cls.of(engagement, viewpoint, loaders, figures.get(engagement.id))
+                for engagement in found]
 
-    @strawberry.field(description="The service the client engaged.")
-    async def service(self, info: Info) -> Service:
-        return Service.of(await info.context.loaders.service_of(self._model))
-
-    @strawberry.field(description="The professional who gives the service.")
-    async def professional(self, info: Info) -> ProfessionalProfile:
-        loaders = info.context.loaders
-        return ProfessionalProfile.of(await loaders.profile_of(await loaders.service_of(
-            self._model)))
+    @classmethod
+    def seen_by(cls, info: Info) -> Callable[[m.Engagement], Self]:
+        """`of` for the caller of this request."""
+        viewpoint, loaders = info.context.viewpoint, info.context.loaders
+        return lambda engagement: cls.of(engagement, viewpoint, loaders)
 
     @strawberry.field(description="The client's contact details.")
     async def client(self, info: Info) -> ClientContact:
         return ClientContact.of(await info.context.loaders.client_of(self._model))
-
-    @strawberry.field(description="Sessions attended, cancelled and missed, and when; months "
-                                  "in the viewer's time zone.")
-    async def progress(self, info: Info) -> Progress:
-        loader = info.context.loaders.progress(viewer_time_zone(info))
-        return Progress.of(await loader.load(self._model.id))
 
     @strawberry.field(description="The id to open the client's profile with (clientProfile); "
                                   "it answers only the client's professional.")
@@ -152,4 +194,4 @@ class Engagement(relay.Node):
         """Only the engagement's client and the professional of its service see it."""
         viewer = info.context.caller.account
         return await visible_nodes(
-            node_ids, lambda ids: engagements.visible_engagements(viewer, ids), cls.of)
+            node_ids, lambda ids: engagements.visible_engagements(viewer, ids), cls.seen_by(info))

@@ -108,7 +108,7 @@ class EngagementMutations:
             info.context.caller, slug=input.slug, details=input.details.given(),
             message=input.message,
         )
-        return EngagementPayload(engagement=Engagement.of(engagement))
+        return EngagementPayload(engagement=Engagement.seen_by(info)(engagement))
 
     @strawberry.mutation(description="Accept a pending request; the client is emailed.")
     @user_errors_as(EngagementPayload)
@@ -117,7 +117,7 @@ class EngagementMutations:
         engagement = await engagements.approve_request(
             info.context.caller, node_uuid(input.engagement_id, "Engagement")
         )
-        return EngagementPayload(engagement=Engagement.of(engagement))
+        return EngagementPayload(engagement=Engagement.seen_by(info)(engagement))
 
     @strawberry.mutation(description="Decline a pending request with a reason; the client is "
                                      "emailed and may ask again later.")
@@ -128,7 +128,7 @@ class EngagementMutations:
             info.context.caller, node_uuid(input.engagement_id, "Engagement"),
             reason=input.reason,
         )
-        return EngagementPayload(engagement=Engagement.of(engagement))
+        return EngagementPayload(engagement=Engagement.seen_by(info)(engagement))
 
     @strawberry.mutation(description="End an engagement, by the client or the professional; "
                                      "a client can also withdraw a pending request.")
@@ -139,4 +139,4 @@ class EngagementMutations:
             info.context.caller, node_uuid(input.engagement_id, "Engagement"),
             reason=input.reason,
         )
-        return EngagementPayload(engagement=Engagement.of(engagement))
+        return EngagementPayload(engagement=Engagement.seen_by(info)(engagement))

@@ -149,7 +149,7 @@ class InvitationMutations:
         signed_in = accepted.signed_in
         account = signed_in.account if signed_in else info.context.caller.require_account()
         return AcceptInvitationPayload(
-            engagement=Engagement.of(accepted.engagement),
+            engagement=Engagement.seen_by(info)(accepted.engagement),
             token=signed_in.token if signed_in else None,
             expires_at=signed_in.expires_at if signed_in else None,
             device_token=signed_in.device_token if signed_in else None,

@@ -36,20 +36,24 @@ class _Relations(NamedTuple):
     professional: ProfessionalProfile
 
 
-def _relations(session: m.Session, loaders: Loaders) -> _Relations:
+def _relations(session: m.Session, viewpoint: Viewpoint, loaders: Loaders) -> _Relations:
     """The session's engagement, service and professional as API objects, built once per
     engagement in a request: every session of a list shares them."""
     return loaders.shown(_Relations, session.engagement_id,
-                         lambda: _relations_of(session, loaders))
+                         lambda: _relations_of(session, viewpoint, loaders))
 
 
-def _relations_of(session: m.Session, loaders: Loaders) -> _Relations:
-    """Each relation in hand is built now; any other is a shared awaitable that loads it when
-    asked for (GraphQL awaits a plain field's awaitable value)."""
-    engagement, service, profile = loaders.session_relations_now(session)
+def _relations_of(session: m.Session, viewpoint: Viewpoint, loaders: Loaders) -> _Relations:
+    """The engagement's, when it is in hand (its own relations are in hand or load when asked
+    for); otherwise shared awaitables that load them (GraphQL awaits a plain field's awaitable
+    value)."""
+    engagement = loaders.engagement_now(session)
+    if engagement is not None:
+        shown = Engagement.of(engagement, viewpoint, loaders)
+        return _Relations(shown, shown.service, shown.professional)
 
     async def load_engagement() -> Engagement:
-        return Engagement.of(await loaders.engagement_of(session))
+        return Engagement.of(await loaders.engagement_of(session), viewpoint, loaders)
 
     async def load_service() -> Service:
         return Service.of(await loaders.session_service(session))
@@ -57,12 +61,9 @@ def _relations_of(session: m.Session, loaders: Loaders) -> _Relations:
     async def load_professional() -> ProfessionalProfile:
         return ProfessionalProfile.of(await loaders.session_profile(session))
 
-    return _Relations(
-        Engagement.of(engagement) if engagement else cast("Engagement", Once(load_engagement)),
-        Service.of(service) if service else cast("Service", Once(load_service)),
-        ProfessionalProfile.of(profile) if profile
-        else cast("ProfessionalProfile", Once(load_professional)),
-    )
+    return _Relations(cast("Engagement", Once(load_engagement)),
+                      cast("Service", Once(load_service)),
+                      cast("ProfessionalProfile", Once(load_professional)))
 
 
 @strawberry.type(description="One appointment of a client with a professional.")
@@ -108,7 +109,7 @@ class Session(relay.Node):
         """The viewer-dependent fields and the relations are computed here rather than by
         resolvers: a plain field costs GraphQL execution a fraction of a resolved one
         (BENCHMARKS.md)."""
-        relations = _relations(session, loaders)
+        relations = _relations(session, viewpoint, loaders)
         return cls(
             session_id=str(session.id), id=global_id("Session", session.id),
             status=session.status,
