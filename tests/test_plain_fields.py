@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar, cast
 
 import pytest
@@ -57,6 +57,10 @@ class Visit:
     professional: Professional
     note: str | None
     title: str
+    minutes: int
+    rating: float | None
+    day: date
+    kept_mood: Mood | None
 
 
 @strawberry.type
@@ -87,7 +91,8 @@ def _visit(index: int, **changes: Any) -> Visit:
         "starts_at": datetime(2026, 12, 1, 9, index, tzinfo=UTC),
         "price": Money(amount=1000 * index, currency="ISK"),
         "professional": _professional(index), "note": None if index % 3 else f"n{index}",
-        "title": f"Visit {index}", **changes}
+        "title": f"Visit {index}", "minutes": 50 * index, "rating": 4.5 if index % 2 else None,
+        "day": date(2026, 12, index), "kept_mood": None if index % 2 else Mood.CALM, **changes}
     return Visit(**values)
 
 
@@ -126,6 +131,13 @@ class Query:
     def visit_missing_price(self) -> Visit:
         return _visit(1, price=None)
 
+    @strawberry.field
+    def visits_with_odd_leaves(self) -> list[Visit | None]:
+        """Values the inline serialisation must leave to the schema's own serialisers."""
+        return [_visit(1, minutes=2 ** 40), _visit(2, minutes=True), _visit(3, minutes=7.0),
+                _visit(4, kept_mood="calm"), _visit(5, day=datetime(2026, 12, 5, 8, tzinfo=UTC)),
+                _visit(6, rating=float("nan")), _visit(7, title=7), _visit(8, minutes=-2 ** 31)]
+
 
 QUERIES = {
     "plain list": "{ visits { id mood startsAt note title price { amount currency } "
@@ -145,6 +157,8 @@ QUERIES = {
                                 "languages } } }",
     "object of another class": "{ visitWrongClass { id } }",
     "enum value it does not know": "{ visitBadMood { id mood } }",
+    "ints, floats, dates and enums, usual and not": """{ visits { minutes rating day keptMood }
+        visitsWithOddLeaves { id minutes rating day keptMood title __typename } }""",
 }
 
 
