@@ -21,7 +21,7 @@ import enum
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from tortoise import timezone
@@ -68,9 +68,8 @@ class Rows(list[Mapping[str, Any]]):
         build = _builder(model, self.postgres)
         if alias is None:
             return [build(row) for row in self]
-        columns = _columns(model)
-        return [build({column: row[f"{alias}.{column}"] for column in columns})
-                for row in self]
+        columns = _aliased(model, alias)
+        return [build({column: row[key] for column, key in columns}) for row in self]
 
 
 async def fetch(sql: str, values: Sequence[object]) -> Rows:
@@ -96,41 +95,58 @@ def _columns(model: type[Model]) -> tuple[str, ...]:
 
 
 @cache
+def _aliased(model: type[Model], alias: str) -> tuple[tuple[str, str], ...]:
+    """Each column with its name in a join (`columns`)."""
+    return tuple((column, f"{alias}.{column}") for column in _columns(model))
+
+
+_TIMESTAMP = object()
+"""A column `_builder` converts to the configured zone."""
+
+
+@cache
 def _builder(model: type[M], postgres: bool) -> Callable[[Mapping[str, Any]], M]:
-    """What `_init_from_db` does, with each column's conversion chosen once: timestamps in
-    the configured zone, UUIDs as they come, enums by value. SQLite's text values, or a field
-    of another kind, go through Tortoise itself. Kept for the process: the zone settings are
-    fixed by db.tortoise_config (use_tz, UTC)."""
+    """What `_init_from_db` does, with each column's conversion chosen once and written out as
+    one function per model: timestamps in the configured zone, UUIDs as they come, enums by
+    value. SQLite's text values, or a field of another kind, go through Tortoise itself. Kept
+    for the process: the zone settings are fixed by db.tortoise_config (use_tz, UTC)."""
     meta = model._meta
     if not postgres or not timezone.get_use_tz():
         return lambda row: model._init_from_db(**row)
     zone = timezone.get_default_timezone()
-    conversions: list[tuple[str, str, Callable[[Any], Any] | None]] = [
+    namespace: dict[str, Any] = {"model": model, "zone": zone,
+                                 "make_aware": timezone.make_aware,
+                                 "generated_pk": meta.db_pk_column not in meta.generated_db_fields}
+    lines = ["def build(row):", "    instance = model.__new__(model)",
+             "    values = instance.__dict__",
+             "    values.update(_partial=False, _saved_in_db=True,",
+             "                  _custom_generated_pk=generated_pk, _await_when_save={})"]
+    conversions: list[tuple[str, str, object]] = [
         (key, attribute, None) for key, attribute, _ in meta.db_native_fields]
     conversions += [(key, attribute, field.field_type)
                     for key, attribute, field in meta.db_default_fields]
     for key, attribute, field in meta.db_complex_fields:
         if type(field) is DatetimeField:
-            conversions.append((key, attribute, lambda value: value.astimezone(zone)
-                                if value.tzinfo is not None else timezone.make_aware(value)))
+            conversions.append((key, attribute, _TIMESTAMP))
         elif type(field) is UUIDField:
             conversions.append((key, attribute, None))
         elif isinstance(field, CharEnumFieldInstance):
             conversions.append((key, attribute, field.enum_type))
         else:
             return lambda row: model._init_from_db(**row)
-    generated_pk = meta.db_pk_column not in meta.generated_db_fields
-
-    def build(row: Mapping[str, Any]) -> M:
-        instance = model.__new__(model)
-        values = instance.__dict__
-        values.update(_partial=False, _saved_in_db=True, _custom_generated_pk=generated_pk,
-                      _await_when_save={})
-        for key, attribute, convert in conversions:
-            value = row[key]
-            values[attribute] = value if convert is None or value is None else convert(value)
-        return instance
-    return build
+    for index, (key, attribute, convert) in enumerate(conversions):
+        lines.append(f"    value = row[{key!r}]")
+        if convert is _TIMESTAMP:
+            lines += ["    if value is not None:",
+                      "        value = value.astimezone(zone) if value.tzinfo is not None "
+                      "else make_aware(value)"]
+        elif convert is not None:
+            namespace[f"convert{index}"] = convert
+            lines += ["    if value is not None:", f"        value = convert{index}(value)"]
+        lines.append(f"    values[{attribute!r}] = value")
+    lines.append("    return instance")
+    exec("\n".join(lines), namespace)  # noqa: S102 (column and field names of the model)
+    return cast("Callable[[Mapping[str, Any]], M]", namespace["build"])
 
 
 def attach(instance: Model, relation: str, related: Model) -> None:

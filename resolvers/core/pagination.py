@@ -13,7 +13,6 @@ import json
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
-from uuid import UUID
 
 import orjson
 from tortoise.expressions import Q
@@ -115,9 +114,9 @@ def _size(asked: int | None, field: str) -> int:
 
 
 def encode_cursor(values: list[Any]) -> str:
-    plain = [v.isoformat() if isinstance(v, date) else str(v) if isinstance(v, UUID)
-             else v for v in values]
-    return base64.urlsafe_b64encode(orjson.dumps(plain)).decode().rstrip("=")
+    """orjson writes dates and instants in ISO 8601 and UUIDs in their usual form, which
+    `decode_cursor` reads back; asyncpg's own UUIDs as text."""
+    return base64.urlsafe_b64encode(orjson.dumps(values, default=str)).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str, kinds: list[type], field: str = "after") -> list[Any]:

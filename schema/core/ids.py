@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import TypeVar
+from typing import TypeVar, cast
 from uuid import UUID
 
 import strawberry
@@ -37,7 +37,7 @@ def global_id(type_name: str, uuid: object) -> strawberry.ID:
     `id` as a plain field set from this, instead of inheriting Node's resolved `id`: a resolved
     field costs GraphQL execution several times a plain one (BENCHMARKS.md, hub). They still
     implement Node, and `node(id:)` resolves them as before."""
-    return strawberry.ID(node_ids.global_id(type_name, uuid))
+    return cast("strawberry.ID", node_ids.global_id(type_name, uuid))
 
 
 def node_uuids(node_ids: Iterable[str]) -> list[UUID | None]:
