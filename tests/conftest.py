@@ -23,7 +23,7 @@ from tortoise.contrib.test import truncate_all_models
 
 import db
 import settings as settings_module
-from migrations import append_only
+from migrations import append_only, month_rollup
 from settings import Settings
 from tests.api_client import Api
 from tests.fake_stripe import FakeStripe
@@ -93,10 +93,11 @@ async def _empty_database_after_test(database: None) -> AsyncIterator[None]:
 async def empty_database() -> None:
     """Empty every table, the append-only audit log too, by going around its triggers the way
     only the database's owner can (PostgreSQL: replica mode for this transaction; SQLite:
-    drop the triggers and make them again)."""
+    drop the triggers and make them again), and the month rollup, which has no model."""
     connection = get_connection("default")
     if ON_POSTGRES:
-        tables = ", ".join(f'"{m._meta.db_table}"' for m in Tortoise.apps.get_models_iterable())
+        tables = ", ".join([*(f'"{m._meta.db_table}"' for m in Tortoise.apps.get_models_iterable()),
+                            month_rollup.TABLE])
         await connection.execute_script(
             "BEGIN; SET LOCAL session_replication_role = replica; "
             f"TRUNCATE {tables} CASCADE; COMMIT;")
@@ -105,6 +106,7 @@ async def empty_database() -> None:
     for event in ("update", "delete"):
         await connection.execute_script(f'DROP TRIGGER "{rule}_on_{event}"')
     await truncate_all_models()
+    await connection.execute_script(f"DELETE FROM {month_rollup.TABLE}")  # noqa: S608
     for statement in append_only.sqlite_statements("audit_entry"):
         await connection.execute_script(statement)
 

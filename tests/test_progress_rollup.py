@@ -13,6 +13,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from strawberry import relay
@@ -21,7 +22,7 @@ from tortoise.connection import get_connection
 from models.scheduling import Session, SessionStatus
 from resolvers.practice.progress import rebuild_rollups
 from settings import Settings
-from tests.hub_steps import HUB_SESSION, add_sessions, client, connect, practice
+from tests.hub_steps import HUB_SESSION, add_session, add_sessions, client, connect, practice
 from tests.scheduling_steps import (
     BOOK,
     CANCEL,
@@ -49,6 +50,30 @@ _RECOMPUTED = (
 )
 _KEPT = ("SELECT engagement_id, attended, cancelled, late_cancelled, no_shows, scheduled, "
          "first_attended_at, last_attended_at FROM scheduling_engagement_progress")
+
+
+async def _months_kept() -> dict[tuple[str, str, str], int]:
+    """The month rollup's buckets: engagement, UTC month, and the quarter near its edges."""
+    rows = await get_connection("default").execute_query_dict(
+        "SELECT engagement_id, month, slot, attended FROM scheduling_engagement_month")
+    return {(str(row["engagement_id"]), row["month"].strip(), row["slot"]): row["attended"]
+            for row in rows if row["attended"]}
+
+
+async def _kept_by_month() -> dict[tuple[str, str], int]:
+    by_month: dict[tuple[str, str], int] = {}
+    for (engagement, month, _), attended in (await _months_kept()).items():
+        by_month[engagement, month] = by_month.get((engagement, month), 0) + attended
+    return by_month
+
+
+async def _months_recounted() -> dict[tuple[str, str], int]:
+    """Attended sessions by engagement and UTC month, counted from the sessions here."""
+    counted: dict[tuple[str, str], int] = {}
+    for session in await Session.filter(status=SessionStatus.COMPLETED):
+        key = (str(session.engagement_id), session.starts_at.astimezone(UTC).strftime("%Y-%m"))
+        counted[key] = counted.get(key, 0) + 1
+    return counted
 
 
 async def _rows(sql: str) -> dict[str, tuple[Any, ...]]:
@@ -131,11 +156,13 @@ async def test_kept_totals_equal_a_full_recount_after_random_changes(api, seed):
 
         kept, recounted = await _rows(_KEPT), await _rows(_RECOMPUTED)
         assert kept == recounted
+        assert await _kept_by_month() == await _months_recounted()
 
     assert all(done.values()), done
-    kept = await _rows(_KEPT)
+    kept, kept_months = await _rows(_KEPT), await _months_kept()
     assert await rebuild_rollups() == 2
     assert await _rows(_KEPT) == kept
+    assert await _months_kept() == kept_months
 
     hub = (await api.data("""{ hub { engagements { id progress {
         attended cancelled lateCancelled noShows scheduled } } } }""", token=anna))["hub"]
@@ -162,6 +189,7 @@ async def test_deleting_sessions_takes_them_out_of_the_totals(api):
     await Session.filter(starts_at__lt=now - timedelta(days=50)).delete()
 
     assert await _rows(_KEPT) == await _rows(_RECOMPUTED)
+    assert await _kept_by_month() == await _months_recounted()
     assert [row[0] for row in (await _rows(_KEPT)).values()] == [2]
 
 
@@ -171,14 +199,19 @@ async def test_rebuild_progress_restores_totals_changed_by_hand(api, settings):
     engagement = await connect(api, anna, owner, "Counselling")
     await add_sessions(engagement, 4, start=datetime.now(UTC) - timedelta(days=40))
     right = await _rows(_KEPT)
+    right_months = await _months_kept()
     await get_connection("default").execute_query(
         "UPDATE scheduling_engagement_progress SET attended = 99")
+    await get_connection("default").execute_query(
+        "UPDATE scheduling_engagement_month SET attended = 7")
 
     done = _rebuild_command(settings)
 
     assert done.returncode == 0, done.stderr
     assert "Rebuilt the progress of 1 engagements" in done.stdout
     assert await _rows(_KEPT) == right
+    assert await _months_kept() == right_months
+    assert await _kept_by_month() == await _months_recounted()
 
 
 def _rebuild_command(settings: Settings) -> subprocess.CompletedProcess[str]:
@@ -190,6 +223,39 @@ def _rebuild_command(settings: Settings) -> subprocess.CompletedProcess[str]:
                         "DATABASE_URL": settings.database_url, "SECRET_KEY": key},
         check=False, timeout=120,
     )
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/Los_Angeles", "Asia/Kolkata",
+                                  "Pacific/Kiritimati", "UTC"])
+async def test_sessions_per_month_count_in_the_viewers_months_at_their_edges(api, zone):
+    """The months are kept in UTC; a viewer's month starts hours earlier or later. Sessions
+    just before and after both starts of each of the last months count where the viewer
+    lived them."""
+    owner = await practice(api, "sigrun@example.com", "Sigrún", ["Counselling"])
+    anna = await client(api, "anna@example.com", "Anna", time_zone=zone)
+    engagement = await connect(api, anna, owner, "Counselling")
+    local = ZoneInfo(zone)
+    now = datetime.now(UTC)
+    starts: set[datetime] = set()
+    for back in range(1, 5):
+        month = (now.astimezone(local).replace(day=1) - timedelta(days=31 * back - 20))
+        local_start = datetime(month.year, month.month, 1, tzinfo=local).astimezone(UTC)
+        utc_start = datetime(month.year, month.month, 1, tzinfo=UTC)
+        for edge in (local_start, utc_start):
+            starts |= {edge - timedelta(minutes=90), edge + timedelta(minutes=30)}
+    for starts_at in sorted(starts):
+        await add_session(engagement, starts_at)
+
+    progress = (await api.data("{ hub { engagements { progress { perMonth { month attended } "
+                               "} } } }", token=anna))["hub"]["engagements"][0]["progress"]
+
+    expected: dict[str, int] = {}
+    for starts_at in starts:
+        month = starts_at.astimezone(local).date().replace(day=1).isoformat()
+        expected[month] = expected.get(month, 0) + 1
+    shown = {m["month"]: m["attended"] for m in progress["perMonth"]}
+    assert {m: n for m, n in shown.items() if n} == expected
+    assert await _kept_by_month() == await _months_recounted()
 
 
 HUB_PAGE = f"""{{ hub {{

@@ -59,9 +59,15 @@ async def client_engagements(caller: Caller) -> list[Engagement]:
 
 
 _UPCOMING = ("SELECT * FROM scheduling_session WHERE client_id = ? AND status IN ({statuses}) "
-             "AND ends_at > ? ORDER BY starts_at, id LIMIT ?")
-_UPCOMING_BOOKED = _UPCOMING.format(statuses="?")
-_UPCOMING_ALL = _UPCOMING.format(statuses=", ".join("?" for _ in UPCOMING_WITH_CANCELLED))
+             "AND ends_at > ? ORDER BY {order}, id LIMIT ?")
+_UPCOMING_BOOKED = _UPCOMING.format(statuses="?", order="ends_at")
+"""By end: a client's booked sessions never overlap (the `session_client_no_overlap` rule), so
+they end in the order they start, and the (client_id, ends_at) index hands over the few ahead
+in that order. By start, PostgreSQL's plan for the prepared statement (made without knowing
+that the instant is now) walked the client's whole history from its first session."""
+_UPCOMING_ALL = _UPCOMING.format(statuses=", ".join("?" for _ in UPCOMING_WITH_CANCELLED),
+                                 order="starts_at")
+"""Cancelled sessions may overlap others: by start."""
 
 
 async def _upcoming(client_id: UUID, now: datetime, limit: int, *,

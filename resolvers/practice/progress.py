@@ -3,11 +3,13 @@
 Sessions are never loaded into Python for this. The counts and the first and last attended
 starts come from `scheduling_engagement_progress`, which triggers on scheduling_session keep in
 the transaction of every booking, move, cancellation, completion and no-show
-(migrations/progress_rollup.py); `rebuild_rollups` recomputes it from the sessions. The next
-upcoming start and attended sessions per month (one conditional count per month) come from the
-last year's sessions in the same statement. Month boundaries are computed
-here in the viewer's time zone and sent as parameters, so the same SQL runs on SQLite and
-PostgreSQL and a session at 23:30 on the 31st counts in the month the viewer lived it. The hub,
+(migrations/progress_rollup.py); `rebuild_rollups` recomputes it from the sessions. Attended
+sessions per UTC month come from `scheduling_engagement_month`, kept the same way
+(migrations/month_rollup.py), moved to the viewer's months by the few sessions between the two
+starts of each month; the next upcoming start through the index, in the same statement. Month
+boundaries are computed here in the viewer's time zone and sent as parameters, so the same SQL
+runs on SQLite and PostgreSQL and a session at 23:30 on the 31st counts in the month the viewer
+lived it. The hub,
 the practice and the client profile all use `progress_by_engagement`.
 """
 
@@ -22,6 +24,7 @@ from zoneinfo import ZoneInfo
 from tortoise.connection import get_connection
 from tortoise.transactions import in_transaction
 
+from migrations import month_rollup
 from models.scheduling import SessionStatus
 from resolvers.core import hand_sql
 
@@ -74,26 +77,68 @@ def as_datetime(value: datetime | str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-_MONTH_COLUMNS = ", ".join(
-    f"COUNT(CASE WHEN status = 'completed' AND starts_at >= ? AND starts_at < ? THEN id END) "
-    f"AS m{i}" for i in range(MONTHS)
-)
 _SQL = (
     "SELECT p.engagement_id, p.attended, p.cancelled, p.late_cancelled, p.no_shows, "  # noqa: S608
-    "p.scheduled, p.first_attended_at AS first, p.last_attended_at AS last, recent.* "
-    "FROM scheduling_engagement_progress AS p LEFT JOIN ("
-    "SELECT engagement_id AS recent_id, "
-    "MIN(CASE WHEN status = 'scheduled' AND ends_at > ? THEN starts_at END) AS next, "
-    f"{_MONTH_COLUMNS} FROM scheduling_session "
-    "WHERE engagement_id IN ({ids}) AND starts_at >= ? GROUP BY engagement_id"
-    ") AS recent ON recent.recent_id = p.engagement_id WHERE p.engagement_id IN ({ids})"
+    "p.scheduled, p.first_attended_at AS first, p.last_attended_at AS last, "
+    "(SELECT MIN(s.starts_at) FROM scheduling_session AS s WHERE s.engagement_id = "
+    "p.engagement_id AND s.status = 'scheduled' AND s.starts_at >= ? AND s.ends_at > ?) AS next, "
+    "months.* FROM scheduling_engagement_progress AS p LEFT JOIN ("
+    "SELECT engagement_id AS months_id, "
+    + ", ".join(f"SUM(CASE WHEN slot = '' AND month = ? THEN attended ELSE 0 END) AS r{i}"
+                for i in range(MONTHS)) + ", "
+    + ", ".join(f"SUM(CASE WHEN slot >= ? AND slot < ? THEN attended ELSE 0 END) AS e{i}"
+                for i in range(MONTHS))
+    + " FROM scheduling_engagement_month WHERE engagement_id IN ({ids}) AND month >= ? "
+    "AND month <= ? GROUP BY engagement_id) AS months ON months.months_id = p.engagement_id "
+    "WHERE p.engagement_id IN ({ids})"
 )
 """Totals from the rollup the database keeps (one row per engagement, scheduling migration
-0004); the months and the next session from the sessions since the oldest month's start,
-through the (engagement_id, starts_at) index: a year of sessions and those booked ahead, never
-the whole history. Written out rather than built with the ORM: building 13 conditional
-aggregates through Tortoise cost more CPU than running them (BENCHMARKS.md). Only the number of
-`?` placeholders varies; every value is a bound parameter (so S608 is a false alarm)."""
+0004); the months from the attended sessions it keeps per UTC month and, near a month's
+start or end, per quarter of an hour (migration 0006, `_Months`); the next session through
+the (engagement_id, status, starts_at) index. A few dozen rows per engagement, never a year
+of sessions, and a statement PostgreSQL plans quickly (it plans it anew for every request).
+Written out rather than built with the ORM: building these conditional aggregates through
+Tortoise cost more CPU than running them (BENCHMARKS.md). Only the number of `?`
+placeholders varies; every value is a bound parameter (so S608 is a false alarm)."""
+
+
+@dataclass(frozen=True)
+class _Months:
+    """The viewer's last 12 months in the month rollup's terms: a viewer's month is its UTC
+    month's sessions away from the month's edges, plus the edge quarters from the viewer's
+    start of the month to the viewer's start of the next (migrations/month_rollup.py)."""
+
+    keys: list[str]
+    """The UTC months `YYYY-MM`, oldest first."""
+    starts: list[str]
+    """The viewer's 13 month starts as slots (`YYYY-MM-DDTHH:MM`, UTC)."""
+
+    @classmethod
+    def of(cls, local_starts: list[datetime], months: list[date]) -> _Months:
+        return cls(keys=[_key(m.year, m.month) for m in months],
+                   starts=[s.astimezone(UTC).strftime("%Y-%m-%dT%H:%M") for s in local_starts])
+
+    def parameters(self) -> tuple[list[object], list[object]]:
+        """The months and the slot bounds; the range of UTC months with a slot in them."""
+        first, last = self.keys[0], self.keys[-1]
+        before = _shifted(first, -1)
+        after = _shifted(last, 1)
+        bounds: list[object] = [b for i in range(MONTHS) for b in self.starts[i:i + 2]]
+        return [*self.keys, *bounds], [before, after]
+
+    @staticmethod
+    def counts(row: dict) -> list[int]:
+        return [int(row.get(f"r{i}") or 0) + int(row.get(f"e{i}") or 0) for i in range(MONTHS)]
+
+
+def _key(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def _shifted(key: str, months: int) -> str:
+    index = int(key[:4]) * 12 + int(key[5:]) - 1 + months
+    return _key(index // 12, index % 12 + 1)
+
 
 _REBUILD = (
     "INSERT INTO scheduling_engagement_progress (engagement_id, attended, cancelled, "
@@ -108,8 +153,10 @@ _REBUILD = (
 )
 
 
+
 async def rebuild_rollups() -> int:
-    """Recompute every engagement's totals from its sessions (`app.py rebuild-progress`), for
+    """Recompute every engagement's totals and months from its sessions (`app.py
+    rebuild-progress`), for
     after a restore or a repair by hand. The triggers keep them otherwise. PostgreSQL: writers
     of sessions wait for the rebuild (SHARE lock) so none is counted twice or missed. Answers
     the number of engagements with sessions."""
@@ -118,6 +165,9 @@ async def rebuild_rollups() -> int:
             await connection.execute_query("LOCK TABLE scheduling_session IN SHARE MODE")
         await connection.execute_query("DELETE FROM scheduling_engagement_progress")
         await connection.execute_query(_REBUILD)
+        await connection.execute_query(f"DELETE FROM {month_rollup.TABLE}")  # noqa: S608
+        await connection.execute_query(month_rollup.fill(
+            "postgres" if connection.capabilities.dialect == "postgres" else "sqlite"))
         rows = await connection.execute_query_dict(
             "SELECT COUNT(*) AS n FROM scheduling_engagement_progress")
     return int(rows[0]["n"])
@@ -129,28 +179,27 @@ async def progress_by_engagement(engagement_ids: Iterable[UUID], *, time_zone: s
     ids = list(engagement_ids)
     now = now or datetime.now(UTC)
     starts = month_starts(time_zone, now)
+    local_months = [s.astimezone(ZoneInfo(time_zone)).date() for s in starts[:MONTHS]]
+    months = _Months.of(starts, local_months)
     rows: list[dict] = []
     if ids:
         connection = get_connection("default")
         postgres = connection.capabilities.dialect == "postgres"
         sql = _SQL.format(ids=", ".join("?" for _ in ids))
         keys: list[object] = list(ids) if postgres else [str(i) for i in ids]
-        values: list[object] = [now]
-        for i in range(MONTHS):
-            values += [starts[i], starts[i + 1]]
-        values += [*keys, starts[0], *keys]
+        buckets, month_range = months.parameters()
+        values = [starts[0], now, *buckets, *keys, *month_range, *keys]
         rows = await connection.execute_query_dict(
             hand_sql.numbered(sql) if postgres else sql, values)
     found = {_uuid(row["engagement_id"]): row for row in rows}
-    local_months = [s.astimezone(ZoneInfo(time_zone)).date() for s in starts[:MONTHS]]
-    return {i: _progress(found.get(i, {}), local_months) for i in ids}
+    return {i: _progress(found.get(i, {}), local_months, months) for i in ids}
 
 
 def _uuid(value: UUID | str) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
 
 
-def _progress(row: dict, months: list[date]) -> Progress:
+def _progress(row: dict, months: list[date], counted: _Months) -> Progress:
     def count(column: str) -> int:
         return int(row.get(column) or 0)
 
@@ -165,7 +214,8 @@ def _progress(row: dict, months: list[date]) -> Progress:
         first_session_at=first, last_session_at=last,
         next_session_at=as_datetime(row.get("next")),
         average_days_between=round(average, 1) if average is not None else None,
-        per_month=[MonthCount(month=m, attended=count(f"m{i}")) for i, m in enumerate(months)],
+        per_month=[MonthCount(month=m, attended=n)
+                   for m, n in zip(months, counted.counts(row), strict=True)],
     )
 
 
