@@ -26,7 +26,7 @@ from uuid import UUID
 
 from tortoise import timezone
 from tortoise.connection import get_connection
-from tortoise.fields.data import CharEnumFieldInstance, DatetimeField, UUIDField
+from tortoise.fields.data import CharEnumFieldInstance, DatetimeField, JSONField, UUIDField
 from tortoise.models import Model
 
 from resolvers.core.pagination import Page, PageRequest, decode_cursor, encode_cursor
@@ -65,11 +65,8 @@ class Rows(list[Mapping[str, Any]]):
 
     def models(self, model: type[M], alias: str | None = None) -> list[M]:
         """Each row as a loaded model; with `alias`, from that table's columns of a join."""
-        build = _builder(model, self.postgres)
-        if alias is None:
-            return [build(row) for row in self]
-        columns = _aliased(model, alias)
-        return [build({column: row[key] for column, key in columns}) for row in self]
+        build = _builder(model, self.postgres, alias)
+        return [build(row) for row in self]
 
 
 async def fetch(sql: str, values: Sequence[object]) -> Rows:
@@ -104,15 +101,26 @@ _TIMESTAMP = object()
 """A column `_builder` converts to the configured zone."""
 
 
+def _through_tortoise(model: type[M], alias: str | None) -> Callable[[Mapping[str, Any]], M]:
+    """Tortoise's own conversion (SQLite's text values, fields of other kinds)."""
+    if alias is None:
+        return lambda row: model._init_from_db(**row)
+    columns = _aliased(model, alias)
+    return lambda row: model._init_from_db(**{column: row[key] for column, key in columns})
+
+
 @cache
-def _builder(model: type[M], postgres: bool) -> Callable[[Mapping[str, Any]], M]:
+def _builder(model: type[M], postgres: bool, alias: str | None = None
+             ) -> Callable[[Mapping[str, Any]], M]:
     """What `_init_from_db` does, with each column's conversion chosen once and written out as
     one function per model: timestamps in the configured zone, UUIDs as they come, enums by
-    value. SQLite's text values, or a field of another kind, go through Tortoise itself. Kept
-    for the process: the zone settings are fixed by db.tortoise_config (use_tz, UTC)."""
+    value, JSON decoded by its field. SQLite's text values, or a field of another kind, go
+    through Tortoise itself. Kept for the process: the zone settings are fixed by
+    db.tortoise_config (use_tz, UTC). With `alias`, the row's columns are a join's
+    (`columns`), read where they are."""
     meta = model._meta
     if not postgres or not timezone.get_use_tz():
-        return lambda row: model._init_from_db(**row)
+        return _through_tortoise(model, alias)
     zone = timezone.get_default_timezone()
     namespace: dict[str, Any] = {"model": model, "zone": zone,
                                  "make_aware": timezone.make_aware,
@@ -132,10 +140,13 @@ def _builder(model: type[M], postgres: bool) -> Callable[[Mapping[str, Any]], M]
             conversions.append((key, attribute, None))
         elif isinstance(field, CharEnumFieldInstance):
             conversions.append((key, attribute, field.enum_type))
+        elif type(field) is JSONField:
+            conversions.append((key, attribute, field.to_python_value))
         else:
-            return lambda row: model._init_from_db(**row)
+            return _through_tortoise(model, alias)
     for index, (key, attribute, convert) in enumerate(conversions):
-        lines.append(f"    value = row[{key!r}]")
+        column = f"{alias}.{key}" if alias else key
+        lines.append(f"    value = row[{column!r}]")
         if convert is _TIMESTAMP:
             lines += ["    if value is not None:",
                       "        value = value.astimezone(zone) if value.tzinfo is not None "
