@@ -5,9 +5,10 @@ read with getattr and serialised. graphql-core still runs the whole field protoc
 one (a resolve-info object, a path, argument checks, the resolver call, a type dispatch for
 the completion), about 1.5 µs a field: most of a hub page's CPU (BENCHMARKS.md, the hub).
 
-Here a selection whose fields are all plain, down to its leaves, is compiled once per request
-into nested closures that read the attributes and serialise the leaves with the schema's own
-scalars and enums. Anything the closures are not sure of gives the value back to graphql-core,
+Here a selection whose fields are all plain, down to its leaves, is compiled once per query
+text into one function per object (schema/core/plain_objects.py) that reads the attributes
+and serialises the leaves as the schema's own scalars and enums do. Anything the compiled
+completion is not sure of gives the value back to graphql-core,
 which completes it as before, errors and paths included: a null in a non-null field, an
 awaitable (a relation loaded on demand), an object of another class, a field with a resolver,
 arguments or directives, an abstract type, incremental delivery. Reading a plain field has no
@@ -17,29 +18,21 @@ side effect, and the schema's scalars serialise without one, so redoing it is sa
 from __future__ import annotations
 
 import asyncio
-import enum
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime
 from functools import partial
 from inspect import isawaitable
 from keyword import iskeyword
 from operator import attrgetter
-from typing import Any, cast
+from typing import Any
 
 from graphql import (
     FieldNode,
-    GraphQLBoolean,
-    GraphQLEnumType,
-    GraphQLID,
-    GraphQLInt,
-    GraphQLLeafType,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
     GraphQLResolveInfoHelpers,
-    GraphQLString,
     is_leaf_type,
     is_list_type,
     is_non_null_type,
@@ -50,12 +43,11 @@ from graphql.language import OperationDefinitionNode, SelectionNode, VariableNod
 from graphql.pyutils import AwaitableOrValue, Path, Undefined, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
-from strawberry.schema.types import base_scalars
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
 
-Complete = Callable[[Any], Any]
-"""A compiled completion: the value as the response holds it, or `_GiveBack`."""
+from schema.core.plain_objects import Complete, GiveBack, ObjectSource, leaf
+
 Step = tuple[str, Callable[[Any], Any], Complete | None, list[FieldDetails]]
 """A field of an object: response key, attribute reader, compiled completion (None: a
 field graphql-core executes), and the field's details for that case."""
@@ -75,13 +67,6 @@ their ids are not reused while an entry lives; least recently used entries go fi
 _operations: OrderedDict[int, tuple[OperationDefinitionNode, bool]] = OrderedDict()
 """Whether an operation's selections depend on its variables (a @skip, @include, @defer or
 @stream taking one): then its compilations are not shared."""
-_plain_types: dict[type, bool] = {}
-"""Whether values of a type can be completed here: neither awaitable nor an exception.
-By type, so the check costs a dictionary lookup after the first value."""
-
-
-class _GiveBack(Exception):
-    """The value is graphql-core's to complete."""
 
 
 _GIVEN_BACK = object()
@@ -96,16 +81,6 @@ def _attempt(complete: Complete, read: Callable[[Any], Any], source: Any) -> Any
         return complete(read(source))
     except Exception:
         return _GIVEN_BACK
-
-
-def _is_plain(value: object) -> bool:
-    kind = type(value)
-    found = _plain_types.get(kind)
-    if found is None:
-        found = not isinstance(value, Exception) and not isawaitable(value)
-        if not kind.__name__.endswith("generator"):
-            _plain_types[kind] = found
-    return found
 
 
 def _identity(value: object) -> object:
@@ -270,7 +245,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
 
             def non_null(value: Any) -> Any:
                 if value is None:
-                    raise _GiveBack
+                    raise GiveBack
                 return inner(value)
             return non_null
         if is_list_type(return_type):
@@ -282,11 +257,11 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
                 if value is None:
                     return None
                 if type(value) is not list and type(value) is not tuple:
-                    raise _GiveBack
+                    raise GiveBack
                 return [item(each) for each in value]
             return list_of
         if is_leaf_type(return_type):
-            return _leaf(return_type)
+            return leaf(return_type)
         if is_object_type(return_type):
             return self._object(return_type, details)
         return None
@@ -303,7 +278,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         grouped_field_set, new_defer_usages, _ = self.collect_subfields(object_type, details)
         if new_defer_usages:
             return None
-        source = _Source(tuple({definition.origin, *(
+        source = ObjectSource(tuple({definition.origin, *(
             [definition.concrete_of.origin] if definition.concrete_of else [])}))
         for key, field_details in grouped_field_set.items():
             attribute = self._attribute(object_type, field_details)
@@ -375,128 +350,9 @@ def _variable_selection(selections: Iterable[SelectionNode]) -> bool:
     return False
 
 
-_SERIALISED_AS_IS: dict[GraphQLLeafType, type] = {
-    GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
-"""Built-in scalars whose serialisation returns a value of exactly this type unchanged (not
-Float: it refuses NaN and infinities; not Int: it checks the 32-bit range)."""
-
-
 def _has_own_directives(details: Sequence[FieldDetails]) -> bool:
     """@stream and any other directive but the selection's own (@skip, @include)."""
     return any(directive.name.value not in _SELECTION_DIRECTIVES
                for detail in details for directive in detail.node.directives or ())
 
 
-def _leaf(leaf_type: GraphQLLeafType) -> Complete:
-    coerce = leaf_type.coerce_output_value
-    same = _SERIALISED_AS_IS.get(leaf_type)
-
-    def leaf(value: Any) -> Any:
-        if value is None:
-            return None
-        if type(value) is same:
-            return value
-        if not _is_plain(value):
-            raise _GiveBack
-        coerced = coerce(value)
-        if coerced is None or coerced is Undefined:
-            raise _GiveBack
-        return coerced
-    return leaf
-
-
-_INT_RANGE = "-2147483648 <= {v} <= 2147483647"
-_DATES: dict[type, str] = {datetime: "datetime", date: "date"}
-
-
-class _Source:
-    """The completion of one object selection as the source of one Python function: each
-    field read and its leaf serialised inline, `{"key": value, ...}` built in one
-    expression. A dozen closure calls per object became none (a page of 50 sessions spent
-    a third of its completion calling them, BENCHMARKS.md). Only the common cases are
-    inline, each exactly what the schema's own serialiser answers for it (a str as it is, an
-    int in the 32-bit range, a datetime's isoformat, an enum member's name); any other value
-    goes to the leaf's `_leaf`, and a nested object, list or unusual leaf to its compiled
-    completion. Identifiers and response keys come from the schema (GraphQL names), never
-    from a request's values."""
-
-    def __init__(self, classes: tuple[type, ...]) -> None:
-        self._lines = ["def plain_object(value):", "    if value is None:", "        return None",
-                       "    if not isinstance(value, classes):", "        raise _GiveBack"]
-        self._namespace: dict[str, Any] = {"classes": classes, "_GiveBack": _GiveBack,
-                                           "datetime": datetime, "date": date}
-        self._entries: list[str] = []
-
-    def constant(self, key: str, value: str) -> None:
-        self._entries.append(f"{key!r}: {value!r}")
-
-    def field(self, key: str, attribute: str, return_type: GraphQLOutputType,
-              compile_inner: Callable[[GraphQLOutputType], Complete | None]) -> bool:
-        """Add the field, or answer False when its completion cannot be compiled."""
-        index = len(self._entries)
-        v = f"v{index}"
-        self._lines.append(f"    {v} = value.{attribute}")
-        inner = return_type
-        if is_non_null_type(return_type):
-            inner = return_type.of_type
-            self._lines += [f"    if {v} is None:", "        raise _GiveBack"]
-        if is_leaf_type(inner):
-            self._leaf(v, index, inner)
-        else:
-            complete = compile_inner(inner)
-            if complete is None:
-                return False
-            self._namespace[f"complete{index}"] = complete
-            self._lines.append(f"    {v} = complete{index}({v})")
-        self._entries.append(f"{key!r}: {v}")
-        return True
-
-    def _leaf(self, v: str, index: int, leaf_type: GraphQLLeafType) -> None:
-        general = f"leaf{index}"
-        self._namespace[general] = _leaf(leaf_type)
-        coerce = leaf_type.coerce_output_value
-        same = _SERIALISED_AS_IS.get(leaf_type)
-        if same is not None:
-            self._namespace[f"type{index}"] = same
-            self._lines += [f"    if type({v}) is not type{index}:",
-                            f"        {v} = {general}({v})"]
-        elif leaf_type is GraphQLInt:
-            self._lines += [f"    if type({v}) is not int or not {_INT_RANGE.format(v=v)}:",
-                            f"        {v} = {general}({v})"]
-        elif coerce is base_scalars.isoformat and (kind := _date_kind(leaf_type)):
-            self._lines += [f"    {v} = {v}.isoformat() if type({v}) is {kind} "
-                            f"else {general}({v})"]
-        elif isinstance(leaf_type, GraphQLEnumType) and (names := _enum_names(leaf_type)):
-            self._namespace[f"names{index}"] = names
-            self._namespace[f"members{index}"] = type(next(iter(names)))
-            self._lines += [f"    {v} = names{index}[{v}] if type({v}) is members{index} and "
-                            f"{v} in names{index} else {general}({v})"]
-        else:
-            self._lines.append(f"    {v} = {general}({v})")
-
-    def function(self) -> Complete:
-        self._lines.append("    return {" + ", ".join(self._entries) + "}")
-        exec("\n".join(self._lines), self._namespace)  # noqa: S102 (names from the schema)
-        return cast("Complete", self._namespace["plain_object"])
-
-
-def _date_kind(leaf_type: GraphQLLeafType) -> str | None:
-    """Strawberry's DateTime and Date, whose serialiser is `isoformat`."""
-    definition = leaf_type.extensions.get(_BACKREF)
-    origin = getattr(definition, "origin", None)
-    return _DATES.get(origin) if isinstance(origin, type) else None
-
-
-def _enum_names(enum_type: GraphQLEnumType) -> dict[Any, str]:
-    """Each member of the Python enum behind a Strawberry enum with the name its serialiser
-    gives it (the first GraphQL value with the member's value)."""
-    wrapped = getattr(enum_type, "wrapped_cls", None)
-    if not isinstance(wrapped, type) or not issubclass(wrapped, enum.Enum):
-        return {}
-    names = {}
-    for member in wrapped:
-        try:
-            names[member] = enum_type.coerce_output_value(member)
-        except Exception:  # noqa: S112 (left to the general path)
-            continue
-    return names
