@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
+
+import asyncpg
 
 from models.scheduling import SessionStatus
 from tests.hub_steps import (
@@ -214,6 +217,28 @@ async def test_a_bad_cursor_is_a_clear_error(api):
     error = body["errors"][0]
     assert "start again from the first page" in error["message"]
     assert error["extensions"] == {"code": "INVALID_INPUT", "field": "after"}
+
+
+async def test_a_failing_field_lets_its_siblings_finish_their_statements(api, database_url):
+    """graphql-core cancels the siblings of a field that fails. A sibling cancelled in the
+    middle of a PostgreSQL statement left its pooled connection inside the protocol, holding
+    its locks, until the pool closed it five minutes later. Its siblings (payments, totals)
+    now finish, and no connection is left in a statement."""
+    anna = await client(api, "anna@example.com", "Anna")
+    for _ in range(3):
+        body = await api(HUB, {"after": "garbage"}, token=anna)
+        assert body["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
+    if not database_url.startswith("postgres"):
+        return
+    await asyncio.sleep(0.2)
+    observer = await asyncpg.connect(database_url)
+    try:
+        busy = await observer.fetch(
+            "SELECT query FROM pg_stat_activity WHERE datname = current_database() AND "
+            "state = 'active' AND pid <> pg_backend_pid()")
+    finally:
+        await observer.close()
+    assert [row["query"][:60] for row in busy] == []
 
 
 async def test_the_statement_count_does_not_grow_with_sessions_or_services(api):

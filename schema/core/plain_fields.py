@@ -151,9 +151,13 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
                         ) -> dict[str, Any]:
         if len(awaitable_fields) == 1:
             results[awaitable_fields[0]] = await results[awaitable_fields[0]]
-        else:
-            found = await gather_with_cancel(*(results[key] for key in awaitable_fields))
-            results.update(zip(awaitable_fields, found, strict=True))
+            return results
+        found = await asyncio.gather(*(results[key] for key in awaitable_fields),
+                                     return_exceptions=True)
+        for value in found:
+            if isinstance(value, BaseException):
+                raise value
+        results.update(zip(awaitable_fields, found, strict=True))
         return results
 
     def _compiled_for(self, return_type: GraphQLOutputType,
