@@ -149,6 +149,10 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
     @staticmethod
     async def _gathered(results: dict[str, Any], awaitable_fields: list[str]
                         ) -> dict[str, Any]:
+        """The fields' values once every one has settled, then the first failure, if any.
+        graphql-core cancels the siblings of a field that fails; one cancelled in the middle
+        of a PostgreSQL statement left its pooled connection inside the protocol, holding
+        its locks, until the pool closed it five minutes later. The answer is the same."""
         if len(awaitable_fields) == 1:
             results[awaitable_fields[0]] = await results[awaitable_fields[0]]
             return results
