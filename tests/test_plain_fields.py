@@ -17,8 +17,10 @@ from typing import Any, Generic, TypeVar, cast
 import pytest
 import strawberry
 from graphql import GraphQLError
+from graphql.pyutils import Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from schema.core.once import Once
 from schema.core.plain_fields import PlainFieldExecutor
 
 T = TypeVar("T")
@@ -96,8 +98,54 @@ def _visit(index: int, **changes: Any) -> Visit:
     return Visit(**values)
 
 
+async def _fail_after(seconds: float, message: str) -> str:
+    await asyncio.sleep(seconds)
+    raise ValueError(message)
+
+
+@strawberry.type
+class Siblings:
+    """Non-null fields that fail, the slower one first in the selection."""
+
+    @strawberry.field
+    async def slow(self) -> str:
+        return await _fail_after(0.05, "the slow one failed")
+
+    @strawberry.field
+    async def fast(self) -> str:
+        return await _fail_after(0.0, "the fast one failed")
+
+
+@strawberry.type
+class FailsLater:
+    @strawberry.field
+    async def bad(self) -> str | None:
+        await asyncio.sleep(0.02)
+        raise ValueError("failed under a parent already nulled")
+
+
+@strawberry.type
+class Parent:
+    @strawberry.field
+    async def fails(self) -> str:
+        return await _fail_after(0.0, "fails at once")
+
+    @strawberry.field
+    async def child(self) -> FailsLater:
+        await asyncio.sleep(0)
+        return FailsLater()
+
+
 @strawberry.type
 class Query:
+    @strawberry.field
+    def siblings(self) -> Siblings | None:
+        return Siblings()
+
+    @strawberry.field
+    def parent(self) -> Parent | None:
+        return Parent()
+
     @strawberry.field
     def visits(self) -> list[Visit]:
         return [_visit(i) for i in range(1, 6)]
@@ -132,6 +180,10 @@ class Query:
         return _visit(1, price=None)
 
     @strawberry.field
+    def visits_undefined(self) -> list[Visit | None]:
+        return [_visit(1, note=Undefined), _visit(2, title=Undefined)]
+
+    @strawberry.field
     def visits_with_odd_leaves(self) -> list[Visit | None]:
         """Values the inline serialisation must leave to the schema's own serialisers."""
         return [_visit(1, minutes=2 ** 40), _visit(2, minutes=True), _visit(3, minutes=7.0),
@@ -157,6 +209,9 @@ QUERIES = {
                                 "languages } } }",
     "object of another class": "{ visitWrongClass { id } }",
     "enum value it does not know": "{ visitBadMood { id mood } }",
+    "graphql-core's Undefined in a plain field": "{ visitsUndefined { id note title } }",
+    "the first failure in time, not in the selection": "{ siblings { slow fast } }",
+    "a failure under a parent nulled before it": "{ parent { fails child { bad } } }",
     "ints, floats, dates and enums, usual and not": """{ visits { minutes rating day keptMood }
         visitsWithOddLeaves { id minutes rating day keptMood title __typename } }""",
 }
@@ -301,6 +356,51 @@ async def test_defer_taking_a_variable_is_not_compiled_once_for_every_request() 
         mine_data = getattr(mine, "data", None) or mine.initial_result.data  # type: ignore[union-attr]
         other_data = getattr(other, "data", None) or other.initial_result.data  # type: ignore[union-attr]
         assert mine_data == other_data, deferred
+
+
+@strawberry.type
+class Shown:
+    name: str
+
+
+@strawberry.type
+class Row:
+    shown: Shown
+    fails: strawberry.Private[bool]
+
+    @strawberry.field
+    async def check(self) -> str:
+        await asyncio.sleep(0)
+        if self.fails:
+            raise ValueError("this row fails")
+        return "fine"
+
+
+async def test_a_shared_load_survives_one_of_its_awaiters_being_cancelled() -> None:
+    """A list whose item fails has its other items cancelled by graphql-core; a relation
+    they share with another list (`Once`, as sessions share an engagement's) still loads
+    for that other list."""
+    async def load() -> Shown:
+        await asyncio.sleep(0.02)
+        return Shown(name="shared")
+
+    shared = cast("Shown", Once(load))
+
+    @strawberry.type
+    class Lists:
+        @strawberry.field
+        def first(self) -> list[Row] | None:
+            return [Row(shown=Shown(name="own"), fails=True), Row(shown=shared, fails=False)]
+
+        @strawberry.field
+        def second(self) -> list[Row] | None:
+            return [Row(shown=shared, fails=False)]
+
+    result = await strawberry.Schema(query=Lists, execution_context_class=PlainFieldExecutor
+                                     ).execute("{ first { check shown { name } } "
+                                               "second { shown { name } } }")
+    assert result.data == {"first": None, "second": [{"shown": {"name": "shared"}}]}
+    assert [error.message for error in result.errors or ()] == ["this row fails"]
 
 
 class _RequestData:

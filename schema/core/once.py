@@ -24,6 +24,8 @@ class Once(Generic[T]):
         self._started: asyncio.Future[T] | None = None
 
     def __await__(self) -> Generator[Any, None, T]:
+        """Shielded: one awaiter cancelled (a list item whose sibling failed) must not cancel
+        the load every other awaiter shares."""
         if self._started is None:
             self._started = asyncio.ensure_future(self._load())
-        return self._started.__await__()
+        return asyncio.shield(self._started).__await__()

@@ -146,21 +146,23 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             return results
         return self._gathered(results, awaitable_fields)
 
-    @staticmethod
-    async def _gathered(results: dict[str, Any], awaitable_fields: list[str]
+    async def _gathered(self, results: dict[str, Any], awaitable_fields: list[str]
                         ) -> dict[str, Any]:
-        """The fields' values once every one has settled, then the first failure, if any.
-        graphql-core cancels the siblings of a field that fails; one cancelled in the middle
-        of a PostgreSQL statement left its pooled connection inside the protocol, holding
-        its locks, until the pool closed it five minutes later. The answer is the same."""
+        """The fields' values; the first failure as soon as it happens, as graphql-core
+        answers, but its siblings left to finish in the background rather than cancelled
+        (their errors under the nulled parent are dropped, as graphql-core drops them). A
+        sibling cancelled in the middle of a PostgreSQL statement left its pooled connection
+        inside the protocol, holding its locks, until the pool closed it five minutes
+        later."""
         if len(awaitable_fields) == 1:
             results[awaitable_fields[0]] = await results[awaitable_fields[0]]
             return results
-        found = await asyncio.gather(*(results[key] for key in awaitable_fields),
-                                     return_exceptions=True)
-        for value in found:
-            if isinstance(value, BaseException):
-                raise value
+        futures = [asyncio.ensure_future(results[key]) for key in awaitable_fields]
+        try:
+            found = await asyncio.gather(*futures)
+        except Exception:
+            self.settle_in_background([future for future in futures if not future.done()])
+            raise
         results.update(zip(awaitable_fields, found, strict=True))
         return results
 

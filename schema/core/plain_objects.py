@@ -65,6 +65,8 @@ def leaf(leaf_type: GraphQLLeafType) -> Complete:
     def complete_leaf(value: Any) -> Any:
         if value is None:
             return None
+        if value is Undefined:
+            raise GiveBack
         if type(value) is same:
             return value
         if not is_plain(value):
