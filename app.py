@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from pathlib import Path
@@ -47,6 +46,7 @@ from middleware import (
     AnswerUnavailable,
     BodyLimit,
     brief_pool_outages,
+    garbage_collection,
     metrics,
     redact_access_log,
     request_log,
@@ -406,24 +406,9 @@ def from_environment() -> Starlette:
     settings = settings_module.from_env()
     request_log.configure_logging(settings.log_format)
     app = create_app(settings)
-    collect_garbage_as_a_server()
+    garbage_collection.tune_for_serving()
     return app
 
-
-YOUNG_OBJECTS_BEFORE_COLLECTION = 10_000
-"""Python's default is 700: about once per hub page, each time walking every object of the
-requests in flight (BENCHMARKS.md, the hub)."""
-
-
-def collect_garbage_as_a_server() -> None:
-    """What is alive once the app is built (modules, the schema, the compiled models) lives
-    as long as the process: frozen, the collector no longer walks those 170,000 objects on
-    every full collection. A request leaves no reference cycles behind it
-    (schema/core/plain_fields.py), so its objects go when it ends and the young generation
-    can be let grow before it is searched for cycles."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(YOUNG_OBJECTS_BEFORE_COLLECTION, *gc.get_threshold()[1:])
 
 
 def export_schema(settings: Settings) -> str:

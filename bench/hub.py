@@ -92,15 +92,16 @@ def serve() -> None:
     process, with the garbage collection of a server)."""
     from starlette.routing import Route
 
-    from app import collect_garbage_as_a_server, create_app
+    from app import create_app
     from bench.hub_baseline import Baseline
+    from middleware import garbage_collection
 
     settings = settings_module.from_env()
     app = create_app(settings)
     baseline = Baseline(settings)
     app.router.routes.append(Route("/baseline/hub", baseline.respond))
     app.router.routes.append(Route("/baseline/history", baseline.history))
-    collect_garbage_as_a_server()
+    garbage_collection.tune_for_serving()
     run_server(app, settings.port)
 
 

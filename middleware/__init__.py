@@ -2,7 +2,8 @@
 
 Pure ASGI middleware (no request is buffered here) plus the access-log redaction and the
 brief pool-outage warnings, applied by
-`app.create_app` so they hold however uvicorn is started.
+`app.create_app` so they hold however uvicorn is started; and what a serving process sets up
+once (its logging, its garbage collection).
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import app
+from middleware import garbage_collection
 
 _REPORT = """
 import gc, json
@@ -33,4 +34,4 @@ def test_the_served_app_freezes_what_it_built_and_collects_the_young_less_often(
     report = json.loads(found.stdout.strip().splitlines()[-1])
     assert report["before"] == 0
     assert report["frozen"] > 50_000
-    assert report["threshold"] == app.YOUNG_OBJECTS_BEFORE_COLLECTION > 700
+    assert report["threshold"] == garbage_collection.YOUNG_OBJECTS_BEFORE_COLLECTION > 700
